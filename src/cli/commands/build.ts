@@ -1,0 +1,82 @@
+// `nexus build WORKFLOW [-o DIR]`: compile a workflow to an annotated IR file (`DIR/NAME.nexus.json`).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { compileFile, passManager } from "../../driver/compile.js";
+import { serializeWorkflow } from "../../ir/serialize.js";
+import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
+import { addCompileOptions, compileOptionsFrom, formatTable, reportDiagnostics, type CompileFlags } from "../shared.js";
+
+interface BuildFlags extends CompileFlags {
+  outDir: string;
+  timing?: boolean;
+  stats?: boolean;
+}
+
+/** The pass list for `nexus build --help`, generated from the registry. */
+function passHelp(): string {
+  const lines = ["", "Passes (use with --passes, options in braces):"];
+  for (const pass of passManager.registry) {
+    lines.push(`  ${pass.name.padEnd(28)} ${pass.summary}`);
+    for (const option of pass.options) {
+      lines.push(`      ${`${option.name}=<${option.type}>`.padEnd(26)} ${option.description} (default ${option.default})`);
+    }
+  }
+  lines.push("", "Optimization levels:");
+  for (const [level, pipeline] of Object.entries(optimizationLevels)) {
+    lines.push(`  -O${level}${level === DEFAULT_OPTIMIZATION_LEVEL ? " (default)" : ""}  ${pipeline}`);
+  }
+  return lines.join("\n");
+}
+
+/** File name for the IR: the workflow's name made safe for file systems. */
+export function irFileName(workflowName: string): string {
+  return `${workflowName.replace(/[^A-Za-z0-9._-]+/g, "-")}.nexus.json`;
+}
+
+export function registerBuildCommand(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("build")
+    .description("compile a workflow (YAML/JSON manifest) to an annotated IR file")
+    .argument("<workflow>", "workflow file (.yaml, .yml or .json)")
+    .option("-o, --out-dir <dir>", "directory for the IR file", "build")
+    .option("--timing", "print the time each phase and pass took")
+    .option("--stats", "print the counters passes keep (nodes removed, ...)");
+  addCompileOptions(command).addHelpText("after", passHelp);
+  command.action((file: string, flags: BuildFlags) => {
+    const started = performance.now();
+    const result = compileFile(file, compileOptionsFrom(flags));
+    const failed = reportDiagnostics(result, flags.diagnostics);
+    if (failed || !result.workflow) {
+      setExitCode(1);
+      return;
+    }
+    const serializeStart = performance.now();
+    const text = serializeWorkflow(result.workflow);
+    mkdirSync(flags.outDir, { recursive: true });
+    const out = join(flags.outDir, irFileName(result.workflow.name));
+    writeFileSync(out, text);
+    const serializeMs = performance.now() - serializeStart;
+    const nodes = result.workflow.graphs.reduce((n, g) => n + g.nodeCount, 0);
+    const edges = result.workflow.graphs.reduce((n, g) => n + g.graph.size, 0);
+    const log = flags.diagnostics === "json" ? process.stderr : process.stdout;
+    log.write(`wrote ${out} (${result.workflow.graphs.length} graph(s), ${nodes} nodes, ${edges} edges)\n`);
+    if (flags.timing && result.pipeline) {
+      const passMs = result.pipeline.timings.reduce((sum, t) => sum + t.ms, 0);
+      const parseMs = serializeStart - started - passMs;
+      const rows = [
+        ["parse + lower", parseMs.toFixed(1)],
+        ...result.pipeline.timings.map((t) => [`  pass ${t.pass}`, t.ms.toFixed(1)]),
+        ["serialize + write", serializeMs.toFixed(1)],
+        ["total", (performance.now() - started).toFixed(1)],
+      ];
+      log.write(formatTable(["phase", "ms"], rows));
+    }
+    if (flags.stats && result.pipeline) {
+      const rows = Object.entries(result.pipeline.stats).flatMap(([pass, counters]) =>
+        Object.entries(counters).map(([name, value]) => [pass, name, value]),
+      );
+      log.write(rows.length ? formatTable(["pass", "statistic", "value"], rows) : "no statistics\n");
+    }
+  });
+}

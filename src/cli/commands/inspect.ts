@@ -1,0 +1,51 @@
+// `nexus inspect FILE [--format text|json|mermaid] [--node ID]`: dump an IR file, or a workflow compiled on the fly.
+import { Option, type Command } from "commander";
+import { compileFile } from "../../driver/compile.js";
+import { serializeWorkflow } from "../../ir/serialize.js";
+import type { Workflow } from "../../ir/workflow.js";
+import { printMermaid } from "../../printers/mermaid.js";
+import { explainNode } from "../../printers/explain.js";
+import { printWorkflow } from "../../printers/text.js";
+import { addCompileOptions, compileOptionsFrom, reportDiagnostics, type CompileFlags } from "../shared.js";
+
+interface InspectFlags extends CompileFlags {
+  format: "text" | "json" | "mermaid";
+  node?: string;
+  graph?: string;
+}
+
+function render(workflow: Workflow, format: InspectFlags["format"]): string {
+  if (format === "json") return serializeWorkflow(workflow);
+  if (format === "mermaid") return printMermaid(workflow);
+  return printWorkflow(workflow);
+}
+
+export function registerInspectCommand(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("inspect")
+    .description("print an IR file (or a workflow, compiled on the fly) as text, JSON or Mermaid")
+    .argument("<file>", "an IR file (*.nexus.json) or a workflow file")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))
+    .option("--node <id>", "explain one node: its fields, annotations and edges")
+    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)");
+  addCompileOptions(command);
+  command.action((file: string, flags: InspectFlags) => {
+    const result = compileFile(file, compileOptionsFrom(flags));
+    const failed = reportDiagnostics(result, flags.diagnostics);
+    if (failed || !result.workflow) {
+      setExitCode(1);
+      return;
+    }
+    if (flags.node !== undefined) {
+      const explanation = explainNode(result.workflow, flags.node, flags.graph);
+      if (explanation === undefined) {
+        process.stderr.write(`error: no node '${flags.node}' in ${file}\n`);
+        setExitCode(1);
+        return;
+      }
+      process.stdout.write(explanation);
+      return;
+    }
+    process.stdout.write(render(result.workflow, flags.format));
+  });
+}

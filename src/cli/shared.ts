@@ -1,0 +1,53 @@
+// Helpers every CLI command uses: printing diagnostics in the chosen format, and the compile flags shared by
+// `build`, `inspect` and `run` (`-O`, `--passes`, instrumentation).
+import { Option, type Command } from "commander";
+import { diagnosticsToJson, renderDiagnostics, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import type { CompileOptions, CompileResult } from "../driver/compile.js";
+
+export interface CompileFlags {
+  O?: string;
+  passes?: string;
+  verifyEach?: boolean;
+  printIrAfterAll?: boolean;
+  printIrAfter?: string[];
+  diagnostics?: "text" | "json";
+}
+
+/** Adds the compile flags to a command. */
+export function addCompileOptions(command: Command): Command {
+  return command
+    .option("-O <level>", "optimization level 0-3 (pass presets)", "2")
+    .option("--passes <pipeline>", "explicit pass pipeline, e.g. 'verify,batch-optimization{max-wait-ms=2000}'")
+    .option("--verify-each", "check IR invariants after every pass")
+    .option("--print-ir-after-all", "print the IR after every pass (to stderr)")
+    .option("--print-ir-after <pass...>", "print the IR after the named passes (to stderr)")
+    .addOption(new Option("--diagnostics <format>", "diagnostics format").choices(["text", "json"]).default("text"));
+}
+
+export function compileOptionsFrom(flags: CompileFlags): CompileOptions {
+  return {
+    passes: flags.passes,
+    optimizationLevel: flags.O,
+    instrumentation: {
+      verifyEach: flags.verifyEach,
+      printIrAfterAll: flags.printIrAfterAll,
+      printIrAfter: flags.printIrAfter,
+    },
+  };
+}
+
+/** Prints diagnostics (text to stderr, or JSON to stdout); returns true when any is an error. */
+export function reportDiagnostics(result: Pick<CompileResult, "diagnostics" | "sources">, format: "text" | "json" = "text"): boolean {
+  const list: Diagnostic[] = sortDiagnostics(result.diagnostics);
+  if (format === "json") process.stdout.write(diagnosticsToJson(list));
+  else if (list.length > 0) process.stderr.write(renderDiagnostics(list, (file) => result.sources.get(file)));
+  return list.some((d) => d.severity === "error");
+}
+
+/** A left-aligned text table with a header row. */
+export function formatTable(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n") + "\n";
+}

@@ -1,0 +1,146 @@
+// Every diagnostic Nexus emits is made here, one factory per code. Codes are stable: tools and users match on them.
+// NX1xxx: reading the source (syntax, field types). NX2xxx: graph structure and references.
+// NX3xxx: state, templates and expressions. NX4xxx: batching and the optimizer. NX5xxx: run inputs. NX9xxx: internal.
+import type { Diagnostic, SourceLocation } from "./diagnostic.js";
+import { didYouMean } from "./did-you-mean.js";
+
+type Loc = SourceLocation | undefined;
+
+const error = (code: string, message: string, loc: Loc, hint?: string): Diagnostic => ({
+  severity: "error",
+  code,
+  message,
+  loc,
+  ...(hint ? { hint } : {}),
+});
+
+const warning = (code: string, message: string, loc: Loc, hint?: string): Diagnostic => ({
+  severity: "warning",
+  code,
+  message,
+  loc,
+  ...(hint ? { hint } : {}),
+});
+
+export const diagnostics = {
+  // ---- NX1xxx: reading the source -------------------------------------------------------------------------------
+  invalidSyntax: (detail: string, loc: Loc) =>
+    error("NX1001", `invalid YAML/JSON: ${detail}`, loc, "fix the syntax at the marked position"),
+  wrongType: (field: string, expected: string, actual: string, loc: Loc) =>
+    error("NX1002", `'${field}' must be ${expected}, got ${actual}`, loc),
+  missingField: (field: string, where: string, loc: Loc) =>
+    error("NX1003", `${where} is missing required field '${field}'`, loc, `add '${field}: ...'`),
+  unknownField: (field: string, where: string, known: string[], loc: Loc) =>
+    warning(
+      "NX1004",
+      `unknown field '${field}' in ${where}; kept in metadata.${didYouMean(field, known)}`,
+      loc,
+      "remove it, or move it under 'metadata:' to silence this warning",
+    ),
+  unknownNodeKind: (kind: string, known: string[], loc: Loc) =>
+    error("NX1005", `unknown node kind '${kind}'.${didYouMean(kind, known)}`, loc, `use one of: ${known.join(", ")}`),
+  invalidValue: (field: string, value: string, allowed: string[], loc: Loc) =>
+    error(
+      "NX1006",
+      `invalid value '${value}' for '${field}'.${didYouMean(value, allowed)}`,
+      loc,
+      `use one of: ${allowed.join(", ")}`,
+    ),
+  unreadableFile: (file: string, reason: string) =>
+    error("NX1007", `cannot read '${file}': ${reason}`, { file, line: 1, column: 1 }),
+  unsupportedIrVersion: (found: unknown, expected: number, loc: Loc) =>
+    error(
+      "NX1008",
+      `IR file has schemaVersion ${JSON.stringify(found)}, this Nexus reads ${expected}`,
+      loc,
+      "rebuild it from its workflow with `nexus build`",
+    ),
+  invalidIrFile: (detail: string, loc: Loc) =>
+    error("NX1009", `not a valid Nexus IR file: ${detail}`, loc, "rebuild it from its workflow with `nexus build`"),
+
+  // ---- NX2xxx: structure and references -------------------------------------------------------------------------
+  duplicateId: (what: string, id: string, loc: Loc, firstLoc: Loc): Diagnostic => ({
+    ...error("NX2001", `duplicate ${what} '${id}'`, loc, `rename one of them; ${what} names must be unique`),
+    notes: [{ message: `'${id}' is first defined here`, loc: firstLoc }],
+  }),
+  unknownRouter: (name: string, known: string[], loc: Loc) =>
+    error(
+      "NX2002",
+      `unknown router '${name}'.${didYouMean(name, known)}`,
+      loc,
+      known.length ? `define it under 'routers:' or use one of: ${known.join(", ")}` : "define it under 'routers:'",
+    ),
+  unknownTool: (name: string, known: string[], loc: Loc) =>
+    error(
+      "NX2003",
+      `unknown tool '${name}'.${didYouMean(name, known)}`,
+      loc,
+      known.length ? `define it under 'tools:' or use one of: ${known.join(", ")}` : "define it under 'tools:'",
+    ),
+  edgeToMissingNode: (end: "from" | "to", id: string, known: string[], loc: Loc) =>
+    error("NX2004", `edge ${end} unknown node '${id}'.${didYouMean(id, known)}`, loc, "point the edge at a node id"),
+  missingEntry: (graph: string, loc: Loc) =>
+    error("NX2005", `graph '${graph}' has no entry node`, loc, "add 'entry_node: <node id>' to the graph"),
+  unknownEntry: (graph: string, id: string, known: string[], loc: Loc) =>
+    error("NX2006", `entry node '${id}' of graph '${graph}' does not exist.${didYouMean(id, known)}`, loc),
+  unreachableNode: (id: string, entry: string, loc: Loc) =>
+    warning(
+      "NX2007",
+      `node '${id}' is unreachable from entry '${entry}'`,
+      loc,
+      "add an edge to it, or remove it (dead-node-elimination removes it)",
+    ),
+  cycleWithoutExit: (ids: string[], loc: Loc) =>
+    error(
+      "NX2008",
+      `cycle with no exit: ${[...ids, ids[0]].join(" -> ")}`,
+      loc,
+      "add a conditional edge out of the cycle, or a router route that leaves it",
+    ),
+  unknownSubgraph: (name: string, known: string[], loc: Loc) =>
+    error("NX2009", `unknown graph '${name}'.${didYouMean(name, known)}`, loc, "name a graph of this workflow"),
+  routeFromNonRouter: (from: string, route: string, loc: Loc) =>
+    warning(
+      "NX2010",
+      `edge from '${from}' has route '${route}' but '${from}' is not a router; the route is matched against its output`,
+      loc,
+    ),
+  duplicateRoute: (router: string, route: string, loc: Loc) =>
+    error("NX2011", `router '${router}' has two edges for route '${route}'`, loc, "keep one edge per route"),
+  routerWithoutRoutes: (router: string, loc: Loc) =>
+    error(
+      "NX2012",
+      `router '${router}' has no outgoing routes`,
+      loc,
+      "add edges with 'condition: {route: ...}' from it",
+    ),
+  unknownGraph: (name: string, known: string[]) =>
+    error("NX2013", `no graph named '${name}'.${didYouMean(name, known)}`, undefined),
+
+  // ---- NX3xxx: state, templates, expressions --------------------------------------------------------------------
+  templateVariableNotInState: (variable: string, node: string, known: string[], loc: Loc) =>
+    error(
+      "NX3001",
+      `template variable '{${variable}}' in node '${node}' is not a state field.${didYouMean(variable, known)}`,
+      loc,
+      `add '${variable}' to the graph's state schema, or fix the variable name`,
+    ),
+  invalidExpression: (detail: string, loc: Loc) =>
+    error("NX3002", `cannot parse expression: ${detail}`, loc, "expressions use fields, literals, and/or/not, ==, <, in"),
+  unknownStateField: (field: string, known: string[], loc: Loc) =>
+    error(
+      "NX3003",
+      `expression refers to '${field}', which is not a state field.${didYouMean(field, known)}`,
+      loc,
+      `add '${field}' to the state schema or fix the name`,
+    ),
+  expressionTypeMismatch: (detail: string, loc: Loc) => warning("NX3004", `expression type mismatch: ${detail}`, loc),
+  mapOverNonList: (node: string, field: string, loc: Loc) =>
+    error("NX3005", `map node '${node}' iterates over '${field}', which is not an array in the state schema`, loc),
+
+  // ---- NX9xxx: internal ------------------------------------------------------------------------------------------
+  passBrokeIr: (pass: string, detail: string) =>
+    error("NX9001", `pass '${pass}' left the IR invalid: ${detail}`, undefined, "this is a bug in Nexus; please report it"),
+  invalidPipeline: (detail: string) =>
+    error("NX9002", `invalid pass pipeline: ${detail}`, undefined, "see `nexus build --help` for the pass list"),
+} as const;

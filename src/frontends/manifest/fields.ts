@@ -1,0 +1,151 @@
+// Reads the fields of one manifest object with type checks that report located diagnostics, and remembers which
+// fields were read so the rest can be kept as metadata and reported (nothing in a manifest is silently dropped).
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { diagnostics } from "../../diagnostics/codes.js";
+import type { LocatedDocument } from "./located-yaml.js";
+
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export class FieldReader {
+  private readonly read = new Set<string>();
+
+  constructor(
+    readonly document: LocatedDocument,
+    readonly object: Record<string, unknown>,
+    /** Human name of the object, e.g. "node 'greet'". */
+    readonly where: string,
+    readonly report: (d: Diagnostic) => void,
+  ) {}
+
+  /** The first of `names` present, marking all of them read. */
+  private take(names: string[]): { key: string; value: unknown } | undefined {
+    let found: { key: string; value: unknown } | undefined;
+    for (const name of names) {
+      this.read.add(name);
+      if (!found && name in this.object && this.object[name] !== null) found = { key: name, value: this.object[name] };
+    }
+    return found;
+  }
+
+  has(...names: string[]): boolean {
+    return names.some((n) => n in this.object && this.object[n] !== null);
+  }
+
+  at(key: string) {
+    return this.document.at(this.object, key);
+  }
+
+  private typed<T>(names: string[], expected: string, test: (v: unknown) => boolean, required: boolean): T | undefined {
+    const found = this.take(names);
+    if (!found) {
+      if (required) this.report(diagnostics.missingField(names[0], this.where, this.document.at(this.object)));
+      return undefined;
+    }
+    if (!test(found.value)) {
+      this.report(diagnostics.wrongType(found.key, expected, describeValue(found.value), this.at(found.key)));
+      return undefined;
+    }
+    return found.value as T;
+  }
+
+  string(names: string | string[], required = false): string | undefined {
+    return this.typed<string>([names].flat(), "a string", (v) => typeof v === "string", required);
+  }
+
+  /** A string, also accepting numbers and booleans written unquoted (e.g. `version: 1.0`). */
+  text(names: string | string[]): string | undefined {
+    const value = this.typed<string | number | boolean>(
+      [names].flat(),
+      "a string",
+      (v) => ["string", "number", "boolean"].includes(typeof v),
+      false,
+    );
+    return value === undefined ? undefined : String(value);
+  }
+
+  number(names: string | string[], options: { integer?: boolean; min?: number } = {}): number | undefined {
+    const expected = options.integer ? "an integer" : "a number";
+    const list = [names].flat();
+    const value = this.typed<number>(list, expected, (v) => typeof v === "number" && (!options.integer || Number.isInteger(v)), false);
+    if (value !== undefined && options.min !== undefined && value < options.min) {
+      const key = list.find((n) => n in this.object)!;
+      this.report(diagnostics.wrongType(key, `${expected} >= ${options.min}`, describeValue(value), this.at(key)));
+      return undefined;
+    }
+    return value;
+  }
+
+  boolean(names: string | string[]): boolean | undefined {
+    return this.typed<boolean>([names].flat(), "true or false", (v) => typeof v === "boolean", false);
+  }
+
+  record(names: string | string[]): Record<string, unknown> | undefined {
+    return this.typed<Record<string, unknown>>([names].flat(), "a mapping", isRecord, false);
+  }
+
+  list(names: string | string[]): unknown[] | undefined {
+    return this.typed<unknown[]>([names].flat(), "a list", Array.isArray, false);
+  }
+
+  stringList(names: string | string[]): string[] | undefined {
+    const list = [names].flat();
+    return this.typed<string[]>(list, "a list of strings", (v) => Array.isArray(v) && v.every((x) => typeof x === "string"), false);
+  }
+
+  oneOf<T extends string>(names: string | string[], allowed: readonly T[]): T | undefined {
+    const list = [names].flat();
+    const value = this.string(list);
+    if (value === undefined) return undefined;
+    if (!allowed.includes(value as T)) {
+      const key = list.find((n) => n in this.object)!;
+      this.report(diagnostics.invalidValue(key, value, [...allowed], this.at(key)));
+      return undefined;
+    }
+    return value as T;
+  }
+
+  /** A duration: milliseconds as a number, or text like `500ms`, `30s`, `2h`, `1d`. */
+  durationMs(names: string | string[]): number | undefined {
+    const list = [names].flat();
+    const found = this.take(list);
+    if (!found) return undefined;
+    if (typeof found.value === "number" && found.value >= 0) return found.value;
+    const match = typeof found.value === "string" ? DURATION.exec(found.value.trim()) : null;
+    if (match) return Number(match[1]) * DURATION_MS[match[2]];
+    this.report(
+      diagnostics.wrongType(found.key, "a duration (milliseconds, or e.g. '30s', '2h')", describeValue(found.value), this.at(found.key)),
+    );
+    return undefined;
+  }
+
+  /** Marks fields as read without taking their value (they are handled elsewhere). */
+  consume(...names: string[]): void {
+    for (const name of names) this.read.add(name);
+  }
+
+  /** Fields never read, without reporting them. */
+  unread(): Record<string, unknown> | undefined {
+    const entries = Object.entries(this.object).filter(([key]) => !this.read.has(key));
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  }
+
+  /** Fields never read: warned about and returned so they can be kept as metadata. */
+  rest(known: string[] = [...this.read]): Record<string, unknown> | undefined {
+    const rest = this.unread();
+    for (const key of Object.keys(rest ?? {})) {
+      this.report(diagnostics.unknownField(key, this.where, known, this.document.keyAt(this.object, key)));
+    }
+    return rest;
+  }
+}

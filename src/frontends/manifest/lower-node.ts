@@ -1,0 +1,290 @@
+// Lowers one manifest node to an IR node. UAN shapes (`kind: task` with `config.prompt`, `router_ref`, `tool_ref`) and
+// Nexus's own fields (explicit `llm`, `map`, `reduce`, `batch`, `output_schema`, ...) both land here.
+import { diagnostics } from "../../diagnostics/codes.js";
+import {
+  NODE_KINDS,
+  REDUCE_OPERATIONS,
+  type BatchPolicy,
+  type LlmNode,
+  type NodeKind,
+  type RouterNode,
+  type SourceLocation,
+  type WorkflowNode,
+} from "../../ir/types.js";
+import type { LoweringContext } from "./context.js";
+import { describeValue, isRecord, type FieldReader } from "./fields.js";
+
+const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled"];
+
+/** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
+export function readBatchPolicy(reader: FieldReader, context: LoweringContext): BatchPolicy | undefined {
+  if (reader.object.batch === false) {
+    reader.consume("batch");
+    return { enabled: false };
+  }
+  const raw = reader.record("batch");
+  if (!raw) return undefined;
+  const batch = context.reader(raw, `batch policy of ${reader.where}`);
+  const policy: BatchPolicy = {
+    size: batch.number("size", { integer: true, min: 1 }),
+    timeoutMs: batch.durationMs(["timeout_ms", "timeout"]),
+    priority: batch.number("priority", { integer: true }),
+    enabled: batch.boolean("enabled"),
+  };
+  batch.rest(BATCH_FIELDS);
+  return withoutUndefined(policy);
+}
+
+export function withoutUndefined<T extends object>(object: T): T {
+  for (const key of Object.keys(object) as (keyof T)[]) if (object[key] === undefined) delete object[key];
+  return object;
+}
+
+/** The model-call fields shared by `llm` nodes, task configs with a prompt, and routers. */
+function readModelFields(reader: FieldReader) {
+  return {
+    model: reader.string(["model", "default_model"]),
+    system: reader.string(["system", "system_message", "system_prompt"]),
+    prompt: reader.string(["prompt", "prompt_template"]),
+    temperature: reader.number("temperature"),
+    maxTokens: reader.number(["max_tokens", "maxTokens"], { integer: true, min: 1 }),
+  };
+}
+
+function requireModel(model: string | undefined, node: string, context: LoweringContext, loc: SourceLocation): string {
+  const resolved = model ?? context.defaultModel;
+  if (resolved === undefined) {
+    context.report(diagnostics.missingField("model", `model-calling node '${node}'`, loc));
+    return "unknown://model";
+  }
+  return resolved;
+}
+
+/** Reads a reference written as `x_ref: name`, `x: name` or `x: {name: ...}`. */
+function readReference(reader: FieldReader, field: string): { name: string; loc: SourceLocation; inline?: Record<string, unknown> } | undefined {
+  const refKey = `${field}_ref`;
+  const byRef = reader.string(refKey);
+  if (byRef !== undefined) return { name: byRef, loc: reader.at(refKey) };
+  const value = reader.object[field];
+  reader.consume(field);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return { name: value, loc: reader.at(field) };
+  if (isRecord(value) && typeof value.name === "string") return { name: value.name, loc: reader.at(field), inline: value };
+  reader.report(diagnostics.wrongType(field, `a ${field} name or {name: ...}`, describeValue(value), reader.at(field)));
+  return undefined;
+}
+
+function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
+  const config = reader.record("config");
+  const configReader = config ? context.reader(config, `config of node '${id}'`) : undefined;
+  const fromConfig = configReader ? readModelFields(configReader) : undefined;
+  const own = readModelFields(reader);
+  const node: LlmNode = {
+    ...base,
+    kind: "llm",
+    model: requireModel(own.model ?? fromConfig?.model, id, context, base.loc),
+    system: own.system ?? fromConfig?.system,
+    prompt: own.prompt ?? fromConfig?.prompt,
+    outputSchema: reader.record("output_schema") ?? configReader?.record("output_schema"),
+    output: reader.string("output"),
+    tools: reader.stringList("tools") ?? [],
+    maxTurns: reader.number(["max_turns", "maxTurns"], { integer: true, min: 1 }) ?? 1,
+    temperature: own.temperature ?? fromConfig?.temperature,
+    maxTokens: own.maxTokens ?? fromConfig?.maxTokens,
+    batch: readBatchPolicy(reader, context),
+  };
+  // The rest of a UAN task's config (e.g. `action`) is the user's data: kept, not warned about.
+  const configRest = configReader?.unread();
+  if (configRest) node.metadata = { config: configRest };
+  checkToolsExist(node.tools, reader, context);
+  return withoutUndefined(node);
+}
+
+function checkToolsExist(tools: string[], reader: FieldReader, context: LoweringContext): void {
+  const list = reader.object.tools;
+  tools.forEach((tool, index) => {
+    if (!context.tools.has(tool)) {
+      context.report(diagnostics.unknownTool(tool, [...context.tools.keys()], context.document.at(list as object, index)));
+    }
+  });
+}
+
+function lowerRouter(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): RouterNode {
+  const reference = readReference(reader, "router");
+  let definition = reference ? context.routers.get(reference.name) : undefined;
+  if (reference && !definition && !reference.inline) {
+    context.report(diagnostics.unknownRouter(reference.name, [...context.routers.keys()], reference.loc));
+  }
+  if (reference?.inline && !definition) definition = inlineRouter(reference.inline, context, reference.loc);
+  const own = readModelFields(reader);
+  const config = reader.record("config");
+  const strategyWritten = reader.oneOf("strategy", ["llm", "expression", "rule", "conditional"] as const);
+  const strategy =
+    strategyWritten === undefined
+      ? (definition?.strategy ?? (own.model ? "llm" : "expression"))
+      : strategyWritten === "llm"
+        ? "llm"
+        : "expression";
+  const node: RouterNode = {
+    ...base,
+    kind: "router",
+    strategy,
+    router: reference?.name,
+    model: own.model ?? definition?.model,
+    system: own.system ?? definition?.system,
+    prompt: own.prompt ?? definition?.prompt,
+    routes: reader.stringList("routes") ?? definition?.routes ?? [],
+    output: reader.string("output"),
+    temperature: own.temperature ?? definition?.temperature,
+    maxTokens: own.maxTokens ?? definition?.maxTokens,
+    batch: readBatchPolicy(reader, context),
+    config: config ?? definition?.config,
+  };
+  if (strategy === "llm") node.model = requireModel(node.model, id, context, base.loc);
+  return withoutUndefined(node);
+}
+
+/** Reads a router definition, from `routers:` or written inline under a node's `router:`. */
+export function inlineRouter(object: Record<string, unknown>, context: LoweringContext, loc: SourceLocation) {
+  const reader = context.reader(object, `router '${String(object.name)}'`);
+  const name = reader.string("name", true) ?? "";
+  const strategy = reader.oneOf("strategy", ["llm", "expression", "rule", "conditional"] as const);
+  const fields = readModelFields(reader);
+  const routes = reader.stringList("routes");
+  reader.consume("model_candidates", "description");
+  const extra = Object.fromEntries(
+    ["model_candidates", "description"].filter((k) => object[k] !== undefined).map((k) => [k, object[k]]),
+  );
+  const rest = reader.rest();
+  const config = { ...extra, ...rest };
+  return withoutUndefined({
+    name,
+    strategy: strategy === undefined ? (fields.model ? ("llm" as const) : ("expression" as const)) : strategy === "llm" ? ("llm" as const) : ("expression" as const),
+    ...fields,
+    routes,
+    config: Object.keys(config).length ? config : undefined,
+    loc,
+  });
+}
+
+interface NodeBaseFields {
+  id: string;
+  label?: string;
+  loc: SourceLocation;
+  metadata?: Record<string, unknown>;
+}
+
+function isModelTask(reader: FieldReader): boolean {
+  const config = reader.object.config;
+  const inConfig = isRecord(config) && ["prompt", "model", "default_model", "prompt_template"].some((k) => k in config);
+  return inConfig || reader.has("prompt", "model");
+}
+
+/** Lowers a node mapping; returns undefined when it has no usable id or kind (already reported). */
+export function lowerNode(object: Record<string, unknown>, context: LoweringContext, graph: string): WorkflowNode | undefined {
+  const reader = context.reader(object, `node '${String(object.id ?? "?")}' of graph '${graph}'`);
+  const id = reader.text("id");
+  const loc = context.document.at(object);
+  if (id === undefined) {
+    if (!("id" in object)) context.report(diagnostics.missingField("id", `a node of graph '${graph}'`, loc));
+    return undefined;
+  }
+  const kind = reader.string(["kind", "type"], true);
+  if (kind === undefined) return undefined;
+  if (!(NODE_KINDS as readonly string[]).includes(kind)) {
+    context.report(diagnostics.unknownNodeKind(kind, [...NODE_KINDS], reader.at("kind")));
+    return undefined;
+  }
+  const base: NodeBaseFields = withoutUndefined({ id, label: reader.string(["label", "name"]), loc });
+  const explicitMetadata = reader.record("metadata");
+  reader.consume("description");
+  const node = lowerKind(kind as NodeKind, id, reader, context, base);
+  const description = typeof object.description === "string" ? { description: object.description } : {};
+  const rest = reader.rest();
+  const metadata = { ...node.metadata, ...explicitMetadata, ...description, ...rest };
+  if (Object.keys(metadata).length) node.metadata = metadata;
+  return node;
+}
+
+function lowerKind(kind: NodeKind, id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): WorkflowNode {
+  switch (kind) {
+    case "llm":
+      return lowerLlm(id, reader, context, base);
+    case "task": {
+      if (isModelTask(reader)) return lowerLlm(id, reader, context, base);
+      const config = reader.record("config") ?? {};
+      return withoutUndefined({
+        ...base,
+        kind: "task",
+        action: typeof config.action === "string" ? config.action : reader.string("action"),
+        config,
+        output: reader.string("output"),
+        batch: readBatchPolicy(reader, context),
+      });
+    }
+    case "router":
+      return lowerRouter(id, reader, context, base);
+    case "tool": {
+      const reference = readReference(reader, "tool");
+      if (!reference) context.report(diagnostics.missingField("tool_ref", `tool node '${id}'`, base.loc));
+      else if (!context.tools.has(reference.name)) {
+        context.report(diagnostics.unknownTool(reference.name, [...context.tools.keys()], reference.loc));
+      }
+      const args = reader.record(["args", "arguments", "input"]);
+      return withoutUndefined({
+        ...base,
+        kind: "tool",
+        tool: reference?.name ?? "",
+        args: args as Record<string, string> | undefined,
+        output: reader.string("output"),
+        metadata: reader.has("config") ? { config: reader.record("config") } : undefined,
+      });
+    }
+    case "map": {
+      const body = reader.string(["body", "graph"], true) ?? "";
+      const as = reader.string("as") ?? "item";
+      context.mapElementNames.set(body, [...(context.mapElementNames.get(body) ?? []), as]);
+      const node = withoutUndefined({
+        ...base,
+        kind: "map" as const,
+        over: reader.string(["over", "items"], true) ?? "",
+        as,
+        body,
+        output: reader.string("output") ?? id,
+        maxConcurrency: reader.number("max_concurrency", { integer: true, min: 1 }),
+      });
+      const bodyLoc = reader.at(reader.has("body") ? "body" : "graph");
+      context.defer(() => {
+        if (body && !context.graphNames.has(body)) context.report(diagnostics.unknownSubgraph(body, [...context.graphNames], bodyLoc));
+      });
+      return node;
+    }
+    case "reduce":
+      return withoutUndefined({
+        ...base,
+        kind: "reduce",
+        input: reader.string(["input", "from"], true) ?? "",
+        output: reader.string(["output", "into"]) ?? id,
+        operation: reader.oneOf("operation", REDUCE_OPERATIONS) ?? "collect",
+        field: reader.string("field"),
+      });
+    case "subgraph": {
+      const config = reader.record("config");
+      const name = reader.string(["graph", "graph_ref", "subgraph"]) ?? (typeof config?.graph === "string" ? config.graph : undefined);
+      if (name === undefined) context.report(diagnostics.missingField("graph", `subgraph node '${id}'`, base.loc));
+      const where = reader.has("graph") ? reader.at("graph") : reader.has("graph_ref") ? reader.at("graph_ref") : base.loc;
+      context.defer(() => {
+        if (name !== undefined && !context.graphNames.has(name)) context.report(diagnostics.unknownSubgraph(name, [...context.graphNames], where));
+      });
+      return { ...base, kind: "subgraph", graph: name ?? "" };
+    }
+    case "human":
+      return withoutUndefined({
+        ...base,
+        kind: "human",
+        prompt: reader.string("prompt"),
+        config: reader.record("config") ?? {},
+        output: reader.string("output"),
+      });
+  }
+}

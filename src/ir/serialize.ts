@@ -1,0 +1,139 @@
+// The IR file: JSON with a `schemaVersion`, written by `nexus build` and read by `nexus inspect` and `nexus run`.
+// Nodes are listed with their annotations inline (`annotations.batch`); in memory those live in side tables.
+// `loadWorkflow(saveWorkflow(ir))` deep-equals `ir`.
+import { z } from "zod";
+import { diagnostics } from "../diagnostics/codes.js";
+import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { annotationTable } from "./annotations.js";
+import { NODE_KINDS, type WorkflowEdge, type WorkflowNode } from "./types.js";
+import { IR_SCHEMA_VERSION, Workflow, WorkflowGraph } from "./workflow.js";
+
+const locationSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  endLine: z.number().int().optional(),
+  endColumn: z.number().int().optional(),
+});
+
+const nodeSchema = z.looseObject({
+  id: z.string(),
+  kind: z.enum(NODE_KINDS),
+  loc: locationSchema,
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+
+const edgeSchema = z.looseObject({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  condition: z.looseObject({ trigger: z.enum(["always", "success", "error"]) }),
+  loc: locationSchema,
+});
+
+const graphSchema = z.object({
+  name: z.string(),
+  entry: z.string(),
+  description: z.string().optional(),
+  loc: locationSchema,
+  stateSchema: z.record(z.string(), z.unknown()).optional(),
+  nodes: z.array(nodeSchema),
+  edges: z.array(edgeSchema),
+});
+
+const fileSchema = z.object({
+  schemaVersion: z.literal(IR_SCHEMA_VERSION),
+  name: z.string(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  source: z.string().optional(),
+  pipeline: z.string().optional(),
+  settings: z.record(z.string(), z.unknown()),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  tools: z.array(z.looseObject({ name: z.string(), protocol: z.string(), loc: locationSchema })),
+  policies: z.array(z.looseObject({ name: z.string(), loc: locationSchema })),
+  graphs: z.array(graphSchema),
+});
+
+export type IrFile = z.infer<typeof fileSchema>;
+
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The IR as plain JSON data, in a stable field order. */
+export function saveWorkflow(workflow: Workflow): IrFile {
+  return defined({
+    schemaVersion: IR_SCHEMA_VERSION,
+    name: workflow.name,
+    version: workflow.version,
+    description: workflow.description,
+    source: workflow.source,
+    pipeline: workflow.pipeline,
+    settings: workflow.settings as Record<string, unknown>,
+    metadata: workflow.metadata,
+    tools: workflow.tools as unknown as IrFile["tools"],
+    policies: workflow.policies as unknown as IrFile["policies"],
+    graphs: workflow.graphs.map((graph) =>
+      defined({
+        name: graph.name,
+        entry: graph.entry,
+        description: graph.description,
+        loc: graph.loc,
+        stateSchema: graph.stateSchema,
+        nodes: graph.nodes().map((node) => {
+          const { id, kind, ...fields } = node;
+          const annotations = graph.annotations.forNode(id);
+          return { id, kind, ...fields, ...(Object.keys(annotations).length ? { annotations } : {}) };
+        }),
+        edges: graph.edges() as IrFile["graphs"][number]["edges"],
+      }),
+    ),
+  });
+}
+
+/** The IR file's text: indented JSON with a final newline. */
+export function serializeWorkflow(workflow: Workflow): string {
+  return JSON.stringify(saveWorkflow(workflow), null, 2) + "\n";
+}
+
+/** Reads an IR file's data back into a Workflow; throws DiagnosticError when it is not a valid IR file. */
+export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
+  const fileLoc: SourceLocation = { file, line: 1, column: 1 };
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== IR_SCHEMA_VERSION) {
+    throw new DiagnosticError([diagnostics.unsupportedIrVersion(version, IR_SCHEMA_VERSION, fileLoc)]);
+  }
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DiagnosticError([diagnostics.invalidIrFile(`${issue.path.join(".")}: ${issue.message}`, fileLoc)]);
+  }
+  const ir = parsed.data;
+  const workflow = new Workflow(
+    defined({
+      name: ir.name,
+      version: ir.version,
+      description: ir.description,
+      source: ir.source,
+      settings: ir.settings,
+      metadata: ir.metadata,
+    }),
+  );
+  if (ir.pipeline !== undefined) workflow.pipeline = ir.pipeline;
+  workflow.tools = ir.tools as unknown as Workflow["tools"];
+  workflow.policies = ir.policies as unknown as Workflow["policies"];
+  for (const g of ir.graphs) {
+    const graph = new WorkflowGraph(g.name, g.entry, g.loc, g.stateSchema, g.description);
+    for (const { annotations, ...node } of g.nodes) {
+      graph.addNode(node as unknown as WorkflowNode);
+      for (const [table, value] of Object.entries(annotations ?? {})) {
+        const declared = annotationTable(table);
+        graph.annotations.setRaw(table, node.id, declared ? declared.schema.parse(value) : value);
+      }
+    }
+    for (const edge of g.edges) graph.addEdge(edge as unknown as WorkflowEdge);
+    workflow.graphs.push(graph);
+  }
+  return workflow;
+}
