@@ -109,7 +109,9 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
     const issue = parsed.error.issues[0];
     throw new DiagnosticError([diagnostics.invalidIrFile(`${issue.path.join(".")}: ${issue.message}`, fileLoc)]);
   }
-  const ir = parsed.data;
+  // Validated, but built from a copy of the data itself: zod lists known keys first, which would reorder fields and
+  // break `serialize(load(file)) === file`. (No schema here transforms values, so nothing else differs.)
+  const ir = structuredClone(data) as IrFile;
   const workflow = new Workflow(
     defined({
       name: ir.name,

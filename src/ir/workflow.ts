@@ -44,7 +44,9 @@ export class WorkflowGraph {
     const id = edge.id ?? `e${this.#nextEdgeNumber}`;
     const numbered = /^e(\d+)$/.exec(id);
     if (numbered) this.#nextEdgeNumber = Math.max(this.#nextEdgeNumber, Number(numbered[1]) + 1);
-    const full: WorkflowEdge = { ...edge, id };
+    const { id: _given, ...fields } = edge;
+    // `id` first, so an edge reads the same whether the frontend numbered it or the IR file named it.
+    const full: WorkflowEdge = { id, ...fields };
     this.graph.addDirectedEdgeWithKey(id, edge.from, edge.to, full);
     return full;
   }
