@@ -44,12 +44,17 @@ export const verifyPass: Pass = {
   requires: [reachabilityAnalysis],
   preserves: "all",
   run(ir, context) {
-    for (const problem of checkInvariants(ir)) context.report(diagnostics.invalidIrFile(problem, undefined));
+    // When the frontend reported errors, it already reported missing entries and graphs at the manifest's own lines;
+    // repeating them here (without a precise location) would only add noise.
+    if (!context.incomplete) {
+      for (const problem of checkInvariants(ir)) context.report(diagnostics.invalidIrFile(problem, undefined));
+    }
     const reachability = context.getAnalysis(reachabilityAnalysis);
     for (const graph of ir.graphs) {
-      if (graph.entry === "") context.report(diagnostics.missingEntry(graph.name, graph.loc));
-      else if (!graph.hasNode(graph.entry)) {
-        context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.graph.nodes(), graph.loc));
+      if (graph.entry === "") {
+        if (!context.incomplete) context.report(diagnostics.missingEntry(graph.name, graph.loc));
+      } else if (!graph.hasNode(graph.entry)) {
+        if (!context.incomplete) context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.graph.nodes(), graph.loc));
       } else if (!context.incomplete) {
         const reached = reachability.get(graph.name)!;
         for (const node of graph.nodes()) {

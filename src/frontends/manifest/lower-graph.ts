@@ -25,6 +25,9 @@ export function lowerGraph(object: Record<string, unknown>, context: LoweringCon
 
   const nodeObjects = new Map<string, Record<string, unknown>>();
   const nodes = reader.list("nodes") ?? [];
+  // Ids written in the manifest, lowered or not: references to a node that failed to lower (already reported) are
+  // not reported again as references to a missing node.
+  const writtenIds = new Set(nodes.flatMap((item) => (isRecord(item) && item.id != null ? [String(item.id)] : [])));
   if (!reader.has("nodes")) context.report(diagnostics.missingField("nodes", `graph '${name}'`, loc));
   nodes.forEach((item, i) => {
     if (!isRecord(item)) {
@@ -47,11 +50,11 @@ export function lowerGraph(object: Record<string, unknown>, context: LoweringCon
       context.report(diagnostics.wrongType(`edges[${i}]`, "a mapping", typeof item, context.document.at(edges, i)));
       return;
     }
-    lowerEdge(item, graph, context);
+    lowerEdge(item, graph, context, writtenIds);
   });
   reader.rest();
 
-  if (entry !== undefined && !graph.hasNode(entry)) {
+  if (entry !== undefined && !graph.hasNode(entry) && !writtenIds.has(entry)) {
     context.report(diagnostics.unknownEntry(name, entry, graph.nodes().map((n) => n.id), reader.at(reader.has("entry_node") ? "entry_node" : "entry")));
   }
   for (const node of graph.nodes()) {
@@ -66,7 +69,7 @@ export function lowerGraph(object: Record<string, unknown>, context: LoweringCon
   return graph;
 }
 
-function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, context: LoweringContext): void {
+function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, context: LoweringContext, writtenIds: Set<string>): void {
   const reader = context.reader(object, "edge");
   const loc = context.document.at(object);
   const from = reader.text(["from_node", "from", "source"]);
@@ -106,7 +109,7 @@ function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, contex
   for (const [end, nodeId, keys] of ends) {
     if (nodeId !== undefined && !graph.hasNode(nodeId)) {
       const key = keys.find((k) => k in object)!;
-      context.report(diagnostics.edgeToMissingNode(end, nodeId, graph.nodes().map((n) => n.id), reader.at(key)));
+      if (!writtenIds.has(nodeId)) context.report(diagnostics.edgeToMissingNode(end, nodeId, graph.nodes().map((n) => n.id), reader.at(key)));
       valid = false;
     }
   }
