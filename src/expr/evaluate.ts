@@ -10,7 +10,8 @@ export function readPath(state: Record<string, unknown>, path: string[]): unknow
   let current: unknown = state;
   for (const part of parts) {
     if (current === null || typeof current !== "object") return null;
-    current = (current as Record<string, unknown>)[part];
+    // Own fields only: `constructor` or `__proto__` must not reach JavaScript's object prototype.
+    current = Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined;
   }
   return current === undefined ? null : current;
 }
@@ -24,7 +25,7 @@ function equal(a: unknown, b: unknown): boolean {
 function contains(container: unknown, element: unknown): boolean {
   if (Array.isArray(container)) return container.some((item) => equal(item, element));
   if (typeof container === "string") return typeof element === "string" && container.includes(element);
-  if (container && typeof container === "object") return typeof element === "string" && element in container;
+  if (container && typeof container === "object") return typeof element === "string" && Object.hasOwn(container, element);
   return false;
 }
 

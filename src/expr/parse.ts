@@ -98,7 +98,9 @@ class Parser {
     let left = this.parseLevel(level + 1);
     for (;;) {
       const token = this.peek();
-      const operator = token.kind === "word" || token.kind === "punct" ? LEVELS[level].operators[token.value] : undefined;
+      const { operators } = LEVELS[level];
+      const isOperator = (token.kind === "word" || token.kind === "punct") && Object.hasOwn(operators, token.value);
+      const operator = isOperator ? operators[token.value] : undefined;
       if (!operator) return left;
       this.next();
       const right = this.parseLevel(level + 1);
@@ -144,7 +146,7 @@ class Parser {
 
   private parseWord(token: Extract<Token, { kind: "word" }>): Expression {
     const constants: Record<string, boolean | null> = { true: true, false: false, null: null, True: true, False: false, None: null };
-    if (token.value in constants) {
+    if (Object.hasOwn(constants, token.value)) {
       return { type: "literal", value: constants[token.value], start: token.start, end: token.end };
     }
     if (this.peek().value === "(") {

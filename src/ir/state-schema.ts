@@ -20,7 +20,7 @@ export function schemaAtPath(schema: JsonSchema | undefined, path: string[]): Js
     }
     const properties = current.properties as Record<string, JsonSchema> | undefined;
     if (!properties) return {};
-    if (part in properties) current = properties[part];
+    if (Object.hasOwn(properties, part)) current = properties[part];
     else return current.additionalProperties === true || typeof current.additionalProperties === "object" ? {} : undefined;
   }
   return current;
