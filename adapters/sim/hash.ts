@@ -1,0 +1,72 @@
+// Fast deterministic hashing for the simulator: 64-bit (two 32-bit lanes) hashes of strings and token
+// runs, chained block hashes for the prefix cache, and canonical JSON for order-independent keys.
+
+const SEED_A = 0x9e3779b9;
+const SEED_B = 0x85ebca6b;
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function finalize(h: number, length: number): number {
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex(a: number, b: number): string {
+  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+}
+
+/** Hash of `ints[start, end)` chained onto `parent` (a previous hash, or null for the root). 16 hex chars. */
+export function chainHash(parent: string | null, ints: ArrayLike<number>, start = 0, end = ints.length): string {
+  let a = parent ? parseInt(parent.slice(0, 8), 16) ^ SEED_A : SEED_A;
+  let b = parent ? parseInt(parent.slice(8, 16), 16) ^ SEED_B : SEED_B;
+  for (let i = start; i < end; i++) {
+    const v = ints[i] | 0;
+    a = mix(a, v);
+    b = mix(b, v ^ 0x5bd1e995);
+  }
+  return hex(finalize(a, end - start), finalize(b, end - start));
+}
+
+/** 64-bit hash of a string, as 16 hex chars. */
+export function hashString(text: string): string {
+  let a = SEED_A;
+  let b = SEED_B;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = mix(a, c);
+    b = mix(b, c ^ 0x27d4eb2f);
+  }
+  return hex(finalize(a, text.length), finalize(b, text.length));
+}
+
+/** A non-negative 32-bit integer derived from a string (for seeding and bucket picks). */
+export function hashToInt(text: string): number {
+  return parseInt(hashString(text).slice(0, 8), 16);
+}
+
+/** JSON with object keys sorted recursively: equal values always serialize identically. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
