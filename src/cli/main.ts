@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerRunCommand } from "./commands/run.js";
 import { VERSION } from "../version.js";
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   registerBuildCommand(program, setExitCode);
   registerInspectCommand(program, setExitCode);
+  registerRunCommand(program, setExitCode);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

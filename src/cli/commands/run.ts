@@ -1,0 +1,115 @@
+// `nexus run WORKFLOW --input items.jsonl [--out results.jsonl] [--backend URL]`: run a workflow (or an IR file)
+// over a JSONL input list. Results stream to --out as items finish; Ctrl-C drains (twice: stops at once) and
+// `--resume` continues where the run stopped.
+import { createReadStream, existsSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { compileFile } from "../../driver/compile.js";
+import { createProgress } from "../../runtime/progress.js";
+import { buildRunReport, formatRunReport } from "../../runtime/run-report.js";
+import { runWorkflow } from "../../runtime/run-workflow.js";
+import { selectBackend } from "../../runtime/select-backend.js";
+import { estimateRunCost } from "../../runtime/run-cost.js";
+import { addCompileOptions, compileOptionsFrom, reportDiagnostics, type CompileFlags } from "../shared.js";
+
+interface RunFlags extends CompileFlags {
+  input: string;
+  out: string;
+  backend?: string;
+  maxInflight: string;
+  chunkSize: string;
+  resume?: boolean;
+  report?: string;
+  timeScale: string;
+  progress: boolean;
+}
+
+async function countLines(file: string): Promise<number> {
+  let count = 0;
+  for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) count++;
+  return count;
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("run")
+    .description("run a workflow over a JSONL input list, streaming one result line per item")
+    .argument("<workflow>", "workflow file (.yaml/.json) or IR file (*.nexus.json)")
+    .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line")
+    .option("-o, --out <file>", "JSONL results, one line per item as it finishes", "results.jsonl")
+    .option(
+      "-b, --backend <url>",
+      "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, instant://",
+    )
+    .option("--max-inflight <n>", "most model requests at the backend at once", "64")
+    .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", "256")
+    .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
+    .option("--report <file>", "also write the run report as JSON")
+    .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
+    .option("--no-progress", "no progress bar or progress lines");
+  addCompileOptions(command);
+  command.action(async (file: string, flags: RunFlags) => {
+    const compiled = compileFile(file, compileOptionsFrom(flags));
+    if (reportDiagnostics(compiled, flags.diagnostics) || !compiled.workflow) return setExitCode(1);
+    if (!existsSync(flags.input)) {
+      process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
+      return setExitCode(1);
+    }
+    const workflow = compiled.workflow;
+    const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
+    const timeScale = Number(flags.timeScale);
+    const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
+    const backend = selectBackend(backendUrl, { maxInflight, timeScale });
+    const stop = new AbortController();
+    const abort = new AbortController();
+    const onSignal = () => {
+      if (!stop.signal.aborted) {
+        process.stderr.write("\ninterrupt: finishing the items in flight (Ctrl-C again to stop at once)...\n");
+        stop.abort();
+      } else abort.abort();
+    };
+    process.on("SIGINT", onSignal);
+    const progress = flags.progress ? createProgress(process.stderr, await countLines(flags.input)) : undefined;
+    try {
+      const outcome = await runWorkflow({
+        workflow,
+        workflowFile: file,
+        input: flags.input,
+        out: flags.out,
+        backend,
+        resume: flags.resume,
+        maxInflight,
+        chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
+        toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
+        stop: stop.signal,
+        abort: abort.signal,
+        onProgress: (stats) => progress?.update(stats),
+      });
+      progress?.stop(outcome.stats);
+      const report = buildRunReport(outcome.stats, {
+        workflow: workflow.name,
+        backend: backendUrl,
+        interrupted: outcome.interrupted,
+        estimatedCostUsd: estimateRunCost(workflow, outcome.stats),
+        backendMetrics: await backend.metrics?.(),
+      });
+      process.stdout.write(formatRunReport(report));
+      process.stdout.write(`results: ${flags.out}\n`);
+      if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
+      if (outcome.interrupted) {
+        process.stderr.write(
+          `interrupted: ${outcome.stats.done} of ${outcome.stats.items} items done. Resume with the same command and --resume.\n`,
+        );
+        setExitCode(130);
+      }
+    } finally {
+      process.off("SIGINT", onSignal);
+      await backend.close();
+    }
+  });
+}

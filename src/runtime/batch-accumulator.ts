@@ -1,0 +1,191 @@
+// The BatchAccumulator: every model request from a batchable node is queued by its batch group and flushed
+//  - when the group holds `maxBatchSize` requests,
+//  - when its oldest request has waited `maxWaitMs`,
+//  - or at once when nothing else can arrive (every live item is waiting on the accumulator),
+// highest priority group first. A flush sends the group's requests in prefix order (equal prefixes adjacent) and,
+// the first time a prefix is seen, warms it with one request before releasing the rest, so siblings hit the cache.
+import type { ModelBackend } from "./backend.js";
+import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
+import type { InferenceSlots } from "./inference-slots.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+import type { RunStats } from "./run-stats.js";
+
+/** How a node's requests are batched (from its `annotations.batch`, or defaults). */
+export interface BatchHints {
+  group: string;
+  cacheKey: string;
+  maxBatchSize: number;
+  maxWaitMs: number;
+  priority: number;
+}
+
+interface Pending {
+  request: ChatRequest;
+  hints: RequestHints;
+  batch: BatchHints;
+  /** Sort key: the request's text, so requests sharing a prefix sit together. */
+  order: string;
+  enqueuedAt: number;
+  resolve: (result: ChatResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface GroupQueue {
+  pending: Pending[];
+  timer?: NodeJS.Timeout;
+}
+
+export interface AccumulatorOptions {
+  backend: ModelBackend;
+  slots: InferenceSlots;
+  stats: RunStats;
+  retry: RetryPolicy;
+  /** True when every live item waits on the accumulator and no new item can be admitted. */
+  nothingElseCanArrive: (waiting: number) => boolean;
+  /** Send a warm-up request for each new prefix before the rest of its group. */
+  warmPrefixes: boolean;
+}
+
+function requestOrder(request: ChatRequest): string {
+  let text = "";
+  for (const message of request.messages) text += `${message.role}\u0000${message.content ?? ""}\u0001`;
+  return text;
+}
+
+export class BatchAccumulator {
+  private readonly groups = new Map<string, GroupQueue>();
+  private readonly warmed = new Map<string, Promise<void>>();
+  private queued = 0;
+  private inflight = 0;
+
+  constructor(private readonly options: AccumulatorOptions) {}
+
+  /** Requests queued or at the backend: the items waiting on the accumulator. */
+  get waiting(): number {
+    return this.queued + this.inflight;
+  }
+
+  submit(request: ChatRequest, batch: BatchHints, hints: RequestHints = {}): Promise<ChatResult> {
+    return new Promise<ChatResult>((resolve, reject) => {
+      const pending: Pending = {
+        request,
+        hints,
+        batch,
+        order: requestOrder(request),
+        enqueuedAt: performance.now(),
+        resolve,
+        reject,
+      };
+      let queue = this.groups.get(batch.group);
+      if (!queue) this.groups.set(batch.group, (queue = { pending: [] }));
+      queue.pending.push(pending);
+      this.queued++;
+      if (queue.pending.length >= batch.maxBatchSize) this.flush(batch.group);
+      else if (!queue.timer) queue.timer = setTimeout(() => this.flush(batch.group), batch.maxWaitMs);
+      this.check();
+    });
+  }
+
+  /** Re-evaluates the "nothing else can arrive" rule; the scheduler calls it when items finish or stall. */
+  check(): void {
+    if (this.queued === 0 || !this.options.nothingElseCanArrive(this.waiting)) return;
+    const order = [...this.groups.entries()]
+      .filter(([, q]) => q.pending.length > 0)
+      .sort(([, a], [, b]) => b.pending[0].batch.priority - a.pending[0].batch.priority);
+    for (const [group] of order) this.flush(group);
+  }
+
+  private flush(group: string): void {
+    const queue = this.groups.get(group);
+    if (!queue || queue.pending.length === 0) return;
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    const batch = queue.pending.splice(0, Math.max(1, queue.pending[0].batch.maxBatchSize));
+    this.queued -= batch.length;
+    this.inflight += batch.length;
+    if (queue.pending.length > 0) queue.timer = setTimeout(() => this.flush(group), queue.pending[0].batch.maxWaitMs);
+    this.options.stats.batchesFlushed++;
+    batch.sort((a, b) =>
+      a.batch.priority !== b.batch.priority
+        ? b.batch.priority - a.batch.priority
+        : a.order < b.order
+          ? -1
+          : a.order > b.order
+            ? 1
+            : 0,
+    );
+    void this.send(batch);
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byPrefix = new Map<string, Pending[]>();
+    for (const pending of batch) {
+      const key = pending.batch.cacheKey;
+      const list = byPrefix.get(key);
+      if (list) list.push(pending);
+      else byPrefix.set(key, [pending]);
+    }
+    await Promise.all([...byPrefix.entries()].map(([key, list]) => this.sendPrefixGroup(key, list)));
+  }
+
+  private async sendPrefixGroup(cacheKey: string, list: Pending[]): Promise<void> {
+    if (this.options.warmPrefixes && !this.warmed.has(cacheKey) && list.length > 1) {
+      const first = list[0];
+      this.warmed.set(cacheKey, this.warm(first));
+    }
+    await this.warmed.get(cacheKey);
+    await Promise.all(list.map((pending) => this.call(pending)));
+  }
+
+  /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
+  private async warm(pending: Pending): Promise<void> {
+    try {
+      await this.options.slots.run(() =>
+        this.options.backend.complete(
+          { ...pending.request, maxTokens: 1, tools: pending.request.tools },
+          pending.hints,
+        ),
+      );
+      this.options.stats.warmupRequests++;
+    } catch {
+      // A failed warm-up costs only the cache benefit; the real requests follow and report their own errors.
+    }
+  }
+
+  private async call(pending: Pending): Promise<void> {
+    const { stats, slots, backend, retry } = this.options;
+    try {
+      const result = await withRetry(
+        () =>
+          slots.run(async () => {
+            stats.inflight++;
+            const started = performance.now();
+            try {
+              return await backend.complete(pending.request, pending.hints);
+            } finally {
+              stats.inflight--;
+              stats.latenciesMs.push(performance.now() - started);
+            }
+          }),
+        retry,
+        () => stats.retries++,
+        pending.hints.signal,
+      );
+      stats.modelRequests++;
+      pending.resolve(result);
+    } catch (error) {
+      pending.reject(error);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  /** Fails everything still queued (on shutdown). */
+  close(reason: Error): void {
+    for (const queue of this.groups.values()) {
+      clearTimeout(queue.timer);
+      for (const pending of queue.pending.splice(0)) pending.reject(reason);
+    }
+    this.queued = 0;
+  }
+}

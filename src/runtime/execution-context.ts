@@ -1,0 +1,68 @@
+// What node executors share during a run: the workflow, the accumulator, the tool pool, per-node request plans and
+// batch hints (computed once), output validators, and the compiled graphs that map and subgraph nodes invoke.
+import { createHash } from "node:crypto";
+import type { LlmNode, RouterNode } from "../ir/types.js";
+import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
+import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
+import { planRequest, type RequestPlan } from "./model-request.js";
+import type { OutputValidator } from "./output-validator.js";
+import type { RunStats } from "./run-stats.js";
+import type { ToolPool } from "./tools/tool-pool.js";
+import type { WorkItem } from "./work-item.js";
+
+/** Runs a graph over items until each leaves it (provided by the LangGraph lowering). */
+export type GraphRunner = (graphName: string, items: WorkItem[]) => Promise<WorkItem[]>;
+
+export interface ExecutionOptions {
+  /** Attempts to get a schema-valid answer before the item fails. */
+  validationAttempts: number;
+  defaultBatch: { maxBatchSize: number; maxWaitMs: number };
+}
+
+export class ExecutionContext {
+  private readonly plans = new Map<string, RequestPlan>();
+  private readonly hints = new Map<string, BatchHints>();
+  runGraph!: GraphRunner;
+
+  constructor(
+    readonly workflow: Workflow,
+    readonly accumulator: BatchAccumulator,
+    readonly tools: ToolPool,
+    readonly stats: RunStats,
+    readonly validator: OutputValidator,
+    readonly options: ExecutionOptions,
+    readonly signal: AbortSignal,
+  ) {}
+
+  plan(graph: WorkflowGraph, node: LlmNode | RouterNode): RequestPlan {
+    const key = `${graph.name}\u0000${node.id}`;
+    let plan = this.plans.get(key);
+    if (!plan) this.plans.set(key, (plan = planRequest(node, this.workflow)));
+    return plan;
+  }
+
+  /** Batch hints from the node's `annotations.batch` (written by the batch-optimization pass), else defaults. */
+  batchHints(graph: WorkflowGraph, node: LlmNode | RouterNode): BatchHints {
+    const key = `${graph.name}\u0000${node.id}`;
+    let hints = this.hints.get(key);
+    if (hints) return hints;
+    const annotation = (graph.annotations.forNode(node.id).batch ?? {}) as Partial<BatchHints> & { eligible?: boolean };
+    const plan = this.plan(graph, node);
+    const fallbackKey = createHash("sha256")
+      .update(`${plan.model}\u0000${plan.system ?? ""}`)
+      .digest("hex")
+      .slice(0, 16);
+    const unbatched = annotation.eligible === false;
+    hints = {
+      group: annotation.group ?? plan.model,
+      cacheKey: annotation.cacheKey ?? fallbackKey,
+      maxBatchSize: unbatched
+        ? 1
+        : (annotation.maxBatchSize ?? node.batch?.size ?? this.options.defaultBatch.maxBatchSize),
+      maxWaitMs: unbatched ? 0 : (annotation.maxWaitMs ?? node.batch?.timeoutMs ?? this.options.defaultBatch.maxWaitMs),
+      priority: annotation.priority ?? node.batch?.priority ?? 0,
+    };
+    this.hints.set(key, hints);
+    return hints;
+  }
+}

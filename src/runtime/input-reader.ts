@@ -1,0 +1,51 @@
+// Reads the run's JSONL input lazily, one item per line: `id` field or the line number as the item id. A line that
+// is not a JSON object, or lacks a field the workflow requires, becomes an input error for that line only.
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+
+export type InputRecord =
+  | { kind: "item"; line: number; id: string; state: Record<string, unknown> }
+  | { kind: "invalid"; line: number; id: string; error: string };
+
+export async function* readInput(file: string, requiredFields: string[]): AsyncGenerator<InputRecord> {
+  const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      yield {
+        kind: "invalid",
+        line,
+        id: String(line),
+        error: `${file}:${line}: not valid JSON (${(error as Error).message})`,
+      };
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      yield {
+        kind: "invalid",
+        line,
+        id: String(line),
+        error: `${file}:${line}: an item must be a JSON object of state fields`,
+      };
+      continue;
+    }
+    const state = value as Record<string, unknown>;
+    const id = state.id === undefined || state.id === null ? String(line) : String(state.id);
+    const missing = requiredFields.filter((field) => state[field] === undefined);
+    if (missing.length > 0) {
+      yield {
+        kind: "invalid",
+        line,
+        id,
+        error: `${file}:${line}: missing field${missing.length > 1 ? "s" : ""} ${missing.map((f) => `'${f}'`).join(", ")} that the workflow needs`,
+      };
+      continue;
+    }
+    yield { kind: "item", line, id, state };
+  }
+}

@@ -1,0 +1,92 @@
+// Lowers IR graphs to @langchain/langgraph StateGraphs that run vectorized: one invocation carries a chunk of work
+// items, each LangGraph node runs its IR node over the items waiting at it, and conditional edges send the chunk on
+// to every node some item moved to (routers split the chunk by route). Items that leave the graph are reported at
+// once through `onFinished`, so results stream per item while the chunk goes on.
+import { Annotation, END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
+import type { WorkflowGraph } from "../ir/workflow.js";
+import type { ExecutionContext } from "./execution-context.js";
+import { executeNode } from "./nodes/index.js";
+import { advance } from "./routing.js";
+import type { WorkItem } from "./work-item.js";
+
+/** How a node's return value changes the chunk: replace it all, or replace some items by index. */
+export type ItemsUpdate = { replace: WorkItem[] } | { patch: [number, WorkItem][] };
+
+function mergeItems(current: WorkItem[], update: ItemsUpdate): WorkItem[] {
+  if ("replace" in update) return update.replace;
+  const next = current.slice();
+  for (const [index, item] of update.patch) next[index] = item;
+  return next;
+}
+
+export const ChunkState = Annotation.Root({
+  items: Annotation<WorkItem[], ItemsUpdate>({ reducer: mergeItems, default: () => [] }),
+});
+
+type ChunkValues = typeof ChunkState.State;
+
+function copyItem(item: WorkItem): WorkItem {
+  return { ...item, state: { ...item.state }, written: [...item.written], usage: { ...item.usage } };
+}
+
+export interface LoweringHooks {
+  /** Items that left the graph in this step (top-level graph only). */
+  onFinished?: (items: WorkItem[]) => void;
+  /** Items a previous run already finished: they are not run again. */
+  alreadyFinished?: (item: WorkItem) => boolean;
+}
+
+export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: LoweringHooks = {}) {
+  const builder = new StateGraph(ChunkState);
+  const nodeIds = graph.graph.nodes();
+  for (const id of nodeIds) {
+    const node = graph.node(id);
+    builder.addNode(id, async (state: ChunkValues) => {
+      const indexes: number[] = [];
+      state.items.forEach((item, index) => {
+        if (item.at === id && item.status === "running") indexes.push(index);
+      });
+      const mine = indexes.map((index) => copyItem(state.items[index]));
+      const skipped = hooks.alreadyFinished ? mine.filter(hooks.alreadyFinished) : [];
+      for (const item of skipped) {
+        item.at = null;
+        item.status = "ok";
+      }
+      const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
+      if (toRun.length > 0) await executeNode(context, graph, node, toRun);
+      for (const item of toRun) advance(graph, id, item);
+      const finished = toRun.filter((item) => item.at === null);
+      if (finished.length > 0) hooks.onFinished?.(finished);
+      return { items: { patch: indexes.map((index, k): [number, WorkItem] => [index, mine[k]]) } };
+    });
+  }
+  const successors = new Map(nodeIds.map((id) => [id, new Set(graph.graph.outNeighbors(id))]));
+  // LangGraph's node names are typed from the builder; IR node ids are known only at run time.
+  const typed = builder as unknown as StateGraph<typeof ChunkState.spec, ChunkValues, ItemsUpdate, string>;
+  typed.addEdge(START, graph.entry as never);
+  for (const id of nodeIds) {
+    const next = successors.get(id)!;
+    if (next.size === 0) continue;
+    typed.addConditionalEdges(
+      id as never,
+      (state: ChunkValues) => {
+        const targets = new Set<string>();
+        for (const item of state.items)
+          if (item.status === "running" && item.at !== null && next.has(item.at)) targets.add(item.at);
+        return targets.size ? [...targets] : [END];
+      },
+      [...next, END] as never,
+    );
+  }
+  return typed;
+}
+
+/** Compiles a lowered graph; the top-level graph gets the checkpointer so interrupted chunks resume. */
+export function compileGraph(
+  graph: WorkflowGraph,
+  context: ExecutionContext,
+  hooks: LoweringHooks = {},
+  checkpointer?: BaseCheckpointSaver,
+) {
+  return lowerGraph(graph, context, hooks).compile(checkpointer ? { checkpointer } : {});
+}

@@ -1,0 +1,84 @@
+// Executes an `llm` node for each item: a tool-use loop of up to `maxTurns` model requests (tool calls run in the
+// tool pool, holding no inference slot), then the final answer, validated against the output schema with the
+// validation error fed back for another attempt.
+import type { LlmNode } from "../../ir/types.js";
+import type { WorkflowGraph } from "../../ir/workflow.js";
+import { outputField } from "../../ir/node-output.js";
+import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
+import type { ExecutionContext } from "../execution-context.js";
+import { renderRequest } from "../model-request.js";
+import type { WorkItem } from "../work-item.js";
+import { callModel, errorMessage, failItem } from "./model-call.js";
+
+async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
+  const tool = context.workflow.tool(call.name);
+  if (!tool || !allowed.includes(call.name)) return `error: unknown tool '${call.name}' (tools: ${allowed.join(", ")})`;
+  let args: Record<string, unknown>;
+  try {
+    args = call.arguments.trim() === "" ? {} : (JSON.parse(call.arguments) as Record<string, unknown>);
+  } catch {
+    return `error: arguments are not valid JSON: ${call.arguments.slice(0, 200)}`;
+  }
+  try {
+    const value = await context.tools.call(tool, args);
+    return typeof value === "string" ? value : JSON.stringify(value);
+  } catch (error) {
+    return `error: ${errorMessage(error)}`;
+  }
+}
+
+async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
+  const first = renderRequest(context.plan(graph, node), item.state);
+  const messages: ChatMessage[] = [...first.messages];
+  const request = (): ChatRequest => ({ ...first, messages: [...messages] });
+  let validationAttempts = 0;
+  for (let turn = 1; ; turn++) {
+    const result = await callModel(context, graph, node, item, request());
+    if (result.toolCalls.length > 0) {
+      if (turn >= node.maxTurns)
+        return failItem(item, `node '${node.id}': the model still called tools after max_turns=${node.maxTurns}`);
+      messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
+      const answers = await Promise.all(result.toolCalls.map((call) => runToolCall(context, call, node.tools)));
+      result.toolCalls.forEach((call, i) => messages.push({ role: "tool", toolCallId: call.id, content: answers[i] }));
+      continue;
+    }
+    const field = outputField(node)!;
+    if (!node.outputSchema) {
+      item.state[field] = result.content ?? "";
+      item.written.push(field);
+      item.outcome = "success";
+      return;
+    }
+    const checked = context.validator.validate(result.content, node.outputSchema);
+    if (checked.ok) {
+      item.state[field] = checked.value;
+      item.written.push(field);
+      item.outcome = "success";
+      return;
+    }
+    validationAttempts++;
+    if (validationAttempts >= context.options.validationAttempts) {
+      return failItem(item, `node '${node.id}': ${checked.error} (after ${validationAttempts} attempts)`);
+    }
+    messages.push({ role: "assistant", content: result.content });
+    messages.push({
+      role: "user",
+      content: `Your answer was rejected: ${checked.error}. Answer again with only JSON that matches the schema.`,
+    });
+  }
+}
+
+export async function executeLlmNode(
+  context: ExecutionContext,
+  graph: WorkflowGraph,
+  node: LlmNode,
+  items: WorkItem[],
+): Promise<void> {
+  await Promise.all(
+    items.map((item) =>
+      runItem(context, graph, node, item).catch((error: unknown) =>
+        failItem(item, `node '${node.id}': ${errorMessage(error)}`),
+      ),
+    ),
+  );
+}

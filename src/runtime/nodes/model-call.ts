@@ -1,0 +1,36 @@
+// One model call for one item through the accumulator, with the item's usage and the run's counters updated.
+import type { LlmNode, RouterNode } from "../../ir/types.js";
+import type { WorkflowGraph } from "../../ir/workflow.js";
+import { addUsage, type ChatRequest, type ChatResult } from "../chat.js";
+import type { ExecutionContext } from "../execution-context.js";
+import type { WorkItem } from "../work-item.js";
+
+export async function callModel(
+  context: ExecutionContext,
+  graph: WorkflowGraph,
+  node: LlmNode | RouterNode,
+  item: WorkItem,
+  request: ChatRequest,
+): Promise<ChatResult> {
+  const batch = context.batchHints(graph, node);
+  const result = await context.accumulator.submit(request, batch, {
+    priority: batch.priority,
+    cacheKey: batch.cacheKey,
+    expectedOutputTokens: request.maxTokens,
+    sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
+    signal: context.signal,
+  });
+  addUsage(item.usage, result.usage);
+  addUsage(context.stats.usage, result.usage);
+  return result;
+}
+
+/** Marks a node's failure on an item; routing then follows an `error` edge or fails the item. */
+export function failItem(item: WorkItem, message: string): void {
+  item.outcome = "error";
+  item.error = message;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

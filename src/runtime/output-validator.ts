@@ -1,0 +1,29 @@
+// Validates structured model answers against a node's output schema (Ajv, compiled once per schema) and phrases
+// the errors so they can be fed back to the model for another attempt.
+import { Ajv, type ValidateFunction } from "ajv";
+import type { JsonSchema } from "../ir/types.js";
+
+export type Validation = { ok: true; value: unknown } | { ok: false; error: string };
+
+export class OutputValidator {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+  /** Parses `text` as JSON (tolerating a ```json fence) and checks it against `schema`. */
+  validate(text: string | null, schema: JsonSchema): Validation {
+    if (text === null || text.trim() === "")
+      return { ok: false, error: "the answer was empty; answer with a JSON value" };
+    const unfenced = text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, "$1");
+    let value: unknown;
+    try {
+      value = JSON.parse(unfenced);
+    } catch (error) {
+      return { ok: false, error: `the answer is not valid JSON (${(error as Error).message})` };
+    }
+    let check = this.compiled.get(schema);
+    if (!check) this.compiled.set(schema, (check = this.ajv.compile(schema)));
+    if (check(value)) return { ok: true, value };
+    const problems = (check.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}`).join("; ");
+    return { ok: false, error: `the answer does not match the schema: ${problems}` };
+  }
+}

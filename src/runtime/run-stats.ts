@@ -1,0 +1,34 @@
+// Counters a run keeps for the progress bar and the run report. One instance per run; everything adds to it.
+import { emptyUsage, type ChatUsage } from "./chat.js";
+
+export class RunStats {
+  items = 0;
+  succeeded = 0;
+  failed = 0;
+  /** Items skipped because a previous run already wrote their result (resume). */
+  resumed = 0;
+  modelRequests = 0;
+  warmupRequests = 0;
+  retries = 0;
+  batchesFlushed = 0;
+  toolCalls = 0;
+  toolExecutions = 0;
+  toolCacheHits = 0;
+  inflight = 0;
+  readonly usage: ChatUsage = emptyUsage();
+  readonly startedAt = performance.now();
+  /** Time to first token (first byte of answer) per request, ms; kept for percentiles. */
+  readonly latenciesMs: number[] = [];
+
+  get done(): number {
+    return this.succeeded + this.failed;
+  }
+
+  get cachedShare(): number {
+    return this.usage.promptTokens === 0 ? 0 : this.usage.cachedTokens / this.usage.promptTokens;
+  }
+
+  get elapsedSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
+  }
+}

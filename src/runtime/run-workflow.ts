@@ -1,0 +1,183 @@
+// `nexus run`, as a function: compiles the workflow's graphs to LangGraph, streams the input through them in chunks,
+// batches every model request through the accumulator, writes each item's result as it finishes, checkpoints every
+// chunk in SQLite, and returns the run report. Interrupted runs continue with `resume: true`.
+import { dirname } from "node:path";
+import type { Workflow } from "../ir/workflow.js";
+import type { ModelBackend } from "./backend.js";
+import { BatchAccumulator } from "./batch-accumulator.js";
+import { scheduleChunks } from "./chunk-scheduler.js";
+import { ExecutionContext } from "./execution-context.js";
+import { readInput, type InputRecord } from "./input-reader.js";
+import { InferenceSlots } from "./inference-slots.js";
+import { compileGraph } from "./langgraph-lowering.js";
+import { OutputValidator } from "./output-validator.js";
+import { ResultsWriter, type ResultLine } from "./results-writer.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
+import { RunStats } from "./run-stats.js";
+import { RunStore } from "./run-store.js";
+import { createToolExecutor } from "./tools/executors.js";
+import { ToolPool } from "./tools/tool-pool.js";
+import type { WorkItem } from "./work-item.js";
+import { emptyUsage } from "./chat.js";
+
+export interface RunOptions {
+  workflow: Workflow;
+  /** The workflow file, for relative paths of `function` tools. */
+  workflowFile: string;
+  input: string;
+  out: string;
+  backend: ModelBackend;
+  resume?: boolean;
+  maxInflight?: number;
+  chunkSize?: number;
+  /** Most items live at once; default max(4 x max-inflight, 2 x chunk size). */
+  window?: number;
+  /** Scales the latency of simulated tools (matches the simulator's time scale). */
+  toolTimeScale?: number;
+  validationAttempts?: number;
+  retry?: RetryPolicy;
+  warmPrefixes?: boolean;
+  /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
+  stop?: AbortSignal;
+  abort?: AbortSignal;
+  onProgress?: (stats: RunStats) => void;
+}
+
+export interface RunOutcome {
+  stats: RunStats;
+  interrupted: boolean;
+  checkpointFile: string;
+}
+
+function resultLine(item: WorkItem): ResultLine {
+  const output =
+    item.status === "ok" ? Object.fromEntries(item.written.map((field) => [field, item.state[field]])) : null;
+  return {
+    id: item.id,
+    status: item.status === "ok" ? "ok" : "error",
+    output,
+    error: item.error ?? null,
+    usage: item.usage,
+  };
+}
+
+/** State fields the main graph's schema marks required: missing ones are input errors. */
+function requiredFields(workflow: Workflow): string[] {
+  const required = workflow.mainGraph.stateSchema?.required;
+  return Array.isArray(required) ? required.filter((f): f is string => typeof f === "string") : [];
+}
+
+export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
+  const { workflow, backend } = options;
+  const maxInflight = options.maxInflight ?? 64;
+  const stats = new RunStats();
+  const writer = new ResultsWriter(options.out);
+  writer.open(options.resume ?? false);
+  const checkpointFile = `${options.out}.nexus.sqlite`;
+  const store = RunStore.open(checkpointFile, options.resume ?? false);
+  const previous = store.settings();
+  const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
+  store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
+  const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
+
+  let admitted = 0;
+  let finished = 0;
+  let admissionOpen = true;
+  const abortController = new AbortController();
+  options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
+  const accumulator = new BatchAccumulator({
+    backend,
+    slots: new InferenceSlots(maxInflight),
+    stats,
+    retry: options.retry ?? DEFAULT_RETRY,
+    warmPrefixes: options.warmPrefixes ?? true,
+    nothingElseCanArrive: (waiting) => !admissionOpen && waiting >= admitted - finished,
+  });
+  const tools = new ToolPool(createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1), stats);
+  const context = new ExecutionContext(
+    workflow,
+    accumulator,
+    tools,
+    stats,
+    new OutputValidator(),
+    { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
+    abortController.signal,
+  );
+  const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
+  context.runGraph = async (name, items) => {
+    let compiled = subgraphs.get(name);
+    if (!compiled) subgraphs.set(name, (compiled = compileGraph(workflow.graphByName(name)!, context)));
+    const result = await compiled.invoke({ items: { replace: items } }, { recursionLimit: 100_000 });
+    return result.items;
+  };
+
+  const record = (lines: ResultLine[]) => {
+    writer.write(lines);
+    for (const line of lines) {
+      if (line.status === "ok") stats.succeeded++;
+      else stats.failed++;
+    }
+    finished += lines.length;
+    options.onProgress?.(stats);
+    accumulator.check();
+  };
+  const main = compileGraph(
+    workflow.mainGraph,
+    context,
+    {
+      onFinished: (items) => record(items.map(resultLine)),
+      alreadyFinished: (item) => writer.has(item.id),
+    },
+    store.checkpointer,
+  );
+
+  const runner = {
+    isFinished: (id: string) => writer.has(id),
+    settle: (records: InputRecord[]) => {
+      stats.items += records.length;
+      const fresh = records.filter((r) => !writer.has(r.id));
+      stats.resumed += records.length - fresh.length;
+      admitted += fresh.length;
+      const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
+      record(
+        invalid.map((r) => ({ id: r.id, status: "error" as const, output: null, error: r.error, usage: emptyUsage() })),
+      );
+    },
+    runChunk: async (index: number, items: WorkItem[]) => {
+      stats.items += items.length;
+      admitted += items.length;
+      const config = {
+        configurable: { thread_id: `chunk-${index}` },
+        recursionLimit: 100_000,
+        durability: "sync" as const,
+      };
+      const saved = options.resume ? await main.getState(config) : undefined;
+      if (saved && saved.next.length > 0) await main.invoke(null, config);
+      else await main.invoke({ items: { replace: items } }, config);
+    },
+  };
+
+  let interrupted = false;
+  try {
+    await scheduleChunks(readInput(options.input, requiredFields(workflow)), workflow.mainGraph.entry, runner, {
+      chunkSize,
+      window,
+      stopping: () => {
+        interrupted ||= options.stop?.aborted ?? false;
+        return interrupted;
+      },
+      onAdmissionChange: (open) => {
+        admissionOpen = open;
+        accumulator.check();
+      },
+    });
+  } catch (error) {
+    if (!abortController.signal.aborted) throw error;
+    interrupted = true;
+  } finally {
+    accumulator.close(new Error("run stopped"));
+    writer.close();
+    store.close();
+  }
+  return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
+}
