@@ -2,7 +2,8 @@
 // `build`, `inspect` and `run` (`-O`, `--passes`, instrumentation).
 import { Option, type Command } from "commander";
 import { diagnosticsToJson, renderDiagnostics, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import type { CompileOptions, CompileResult } from "../driver/compile.js";
+import { DiagnosticError } from "../diagnostics/diagnostic.js";
+import { passManager, pipelineFor, type CompileOptions, type CompileResult } from "../driver/compile.js";
 
 export interface CompileFlags {
   O?: string;
@@ -34,6 +35,21 @@ export function compileOptionsFrom(flags: CompileFlags): CompileOptions {
       printIrAfter: flags.printIrAfter,
     },
   };
+}
+
+/**
+ * Checks the pipeline `-O`/`--passes` ask for before any input is read, and prints why it is invalid. A bad pipeline
+ * is a usage error (exit 2), reported even when the input has errors of its own.
+ */
+export function pipelineIsInvalid(options: CompileOptions, format: "text" | "json" = "text"): boolean {
+  try {
+    passManager.resolve(pipelineFor(options));
+    return false;
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    reportDiagnostics({ diagnostics: error.diagnostics, sources: new Map() }, format);
+    return true;
+  }
 }
 
 /** Prints diagnostics (text to stderr, or JSON to stdout); returns true when any is an error. */

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { compileFile, passManager } from "../../driver/compile.js";
 import { serializeWorkflow } from "../../ir/serialize.js";
 import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
-import { addCompileOptions, compileOptionsFrom, formatTable, reportDiagnostics, type CompileFlags } from "../shared.js";
+import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, formatTable, reportDiagnostics, type CompileFlags } from "../shared.js";
 
 interface BuildFlags extends CompileFlags {
   outDir: string;
@@ -45,7 +45,12 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
   addCompileOptions(command).addHelpText("after", passHelp);
   command.action((file: string, flags: BuildFlags) => {
     const started = performance.now();
-    const result = compileFile(file, compileOptionsFrom(flags));
+    const options = compileOptionsFrom(flags);
+    if (pipelineIsInvalid(options, flags.diagnostics)) {
+      setExitCode(2);
+      return;
+    }
+    const result = compileFile(file, options);
     const failed = reportDiagnostics(result, flags.diagnostics);
     if (failed || !result.workflow) {
       setExitCode(1);

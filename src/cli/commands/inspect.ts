@@ -6,7 +6,7 @@ import type { Workflow } from "../../ir/workflow.js";
 import { printMermaid } from "../../printers/mermaid.js";
 import { explainNode } from "../../printers/explain.js";
 import { printWorkflow } from "../../printers/text.js";
-import { addCompileOptions, compileOptionsFrom, reportDiagnostics, type CompileFlags } from "../shared.js";
+import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, reportDiagnostics, type CompileFlags } from "../shared.js";
 
 interface InspectFlags extends CompileFlags {
   format: "text" | "json" | "mermaid";
@@ -30,7 +30,12 @@ export function registerInspectCommand(program: Command, setExitCode: (code: num
     .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)");
   addCompileOptions(command);
   command.action((file: string, flags: InspectFlags) => {
-    const result = compileFile(file, compileOptionsFrom(flags));
+    const options = compileOptionsFrom(flags);
+    if (pipelineIsInvalid(options, flags.diagnostics)) {
+      setExitCode(2);
+      return;
+    }
+    const result = compileFile(file, options);
     const failed = reportDiagnostics(result, flags.diagnostics);
     if (failed || !result.workflow) {
       setExitCode(1);
