@@ -6,6 +6,13 @@ export interface ModelBackend {
   /** URL scheme family, e.g. "vllm", "anthropic", "sim". */
   readonly kind: string;
   complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult>;
+  /**
+   * "unbounded" for backends that queue work themselves (provider Batch APIs): the accumulator then sends all of a
+   * flush at once instead of holding requests to `--max-inflight`.
+   */
+  readonly concurrency?: "bounded" | "unbounded";
+  /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
+  report?(): Record<string, unknown>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
   metrics?(): Promise<Record<string, number>>;
   close(): Promise<void>;

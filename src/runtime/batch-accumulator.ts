@@ -155,18 +155,18 @@ export class BatchAccumulator {
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
     try {
+      const attempt = async () => {
+        stats.inflight++;
+        const started = performance.now();
+        try {
+          return await backend.complete(pending.request, pending.hints);
+        } finally {
+          stats.inflight--;
+          stats.latenciesMs.push(performance.now() - started);
+        }
+      };
       const result = await withRetry(
-        () =>
-          slots.run(async () => {
-            stats.inflight++;
-            const started = performance.now();
-            try {
-              return await backend.complete(pending.request, pending.hints);
-            } finally {
-              stats.inflight--;
-              stats.latenciesMs.push(performance.now() - started);
-            }
-          }),
+        () => (backend.concurrency === "unbounded" ? attempt() : slots.run(attempt)),
         retry,
         () => stats.retries++,
         pending.hints.signal,

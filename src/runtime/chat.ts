@@ -54,6 +54,11 @@ export interface RequestHints {
   cacheKey?: string;
   /** Number of leading messages identical across the group (for provider cache breakpoints). */
   sharedPrefixMessages?: number;
+  /**
+   * Stable identity of this request across runs (`item/graph/node/turn/attempt`): provider batch backends use it
+   * as the `custom_id` source, so a resumed run re-attaches to what it already submitted instead of paying twice.
+   */
+  requestId?: string;
   signal?: AbortSignal;
 }
 

@@ -25,6 +25,8 @@ export interface RunReport {
   estimatedCostUsd: number | null;
   interrupted: boolean;
   backendMetrics?: Record<string, number>;
+  /** What the backend adds (provider batches: batches submitted, per-status counts, discounted cost). */
+  backendReport?: Record<string, unknown>;
 }
 
 export function buildRunReport(

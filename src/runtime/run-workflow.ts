@@ -154,6 +154,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       const saved = options.resume ? await main.getState(config) : undefined;
       if (saved && saved.next.length > 0) await main.invoke(null, config);
       else await main.invoke({ items: { replace: items } }, config);
+      // Every item of the chunk has its result line now: its checkpoints are no longer needed.
+      await store.checkpointer.deleteThread(config.configurable.thread_id);
     },
   };
 

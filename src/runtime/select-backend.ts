@@ -18,6 +18,10 @@ export interface BackendSettings {
   maxInflight: number;
   /** Default time scale of `sim://` (simulated seconds per real second is 1/timeScale). */
   timeScale: number;
+  /** Where backends that must remember work across runs (provider batches) keep their journal. */
+  journalFile?: string;
+  /** True when continuing an interrupted run. */
+  resume?: boolean;
 }
 
 function withV1(url: URL, scheme: string): string {

@@ -64,7 +64,12 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
     const timeScale = Number(flags.timeScale);
     const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
-    const backend = selectBackend(backendUrl, { maxInflight, timeScale });
+    const backend = selectBackend(backendUrl, {
+      maxInflight,
+      timeScale,
+      journalFile: `${flags.out}.batches.sqlite`,
+      resume: flags.resume,
+    });
     const stop = new AbortController();
     const abort = new AbortController();
     const onSignal = () => {
@@ -97,6 +102,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         interrupted: outcome.interrupted,
         estimatedCostUsd: estimateRunCost(workflow, outcome.stats),
         backendMetrics: await backend.metrics?.(),
+        backendReport: backend.report?.(),
       });
       process.stdout.write(formatRunReport(report));
       process.stdout.write(`results: ${flags.out}\n`);

@@ -33,7 +33,7 @@ async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: Ll
   const request = (): ChatRequest => ({ ...first, messages: [...messages] });
   let validationAttempts = 0;
   for (let turn = 1; ; turn++) {
-    const result = await callModel(context, graph, node, item, request());
+    const result = await callModel(context, graph, node, item, request(), turn + validationAttempts);
     if (result.toolCalls.length > 0) {
       if (turn >= node.maxTurns)
         return failItem(item, `node '${node.id}': the model still called tools after max_turns=${node.maxTurns}`);

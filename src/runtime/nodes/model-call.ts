@@ -11,6 +11,8 @@ export async function callModel(
   node: LlmNode | RouterNode,
   item: WorkItem,
   request: ChatRequest,
+  /** Which request of the item's conversation at this node (turn and retry), for a stable request id. */
+  step: number,
 ): Promise<ChatResult> {
   const batch = context.batchHints(graph, node);
   const result = await context.accumulator.submit(request, batch, {
@@ -18,6 +20,7 @@ export async function callModel(
     cacheKey: batch.cacheKey,
     expectedOutputTokens: request.maxTokens,
     sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
+    requestId: `${item.id}/${graph.name}/${node.id}/${step}`,
     signal: context.signal,
   });
   addUsage(item.usage, result.usage);

@@ -35,7 +35,7 @@ async function chooseRoute(
   const first = renderRequest(context.plan(graph, node), item.state);
   const messages: ChatMessage[] = [...first.messages];
   for (let attempt = 1; ; attempt++) {
-    const result = await callModel(context, graph, node, item, { ...first, messages: [...messages] });
+    const result = await callModel(context, graph, node, item, { ...first, messages: [...messages] }, attempt);
     const route = parseRouteChoice(result.content, node.routes);
     if (route !== undefined) {
       item.route = route;
@@ -77,6 +77,7 @@ export async function executeRouterNode(
             node,
             item,
             renderRequest(context.plan(graph, node), item.state),
+            1,
           );
           const field = outputField(node)!;
           item.state[field] = result.content ?? "";
