@@ -37,6 +37,7 @@ export function buildRunReport(
     interrupted: boolean;
     estimatedCostUsd: number | null;
     backendMetrics?: Record<string, number>;
+    backendReport?: Record<string, unknown>;
   },
 ): RunReport {
   return {
@@ -60,6 +61,7 @@ export function buildRunReport(
     toolCacheHits: stats.toolCacheHits,
     estimatedCostUsd: fields.estimatedCostUsd,
     interrupted: fields.interrupted,
+    ...(fields.backendReport ? { backendReport: fields.backendReport } : {}),
     ...(fields.backendMetrics && Object.keys(fields.backendMetrics).length
       ? { backendMetrics: fields.backendMetrics }
       : {}),
