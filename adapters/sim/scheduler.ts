@@ -61,6 +61,7 @@ export class Scheduler {
   private engineTime = 0;
   private timer: NodeJS.Timeout | null = null;
   private order = 0;
+  private startPending = false;
 
   constructor(
     private readonly profile: EngineProfile,
@@ -84,13 +85,24 @@ export class Scheduler {
     if (req.signal?.aborted) return Promise.reject(abortError());
     this.advance();
     const now = this.clock.now();
-    if (!this.current && this.idle) this.engineTime = Math.max(this.engineTime, now);
+    if (!this.current && this.running.length === 0 && !this.startPending) {
+      // Idle engine: the first step starts at this arrival but is planned on the next macrotask, so that every
+      // request submitted in the same tick joins it (JS overhead would otherwise be magnified by 1/timeScale).
+      this.engineTime = Math.max(this.engineTime, now);
+      this.startPending = true;
+      setImmediate(() => {
+        this.startPending = false;
+        this.pump();
+      });
+    }
+    // Requests submitted in the same tick as an idle start count as simultaneous arrivals.
+    const arrivedAt = this.startPending ? this.engineTime : now;
     this.stats.onReceived(req.promptTokens, req.outputTokens.length, req.cacheSalt);
     return new Promise<SequenceResult>((resolve, reject) => {
       const seq: Sequence = {
         req,
         order: this.order++,
-        arrivedAt: now,
+        arrivedAt,
         admittedAt: 0,
         cachedTokens: 0,
         prefillRemaining: 0,
@@ -143,7 +155,7 @@ export class Scheduler {
     const now = this.clock.now();
     for (;;) {
       if (!this.current) {
-        if (this.idle) return;
+        if (this.idle || this.startPending) return;
         this.current = this.plan();
       }
       if (this.current.end > now) return;

@@ -1,0 +1,140 @@
+// Cost model proportions, both as pure functions and as observed through the engine's scheduler in simulated
+// time: prefill scales with uncached tokens, cached tokens cost ~nothing, decode steps are shared by the running
+// batch, the running-sequence cap queues requests, Dynamo priorities reorder the waiting queue, and the lower
+// bound never exceeds the engine's busy time.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { decodeStepMs, lowerBoundMs, prefillMs, soloRequestMs, stepMs } from "../../adapters/sim/cost-model.js";
+import { SimEngine } from "../../adapters/sim/engine.js";
+import { PROFILES, type EngineProfile } from "../../adapters/sim/profiles.js";
+
+const P8 = PROFILES["h100-8b"];
+const tokens = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+const engines: SimEngine[] = [];
+const engine = (opts: ConstructorParameters<typeof SimEngine>[0] = {}) => {
+  const e = new SimEngine({ timeScale: 0.002, ...opts });
+  engines.push(e);
+  return e;
+};
+afterEach(() => {
+  for (const e of engines.splice(0)) e.close();
+});
+
+describe("cost model functions", () => {
+  it("uses the reference H100 figures", () => {
+    expect(prefillMs(28_000, P8)).toBeCloseTo(1000);
+    expect(decodeStepMs(1, P8)).toBeCloseTo(4.83);
+    expect(prefillMs(7_000, PROFILES["h100-32b"])).toBeCloseTo(1000);
+    expect(decodeStepMs(1, PROFILES["h100-32b"])).toBeCloseTo(19.15);
+  });
+
+  it("prefill is linear in uncached tokens; decode steps grow with the batch", () => {
+    expect(prefillMs(4000, P8)).toBeCloseTo(2 * prefillMs(2000, P8));
+    expect(decodeStepMs(0, P8)).toBe(0);
+    expect(decodeStepMs(64, P8)).toBeGreaterThan(decodeStepMs(1, P8));
+    // Batching pays: 64 sequences per step cost far less than 64 single steps.
+    expect(decodeStepMs(64, P8)).toBeLessThan(2 * decodeStepMs(1, P8));
+    expect(stepMs(1000, 10, P8)).toBeCloseTo(prefillMs(1000, P8) + decodeStepMs(10, P8));
+    expect(soloRequestMs(2800, 11, P8)).toBeCloseTo(100 + 10 * decodeStepMs(1, P8));
+  });
+
+  it("lower bound: unique prefill plus the larger of throughput and critical-path decode", () => {
+    const work = { uniquePrefillTokens: 28_000, decodeTokens: 256 * 10, longestCompletion: 5 };
+    expect(lowerBoundMs(work, P8)).toBeCloseTo(1000 + 10 * decodeStepMs(256, P8));
+    const long = { uniquePrefillTokens: 0, decodeTokens: 100, longestCompletion: 101 };
+    expect(lowerBoundMs(long, P8)).toBeCloseTo(100 * decodeStepMs(1, P8));
+  });
+});
+
+describe("cost model through the engine (simulated time)", () => {
+  it("a request with 2x uncached prompt tokens takes ~2x prefill time; a cached prompt costs ~nothing", async () => {
+    const e = engine();
+    const small = await e.run({ promptTokens: tokens(1000, 2800), outputTokens: [1] });
+    const large = await e.run({ promptTokens: tokens(50_000, 5600), outputTokens: [1] });
+    expect(small.ttftMs).toBeCloseTo(prefillMs(2800, P8), 1);
+    expect(large.ttftMs / small.ttftMs).toBeCloseTo(2, 1);
+    const repeat = await e.run({ promptTokens: tokens(50_000, 5600), outputTokens: [1] });
+    expect(repeat.cachedTokens).toBe(5584); // 5600 - 1 rounded down to 16-token blocks
+    expect(repeat.ttftMs).toBeLessThan(large.ttftMs / 100);
+    expect(e.stats().prefillTokensComputed).toBe(2800 + 5600 + 16);
+  });
+
+  it("decode takes one step per output token and concurrent requests share steps", async () => {
+    const e = engine();
+    const solo = await e.run({ promptTokens: tokens(1, 100), outputTokens: tokens(1, 50) });
+    expect(solo.e2eMs - solo.ttftMs).toBeCloseTo(49 * decodeStepMs(1, P8), 1);
+    e.reset();
+    const many = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        e.run({ promptTokens: tokens(10_000 * (i + 1), 100), outputTokens: tokens(1, 50) }),
+      ),
+    );
+    const s = e.stats();
+    expect(s.maxBatchSize).toBe(20);
+    expect(s.batches).toBeLessThan(60); // 1 prefill step + 49 decode steps, not 20 x 50
+    expect(Math.max(...many.map((r) => r.e2eMs))).toBeLessThan(3 * solo.e2eMs);
+    expect(s.busyMs).toBeGreaterThanOrEqual(s.lowerBoundMs - 1e-6);
+  });
+
+  it("caps the running batch; excess requests wait", async () => {
+    const tiny: EngineProfile = { ...P8, name: "tiny", maxRunningSeqs: 2 };
+    const e = engine({ profile: tiny });
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        e.run({ promptTokens: tokens(1000 * (i + 1), 50), outputTokens: tokens(1, 10) }),
+      ),
+    );
+    expect(e.stats().maxBatchSize).toBe(2);
+    expect(results[0].queueMs).toBe(0);
+    expect(results[3].queueMs).toBeGreaterThan(results[0].e2eMs * 0.9);
+  });
+
+  it("dynamo mode admits higher agent_hints.priority first", async () => {
+    const tiny: EngineProfile = { ...P8, name: "tiny", maxRunningSeqs: 1 };
+    const e = engine({ profile: tiny, mode: "dynamo" });
+    const order: string[] = [];
+    const run = (name: string, priority: number) =>
+      e.run({
+        promptTokens: tokens(name.charCodeAt(0) * 1000, 40),
+        outputTokens: tokens(1, 5),
+        priority,
+        onFirstToken: () => order.push(name),
+      });
+    await Promise.all([run("zero", 0), run("low", 1), run("high", 9), run("mid", 5)]);
+    expect(order).toEqual(["high", "mid", "low", "zero"]);
+  });
+
+  it("vllm mode is FCFS regardless of priority", async () => {
+    const e = engine({ profile: { ...P8, name: "tiny", maxRunningSeqs: 1 } });
+    const order: string[] = [];
+    const run = (name: string, priority: number) =>
+      e.run({
+        promptTokens: tokens(name.charCodeAt(0) * 1000, 40),
+        outputTokens: tokens(1, 5),
+        priority,
+        onFirstToken: () => order.push(name),
+      });
+    await Promise.all([run("a", 0), run("b", 1), run("c", 9)]);
+    expect(order).toEqual(["a", "b", "c"]);
+  });
+
+  it("simulated time follows timeScale", async () => {
+    const e = engine({ timeScale: 0.05 });
+    const start = performance.now();
+    const r = await e.run({ promptTokens: tokens(1, 28_000 / 10), outputTokens: tokens(1, 21) }); // 100 ms + 20 steps ≈ 197 ms sim
+    const realMs = performance.now() - start;
+    expect(r.e2eMs).toBeCloseTo(100 + 20 * decodeStepMs(1, P8), 0);
+    expect(realMs).toBeGreaterThan(r.e2eMs * 0.05 * 0.8);
+    expect(realMs).toBeLessThan(r.e2eMs * 0.05 + 100);
+  });
+
+  it("aborting a request frees its slot", async () => {
+    const e = engine();
+    const ctl = new AbortController();
+    const p = e.run({ promptTokens: tokens(1, 100), outputTokens: tokens(1, 5000), signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 5);
+    await expect(p).rejects.toThrow(/abort/);
+    expect(e.stats().running).toBe(0);
+    expect(e.cache.usedBlocks).toBe(0);
+  });
+});
