@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerSimCommand } from "./commands/sim.js";
 import { VERSION } from "../version.js";
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBuildCommand(program, setExitCode);
   registerInspectCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
+  registerSimCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
