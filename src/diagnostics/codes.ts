@@ -138,6 +138,36 @@ export const diagnostics = {
   mapOverNonList: (node: string, field: string, loc: Loc) =>
     error("NX3005", `map node '${node}' iterates over '${field}', which is not an array in the state schema`, loc),
 
+  // ---- NX4xxx: batching and the optimizer ------------------------------------------------------------------------
+  batchPolicyWithoutBatching: (node: string, what: string, loc: Loc) =>
+    error(
+      "NX4001",
+      `node '${node}' has a batch policy, but ${what} have no batch implementation`,
+      loc,
+      "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches",
+    ),
+  backendCannotBatch: (node: string, model: string, why: string, loc: Loc) =>
+    error(
+      "NX4002",
+      `node '${node}' has a batch policy, but its model '${model}' cannot be batched: ${why}`,
+      loc,
+      "set 'batch: false' on the node to run it unbatched, or use a model on a backend that batches (vllm://, sglang://, dynamo://, ollama://, local://, openai://, anthropic://)",
+    ),
+  batchPolicyIgnoredInRealtime: (node: string, model: string, why: string, minimumBudget: string, loc: Loc) =>
+    warning(
+      "NX4003",
+      `the batch policy of node '${node}' has no effect: provider model '${model}' runs realtime because ${why}`,
+      loc,
+      `set 'latency_budget: ${minimumBudget}' (or more) on the workflow to use the provider's Batch API at half price, or remove 'batch:' from the node`,
+    ),
+  invalidPricing: (where: string, detail: string, loc: Loc) =>
+    error(
+      "NX4004",
+      `invalid pricing in ${where}: ${detail}`,
+      loc,
+      "use the shape of the built-in table: {asOf, source, models: [{provider, model, input, cachedInput, cacheWrite, output, batchDiscount, minCacheableTokens}], selfHosted: {...}}",
+    ),
+
   // ---- NX9xxx: internal ------------------------------------------------------------------------------------------
   passBrokeIr: (pass: string, detail: string) =>
     error("NX9001", `pass '${pass}' left the IR invalid: ${detail}`, undefined, "this is a bug in Nexus; please report it"),

@@ -1,5 +1,6 @@
 // The IR file: JSON with a `schemaVersion`, written by `nexus build` and read by `nexus inspect` and `nexus run`.
-// Nodes are listed with their annotations inline (`annotations.batch`); in memory those live in side tables.
+// Nodes and tool definitions are listed with their annotations inline (`annotations.batch`); in memory those live
+// in side tables.
 // `loadWorkflow(saveWorkflow(ir))` deep-equals `ir`.
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
@@ -72,7 +73,10 @@ export function saveWorkflow(workflow: Workflow): IrFile {
     pipeline: workflow.pipeline,
     settings: workflow.settings as Record<string, unknown>,
     metadata: workflow.metadata,
-    tools: workflow.tools as unknown as IrFile["tools"],
+    tools: workflow.tools.map((tool) => {
+      const annotations = workflow.toolAnnotations.forNode(tool.name);
+      return { ...tool, ...(Object.keys(annotations).length ? { annotations } : {}) };
+    }) as unknown as IrFile["tools"],
     policies: workflow.policies as unknown as IrFile["policies"],
     graphs: workflow.graphs.map((graph) =>
       defined({
@@ -123,7 +127,13 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
     }),
   );
   if (ir.pipeline !== undefined) workflow.pipeline = ir.pipeline;
-  workflow.tools = ir.tools as unknown as Workflow["tools"];
+  workflow.tools = ir.tools.map(({ annotations, ...tool }) => {
+    for (const [table, value] of Object.entries((annotations ?? {}) as Record<string, unknown>)) {
+      const declared = annotationTable(table);
+      workflow.toolAnnotations.setRaw(table, tool.name, declared ? declared.schema.parse(value) : value);
+    }
+    return tool;
+  }) as unknown as Workflow["tools"];
   workflow.policies = ir.policies as unknown as Workflow["policies"];
   for (const g of ir.graphs) {
     const graph = new WorkflowGraph(g.name, g.entry, g.loc, g.stateSchema, g.description);

@@ -180,4 +180,6 @@ export interface WorkflowSettings {
   backend?: string;
   /** Default batch policy for model-calling nodes. */
   batch?: BatchPolicy;
+  /** Pricing overrides for the optimizer's cost estimate (the shape of src/pricing/pricing-table.json). */
+  pricing?: Record<string, unknown>;
 }

@@ -97,6 +97,8 @@ export class Workflow {
   source?: string;
   graphs: WorkflowGraph[] = [];
   tools: ToolDefinition[] = [];
+  /** Annotations of tool definitions, keyed by tool name (tools are not nodes); written inline as `tools[].annotations`. */
+  readonly toolAnnotations = new AnnotationStore();
   policies: Policy[] = [];
   settings: WorkflowSettings;
   metadata?: Record<string, unknown>;

@@ -1,12 +1,17 @@
 // The human-readable IR dump: one line per node (`%id = kind fields  annotations`), one per edge, one per tool.
 // Order is the IR's insertion order (source order), so dumps of the same workflow diff cleanly.
-import { annotationTable } from "../ir/annotations.js";
+import { annotationTable, type AnnotationStore } from "../ir/annotations.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import { conditionSummary, inlineRecord, nodeSummary, quote, stateSummary } from "./describe.js";
 
 /** Annotations of a node in one line, each by its table's formatter (`batch{group=g1 ...}`). */
 export function formatAnnotations(graph: WorkflowGraph, nodeId: string): string {
-  const annotations = graph.annotations.forNode(nodeId);
+  return formatStoreEntry(graph.annotations, nodeId);
+}
+
+/** The annotations a store holds for one key (a node id, or a tool name), in one line. */
+export function formatStoreEntry(store: AnnotationStore, key: string): string {
+  const annotations = store.forNode(key);
   return Object.entries(annotations)
     .map(([name, value]) => annotationTable(name)?.format(value) ?? `${name}${JSON.stringify(value)}`)
     .join(" ");
@@ -36,8 +41,9 @@ export function printWorkflow(workflow: Workflow): string {
   for (const tool of workflow.tools) {
     const flags = [tool.deterministic && "deterministic", tool.cacheable && "cacheable"].filter(Boolean).join(" ");
     const endpoint = [tool.config.method, tool.config.endpoint].filter((x) => typeof x === "string").join(" ");
+    const annotations = formatStoreEntry(workflow.toolAnnotations, tool.name);
     lines.push(
-      `tool @${tool.name} ${tool.protocol}${endpoint ? ` ${endpoint}` : ""}${flags ? ` ${flags}` : ""}${tool.description ? ` ${quote(tool.description, 50)}` : ""}`,
+      `tool @${tool.name} ${tool.protocol}${endpoint ? ` ${endpoint}` : ""}${flags ? ` ${flags}` : ""}${tool.description ? ` ${quote(tool.description, 50)}` : ""}${annotations ? `  ${annotations}` : ""}`,
     );
   }
   for (const policy of workflow.policies) lines.push(`policy @${policy.name} rules=${policy.rules.length}`);

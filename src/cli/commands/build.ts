@@ -6,11 +6,15 @@ import { compileFile, passManager } from "../../driver/compile.js";
 import { serializeWorkflow } from "../../ir/serialize.js";
 import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
 import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, formatTable, reportDiagnostics, type CompileFlags } from "../shared.js";
+import { withPricingFile } from "../pricing-option.js";
+import { printBuildReport } from "../report.js";
 
 interface BuildFlags extends CompileFlags {
   outDir: string;
   timing?: boolean;
   stats?: boolean;
+  report?: boolean;
+  pricing?: string;
 }
 
 /** The pass list for `nexus build --help`, generated from the registry. */
@@ -41,11 +45,13 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     .argument("<workflow>", "workflow file (.yaml, .yml or .json)")
     .option("-o, --out-dir <dir>", "directory for the IR file", "build")
     .option("--timing", "print the time each phase and pass took")
-    .option("--stats", "print the counters passes keep (nodes removed, ...)");
+    .option("--stats", "print the counters passes keep (nodes removed, ...)")
+    .option("--report", "print the optimizer's batching, caching and cost summary")
+    .option("--pricing <file>", "pricing overrides (JSON/YAML) for the cost estimate (default: $NEXUS_PRICING)");
   addCompileOptions(command).addHelpText("after", passHelp);
   command.action((file: string, flags: BuildFlags) => {
     const started = performance.now();
-    const options = compileOptionsFrom(flags);
+    const options = withPricingFile(compileOptionsFrom(flags), flags.pricing ?? process.env.NEXUS_PRICING);
     if (pipelineIsInvalid(options, flags.diagnostics)) {
       setExitCode(2);
       return;
@@ -83,5 +89,6 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
       );
       log.write(rows.length ? formatTable(["pass", "statistic", "value"], rows) : "no statistics\n");
     }
+    if (flags.report) log.write(printBuildReport(result.workflow));
   });
 }

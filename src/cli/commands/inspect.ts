@@ -7,11 +7,13 @@ import { printMermaid } from "../../printers/mermaid.js";
 import { explainNode } from "../../printers/explain.js";
 import { printWorkflow } from "../../printers/text.js";
 import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, reportDiagnostics, type CompileFlags } from "../shared.js";
+import { withPricingFile } from "../pricing-option.js";
 
 interface InspectFlags extends CompileFlags {
   format: "text" | "json" | "mermaid";
   node?: string;
   graph?: string;
+  pricing?: string;
 }
 
 function render(workflow: Workflow, format: InspectFlags["format"]): string {
@@ -27,10 +29,11 @@ export function registerInspectCommand(program: Command, setExitCode: (code: num
     .argument("<file>", "an IR file (*.nexus.json) or a workflow file")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))
     .option("--node <id>", "explain one node: its fields, annotations and edges")
-    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)");
+    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)")
+    .option("--pricing <file>", "pricing overrides (JSON/YAML) for the cost estimate (default: $NEXUS_PRICING)");
   addCompileOptions(command);
   command.action((file: string, flags: InspectFlags) => {
-    const options = compileOptionsFrom(flags);
+    const options = withPricingFile(compileOptionsFrom(flags), flags.pricing ?? process.env.NEXUS_PRICING);
     if (pipelineIsInvalid(options, flags.diagnostics)) {
       setExitCode(2);
       return;

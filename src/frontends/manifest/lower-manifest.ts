@@ -96,6 +96,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
       latencyBudgetMs: reader.durationMs(["latency_budget", "latency_budget_ms"]),
       backend: reader.string("backend"),
       batch,
+      pricing: reader.record("pricing"),
     }),
   });
   reader.consume("$schema");

@@ -1,0 +1,143 @@
+// Analysis: for every model-calling node (llm nodes and model-driven routers, map bodies included), the request it
+// sends, split into the static prefix (tools, then messages up to the first per-item variable) and the per-item part,
+// with token counts per part and the prefix cache key. Placement of Nexus's instructions comes from the node's
+// `prefix` annotation, so this analysis is stale after prefix-layout runs (which does not preserve it).
+import type { WorkflowNode } from "../../src/ir/types.js";
+import type { Workflow, WorkflowGraph } from "../../src/ir/workflow.js";
+import { parseModelUri, type ModelTarget } from "../../src/models/model-uri.js";
+import type { Analysis } from "../../src/pass-manager/pass.js";
+import { canonicalJson } from "../../src/prompt/canonical-json.js";
+import { prefixCacheKey, splitPlan, type PrefixSplit } from "../../src/prompt/prefix-split.js";
+import {
+  isModelCalling,
+  planRequest,
+  type InstructionPlacement,
+  type RequestPlan,
+  type SegmentOrigin,
+} from "../../src/prompt/request-plan.js";
+import { countsAreExactFor, countTokens, TOKENIZER_NAME } from "../../src/prompt/tokenizer.js";
+import { prefixAnnotation, type PrefixLayout } from "../annotations/prefix.js";
+
+type PromptPart = PrefixLayout["parts"][number];
+
+export interface NodePromptFacts {
+  graph: string;
+  node: Extract<WorkflowNode, { kind: "llm" | "router" }>;
+  target: ModelTarget;
+  plan: RequestPlan;
+  split: PrefixSplit;
+  cacheKey: string;
+  /** Tokens identical for every item (tools + static text), the sum of the parts' prefix tokens. */
+  prefixTokens: number;
+  /** Literal text after the first variable. */
+  perItemTextTokens: number;
+  /** Per-item variables in order of first use, as written (`{title}`), or `{$state}` (the whole item state). */
+  variables: string[];
+  /** Where the per-item part starts (`{title} in prompt`); undefined when the request is all static. */
+  splitAt?: string;
+  parts: PromptPart[];
+  tokenizer: string;
+  exactCounts: boolean;
+}
+
+/** graph name -> node id -> facts. */
+export type PromptAnalysis = Map<string, Map<string, NodePromptFacts>>;
+
+const ORIGIN_ORDER: SegmentOrigin[] = [
+  "system",
+  "output-schema instruction",
+  "route instruction",
+  "prompt",
+  "item state",
+];
+
+const EXCERPT_CHARS = 40;
+
+/** The start of a text, on one line, cut at EXCERPT_CHARS with an ellipsis. */
+function excerpt(text: string): string | undefined {
+  const flat = text.trim().replace(/\s+/g, " ");
+  if (!flat) return undefined;
+  return flat.length <= EXCERPT_CHARS ? flat : `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
+}
+
+function promptParts(plan: RequestPlan, split: PrefixSplit): PromptPart[] {
+  const parts: PromptPart[] = [];
+  if (plan.tools.length > 0) {
+    const names = plan.tools.map((t) => t.function.name).join(", ");
+    parts.push({
+      part: "tools",
+      prefixTokens: countTokens(canonicalJson(plan.tools)),
+      perItemTokens: 0,
+      excerpt: names,
+    });
+  }
+  const present = new Set(plan.messages.flatMap((m) => m.segments.map((s) => s.origin)));
+  for (const origin of ORIGIN_ORDER.filter((o) => present.has(o))) {
+    const prefixText = split.prefixSegments
+      .filter((s) => s.origin === origin)
+      .map((s) => s.text)
+      .join("");
+    const perItemText = split.perItemSegments
+      .map((s) => (s.origin === origin && s.type === "text" ? s.text : ""))
+      .join("");
+    const part: PromptPart = {
+      part: origin,
+      prefixTokens: countTokens(prefixText),
+      perItemTokens: countTokens(perItemText),
+    };
+    const shown = excerpt(prefixText) ?? excerpt(perItemText);
+    if (shown) part.excerpt = shown;
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** The prompt facts of one node for a given instruction placement (prefix-layout compares placements with it). */
+export function analyseNodePrompt(
+  workflow: Workflow,
+  graph: WorkflowGraph,
+  node: Extract<WorkflowNode, { kind: "llm" | "router" }>,
+  placement?: InstructionPlacement,
+): NodePromptFacts {
+  const chosen = placement ?? graph.annotations.get(prefixAnnotation, node.id)?.placement;
+  const plan = planRequest(node, (name) => workflow.tool(name), chosen, workflow.settings.backend);
+  const split = splitPlan(plan);
+  const parts = promptParts(plan, split);
+  const variables = [...new Set(split.perItemSegments.flatMap((s) => (s.type === "variable" ? [s.source] : [])))];
+  const facts: NodePromptFacts = {
+    graph: graph.name,
+    node,
+    target: parseModelUri(plan.modelUri, workflow.settings.backend),
+    plan,
+    split,
+    cacheKey: prefixCacheKey(plan, split),
+    prefixTokens: parts.reduce((sum, p) => sum + p.prefixTokens, 0),
+    perItemTextTokens: parts.reduce((sum, p) => sum + p.perItemTokens, 0),
+    variables,
+    parts,
+    tokenizer: TOKENIZER_NAME,
+    exactCounts: countsAreExactFor(plan.modelUri),
+  };
+  if (split.firstVariable) facts.splitAt = `${split.firstVariable.source} in ${split.firstVariable.origin}`;
+  return facts;
+}
+
+export const promptAnalysis: Analysis<PromptAnalysis> = {
+  name: "prompt-analysis",
+  summary: "each model-calling node's request, split into static prefix and per-item part, with token counts",
+  compute(ir) {
+    const result: PromptAnalysis = new Map();
+    for (const graph of ir.graphs) {
+      const facts = new Map<string, NodePromptFacts>();
+      for (const node of graph.nodes())
+        if (isModelCalling(node)) facts.set(node.id, analyseNodePrompt(ir, graph, node));
+      result.set(graph.name, facts);
+    }
+    return result;
+  },
+};
+
+/** Every node's facts, graph by graph in IR order. */
+export function allPromptFacts(analysis: PromptAnalysis): NodePromptFacts[] {
+  return [...analysis.values()].flatMap((facts) => [...facts.values()]);
+}

@@ -1,0 +1,61 @@
+// Pass `prefix-layout`: places the static instructions Nexus adds to a request (output schema, router choices) ahead
+// of the first per-item variable, so every request of a node shares the longest possible prefix. It never touches the
+// user's words: the system prompt and the prompt keep their text and order; only Nexus's own instructions move, from
+// after the prompt into the system message (after the system prompt, or before it when the system prompt itself has
+// a per-item variable). Writes the `prefix` annotation on every model-calling node, which the runtime follows.
+import type { Pass } from "../src/pass-manager/pass.js";
+import { isModelCalling } from "../src/prompt/request-plan.js";
+import { prefixAnnotation, type PrefixLayout } from "./annotations/prefix.js";
+import { analyseNodePrompt, type NodePromptFacts } from "./analyses/prompt-analysis.js";
+import { criticalPathAnalysis } from "./analyses/critical-path.js";
+import { expectedVisitsAnalysis } from "./analyses/expected-visits.js";
+import { reachabilityAnalysis } from "./analyses/reachability.js";
+
+const INSTRUCTION_PARTS = ["output-schema instruction", "route instruction"];
+
+function layoutOf(facts: NodePromptFacts, baseline: NodePromptFacts): PrefixLayout {
+  const movedParts = facts.parts.filter((part) => {
+    const before = baseline.parts.find((p) => p.part === part.part);
+    return INSTRUCTION_PARTS.includes(part.part) && part.prefixTokens > (before?.prefixTokens ?? 0);
+  });
+  const layout: PrefixLayout = {
+    placement: facts.plan.placement,
+    prefixTokens: facts.prefixTokens,
+    perItemTextTokens: facts.perItemTextTokens,
+    variables: facts.variables,
+    parts: facts.parts,
+    movedTokens: Math.max(0, facts.prefixTokens - baseline.prefixTokens),
+    moved: movedParts.map((p) => p.part),
+    tokenizer: facts.tokenizer,
+    exactCounts: facts.exactCounts,
+  };
+  if (facts.splitAt) layout.splitAt = facts.splitAt;
+  return layout;
+}
+
+export const prefixLayoutPass: Pass = {
+  name: "prefix-layout",
+  summary: "move static instructions (output schema, routes) ahead of the first per-item variable",
+  options: [],
+  requires: [],
+  preserves: [reachabilityAnalysis, criticalPathAnalysis, expectedVisitsAnalysis],
+  run(ir, context) {
+    for (const graph of ir.graphs) {
+      for (const node of graph.nodes()) {
+        if (!isModelCalling(node)) continue;
+        const baseline = analyseNodePrompt(ir, graph, node, "after-prompt");
+        let best = analyseNodePrompt(ir, graph, node, "after-system");
+        const hasInstructions = best.parts.some((p) => INSTRUCTION_PARTS.includes(p.part));
+        if (hasInstructions) {
+          const beforeSystem = analyseNodePrompt(ir, graph, node, "before-system");
+          if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
+          if (baseline.prefixTokens > best.prefixTokens) best = baseline;
+        }
+        const layout = layoutOf(best, baseline);
+        graph.annotations.set(prefixAnnotation, node.id, layout);
+        context.stat("nodes-laid-out");
+        if (layout.movedTokens > 0) context.stat("tokens-moved-into-prefix", layout.movedTokens);
+      }
+    }
+  },
+};

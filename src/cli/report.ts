@@ -1,0 +1,130 @@
+// `nexus build --report`: what the optimizer decided, in a few tables. Model-calling nodes by mode, one table per
+// batch group (cache keys, shared-prefix tokens, per-item tokens), nodes left unbatched and why, tools that coalesce,
+// the expected cache-hit share of input tokens, and the estimated cost per 1,000 items realtime vs batched.
+import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
+import { formatPercent, formatUsd } from "../printers/units.js";
+import { batchAnnotation, type BatchDecision } from "../../passes/annotations/batch.js";
+import { coalesceAnnotation } from "../../passes/annotations/coalesce.js";
+import { costAnnotation, type CostEstimate } from "../../passes/annotations/cost.js";
+import { formatTable } from "./shared.js";
+
+interface NodeRow {
+  graph: WorkflowGraph;
+  id: string;
+  batch: BatchDecision;
+  cost?: CostEstimate;
+}
+
+function collect(workflow: Workflow): NodeRow[] {
+  const rows: NodeRow[] = [];
+  for (const { graph, node } of workflow.allNodes()) {
+    const batch = graph.annotations.get(batchAnnotation, node.id);
+    if (batch) rows.push({ graph, id: node.id, batch, cost: graph.annotations.get(costAnnotation, node.id) });
+  }
+  return rows;
+}
+
+function nodeName(row: NodeRow, workflow: Workflow): string {
+  return workflow.graphs.length > 1 ? `${row.graph.name}/${row.id}` : row.id;
+}
+
+function groupTables(rows: NodeRow[], workflow: Workflow): string[] {
+  const out: string[] = [];
+  const groups = [...new Set(rows.filter((r) => r.batch.eligible).map((r) => r.batch.group!))];
+  for (const group of groups) {
+    const members = rows.filter((r) => r.batch.group === group);
+    const keys = new Map(members.map((r) => [r.batch.cacheKey, r.batch.prefixTokens]));
+    const shared = [...keys.values()].reduce((sum, n) => sum + n, 0);
+    const { mode, model } = members[0].batch;
+    out.push(
+      `group ${group}: ${mode}, ${model}, ${members.length} node(s), ${keys.size} distinct prefix(es), ${shared} shared-prefix tokens`,
+    );
+    const table = members.map((r) => [
+      nodeName(r, workflow),
+      r.batch.cacheKey.slice(0, 8),
+      `${r.batch.prefixTokens}`,
+      r.batch.prefixCacheable ? "yes" : `no (<${r.batch.minCacheableTokens})`,
+      r.cost ? `${r.cost.perRequest.inputTokens - r.batch.prefixTokens}` : "-",
+      `${r.batch.maxBatchSize}`,
+      `${r.batch.maxWaitMs}`,
+      `${r.batch.priority}`,
+    ]);
+    out.push(formatTable(["node", "key", "prefix tok", "cached", "per-item tok", "size<=", "wait ms", "prio"], table));
+  }
+  return out;
+}
+
+/** Dollars per 1,000 items as compiled: batched modes at the batch price, realtime at the cached realtime price. */
+function asCompiled(row: NodeRow): number {
+  const usd = row.cost?.usdPerItem;
+  if (!usd) return 0;
+  return row.batch.mode === "realtime" ? usd.realtimeCached : usd.batchCached;
+}
+
+function costTable(rows: NodeRow[]): string[] {
+  const priced = rows.filter((r) => r.cost?.usdPerItem);
+  const sum = (basis: string, pick: (r: NodeRow) => number) =>
+    priced.filter((r) => r.cost!.basis === basis).reduce((total, r) => total + pick(r) * 1000, 0);
+  const scenarios: [string, (r: NodeRow) => number][] = [
+    ["realtime", (r) => r.cost!.usdPerItem!.realtime],
+    ["realtime + prompt cache", (r) => r.cost!.usdPerItem!.realtimeCached],
+    ["batched + cache", (r) => r.cost!.usdPerItem!.batchCached],
+    ["as compiled (each node's mode)", asCompiled],
+  ];
+  const table = scenarios.map(([name, pick]) => [
+    name,
+    formatUsd(sum("provider-price", pick)),
+    formatUsd(sum("gpu-time", pick)),
+  ]);
+  const out = ["estimated cost per 1,000 items:", formatTable(["scenario", "provider $", "GPU-time $"], table)];
+  const unpriced = rows.filter((r) => r.cost && !r.cost.usdPerItem).map((r) => r.id);
+  if (unpriced.length > 0) out.push(`unpriced (no price in the table): ${unpriced.join(", ")}`);
+  const asOf = rows.find((r) => r.cost)?.cost?.pricingAsOf;
+  if (asOf) out.push(`prices as of ${asOf}; assumptions per node: nexus inspect --node ID`);
+  return out;
+}
+
+/** The report text; empty-handed workflows get one line saying so. */
+export function printBuildReport(workflow: Workflow): string {
+  const rows = collect(workflow);
+  if (rows.length === 0)
+    return "optimizer report: no model-calling nodes (run at -O2, or add batch-optimization to --passes)\n";
+  const byMode = (mode: string) => rows.filter((r) => r.batch.mode === mode).length;
+  const out = [
+    `optimizer report for ${workflow.name}`,
+    `model-calling nodes: ${rows.length} (engine ${byMode("engine")}, provider-batch ${byMode("provider-batch")}, realtime ${byMode("realtime")})`,
+    "",
+    ...groupTables(rows, workflow),
+  ];
+  const unbatched = rows.filter((r) => !r.batch.eligible);
+  if (unbatched.length > 0) {
+    out.push(
+      "not batched:",
+      formatTable(
+        ["node", "mode", "reason"],
+        unbatched.map((r) => [nodeName(r, workflow), r.batch.mode, r.batch.reason ?? ""]),
+      ),
+    );
+  }
+  const tools = workflow.tools
+    .map((t) => [t.name, workflow.toolAnnotations.get(coalesceAnnotation, t.name)] as const)
+    .filter(([, c]) => c);
+  if (tools.length > 0) {
+    const table = tools.map(([name, c]) => [
+      name,
+      c!.shareConcurrentCalls ? "yes" : "no",
+      c!.cacheResults ? "yes" : "no",
+      c!.because,
+    ]);
+    out.push("tools:", formatTable(["tool", "share calls", "cache results", "because"], table));
+  }
+  const input = rows.reduce((sum, r) => sum + (r.cost?.perItem.inputTokens ?? 0), 0);
+  const cached = rows.reduce((sum, r) => sum + (r.cost?.perItem.cachedTokens ?? 0), 0);
+  if (input > 0)
+    out.push(
+      `expected cache-hit share of input tokens: ${formatPercent(cached / input)} (${cached} of ${input} per item)`,
+      "",
+    );
+  out.push(...costTable(rows));
+  return out.join("\n") + "\n";
+}

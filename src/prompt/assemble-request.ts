@@ -1,0 +1,85 @@
+// The one place a model-calling node's request is assembled, at compile time (for prompt analysis) and at run time
+// (for the real request): `requestPlanFor` lays the request out as the compiler decided (placement from the node's
+// `prefix` annotation), `renderRequest` fills it from one item's state. Messages are OpenAI chat format.
+//
+// The output schema is sent twice on purpose: as an instruction in the messages (every backend sees it, and after
+// prefix-layout it sits in the cached prefix) and as `response_format: {type: "json_schema"}` for backends that
+// enforce it. A node without a prompt sends the item's state as canonical JSON for its user message.
+import type { WorkflowNode } from "../ir/types.js";
+import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
+import { prefixAnnotation } from "../../passes/annotations/prefix.js";
+import { canonicalJson } from "./canonical-json.js";
+import {
+  isModelCalling,
+  planRequest,
+  type ChatTool,
+  type PlanSegment,
+  type RequestPlan,
+  type ResponseFormat,
+} from "./request-plan.js";
+
+export type { RequestPlan } from "./request-plan.js";
+
+/** A chat-completions request body (OpenAI format). */
+export interface ChatRequest {
+  model: string;
+  messages: { role: "system" | "user"; content: string }[];
+  tools?: ChatTool[];
+  response_format?: ResponseFormat;
+  temperature?: number;
+  max_tokens?: number;
+}
+
+/** The request plan of a model-calling node, laid out as the compiler decided; undefined for other nodes. */
+export function requestPlanFor(workflow: Workflow, graph: WorkflowGraph, nodeId: string): RequestPlan | undefined {
+  const node: WorkflowNode = graph.node(nodeId);
+  if (!isModelCalling(node)) return undefined;
+  const placement = graph.annotations.get(prefixAnnotation, nodeId)?.placement;
+  return planRequest(node, (name) => workflow.tool(name), placement, workflow.settings.backend);
+}
+
+/** The value at `path` in the item's state; `[]` is the whole state; a leading `state.` is optional. */
+function readState(state: Record<string, unknown>, path: string[]): unknown {
+  if (path.length === 0) return state;
+  const steps = path[0] === "state" && path.length > 1 && !("state" in state) ? path.slice(1) : path;
+  let current: unknown = state;
+  for (const step of steps) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[step];
+  }
+  return current;
+}
+
+function renderSegment(segment: PlanSegment, state: Record<string, unknown>): string {
+  if (segment.type === "text") return segment.text;
+  const value = readState(state, segment.path);
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : canonicalJson(value);
+}
+
+/** The request for one item: every variable filled from `state` (missing values render as empty text). */
+export function renderRequest(plan: RequestPlan, state: Record<string, unknown>): ChatRequest {
+  const request: ChatRequest = {
+    model: plan.modelName,
+    messages: plan.messages.map((message) => ({
+      role: message.role,
+      content: message.segments.map((segment) => renderSegment(segment, state)).join(""),
+    })),
+  };
+  if (plan.tools.length > 0) request.tools = plan.tools;
+  if (plan.responseFormat) request.response_format = plan.responseFormat;
+  if (plan.temperature !== undefined) request.temperature = plan.temperature;
+  if (plan.maxTokens !== undefined) request.max_tokens = plan.maxTokens;
+  return request;
+}
+
+/** `requestPlanFor` then `renderRequest`; for repeated calls, keep the plan and call `renderRequest` per item. */
+export function assembleRequest(
+  workflow: Workflow,
+  graph: WorkflowGraph,
+  nodeId: string,
+  state: Record<string, unknown>,
+): ChatRequest | undefined {
+  const plan = requestPlanFor(workflow, graph, nodeId);
+  return plan && renderRequest(plan, state);
+}

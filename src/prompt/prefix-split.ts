@@ -1,0 +1,76 @@
+// Splits a request plan into the static prefix (identical for every item: tools, then every message up to the first
+// per-item variable) and the per-item part (that variable and everything after it), and derives the prefix cache
+// key: a hash of the canonical static prefix. The per-item part never enters the key, and no variable is ever in the
+// prefix, so equal keys mean byte-identical prefixes.
+import { canonicalHash } from "./canonical-json.js";
+import type { ChatTool, PlanMessage, PlanSegment, RequestPlan, ResponseFormat, SegmentOrigin } from "./request-plan.js";
+
+/** Bumped whenever the key recipe changes, so old keys never match new prefixes. */
+export const CACHE_KEY_VERSION = 1;
+
+export interface StaticSegment {
+  role: PlanMessage["role"];
+  origin: SegmentOrigin;
+  text: string;
+}
+
+export interface PrefixSplit {
+  /** Static text before the first variable, in send order (tools are separate: always in the prefix). */
+  prefixSegments: StaticSegment[];
+  /** The first variable and everything after it, in send order. */
+  perItemSegments: (PlanSegment & { role: PlanMessage["role"] })[];
+  /** The first per-item variable (`{title}`), if any. */
+  firstVariable?: { source: string; origin: SegmentOrigin };
+}
+
+/** The canonical static prefix: what the cache key hashes. */
+export interface CanonicalPrefix {
+  version: number;
+  model: string;
+  tools: ChatTool[];
+  responseFormat?: ResponseFormat;
+  messages: { role: PlanMessage["role"]; text: string }[];
+}
+
+export function splitPlan(plan: RequestPlan): PrefixSplit {
+  const split: PrefixSplit = { prefixSegments: [], perItemSegments: [] };
+  for (const message of plan.messages) {
+    for (const segment of message.segments) {
+      if (split.firstVariable === undefined && segment.type === "variable") {
+        split.firstVariable = { source: segment.source, origin: segment.origin };
+      }
+      if (split.firstVariable === undefined && segment.type === "text") {
+        split.prefixSegments.push({ role: message.role, origin: segment.origin, text: segment.text });
+      } else split.perItemSegments.push({ ...segment, role: message.role });
+    }
+  }
+  return split;
+}
+
+/** The static messages of a split: one entry per message that has static text, the last possibly a head. */
+function staticMessages(split: PrefixSplit): CanonicalPrefix["messages"] {
+  const messages: CanonicalPrefix["messages"] = [];
+  let previousRole: PlanMessage["role"] | undefined;
+  for (const segment of split.prefixSegments) {
+    if (segment.role === previousRole) messages[messages.length - 1].text += segment.text;
+    else messages.push({ role: segment.role, text: segment.text });
+    previousRole = segment.role;
+  }
+  return messages;
+}
+
+export function canonicalPrefix(plan: RequestPlan, split: PrefixSplit = splitPlan(plan)): CanonicalPrefix {
+  const prefix: CanonicalPrefix = {
+    version: CACHE_KEY_VERSION,
+    model: plan.modelUri.trim(),
+    tools: plan.tools,
+    messages: staticMessages(split),
+  };
+  if (plan.responseFormat) prefix.responseFormat = plan.responseFormat;
+  return prefix;
+}
+
+/** The prefix cache key: 16 hex digits of SHA-256 over the canonical static prefix. */
+export function prefixCacheKey(plan: RequestPlan, split: PrefixSplit = splitPlan(plan)): string {
+  return canonicalHash(canonicalPrefix(plan, split));
+}

@@ -1,0 +1,149 @@
+// The request plan of a model-calling node: the request it sends for every item, with each piece marked static
+// text or a per-item variable, and where it came from (the user's system prompt or prompt, or an instruction Nexus
+// adds). It is built once at compile time; `renderRequest` fills it from an item's state at run time, and the prompt
+// analysis splits it into the static prefix and the per-item part. The user's words are never rewritten: layout
+// only decides where Nexus's own instructions go.
+import type { ToolDefinition, WorkflowNode } from "../ir/types.js";
+import { parseTemplate } from "../ir/template.js";
+import { parseModelUri } from "../models/model-uri.js";
+import { canonicalJson } from "./canonical-json.js";
+import { outputSchemaInstruction, routeInstruction } from "./instructions.js";
+
+/** How the whole item state appears where a node has no prompt (`$` cannot start a template variable's name). */
+export const ITEM_STATE_VARIABLE = "{$state}";
+
+export type SegmentOrigin = "system" | "output-schema instruction" | "route instruction" | "prompt" | "item state";
+
+/** A piece of a message: literal text, or a value from the item's state (`path: []` is the whole state as JSON). */
+export type PlanSegment =
+  | { type: "text"; text: string; origin: SegmentOrigin }
+  | { type: "variable"; path: string[]; source: string; origin: SegmentOrigin };
+
+export interface PlanMessage {
+  role: "system" | "user";
+  segments: PlanSegment[];
+}
+
+/**
+ * Where Nexus's instructions (output schema, routes) go: appended to the user message (`after-prompt`, the layout
+ * without prefix-layout), or into the system message after or before the user's system prompt.
+ */
+export type InstructionPlacement = "after-prompt" | "after-system" | "before-system";
+export const INSTRUCTION_PLACEMENTS = ["after-prompt", "after-system", "before-system"] as const;
+
+/** A tool definition in OpenAI chat format. */
+export interface ChatTool {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+/** OpenAI `response_format` for structured output. */
+export interface ResponseFormat {
+  type: "json_schema";
+  json_schema: { name: string; schema: Record<string, unknown>; strict: false };
+}
+
+export interface RequestPlan {
+  nodeId: string;
+  /** The model as written (`ollama://qwen3:8b`); picks the backend. */
+  modelUri: string;
+  /** The model name sent in the request body. */
+  modelName: string;
+  messages: PlanMessage[];
+  tools: ChatTool[];
+  responseFormat?: ResponseFormat;
+  temperature?: number;
+  maxTokens?: number;
+  placement: InstructionPlacement;
+}
+
+/** The nodes that call a model: `llm` nodes and routers with `strategy: llm`. */
+export function isModelCalling(node: WorkflowNode): node is Extract<WorkflowNode, { kind: "llm" | "router" }> {
+  return node.kind === "llm" || (node.kind === "router" && node.strategy === "llm" && node.model !== undefined);
+}
+
+/** A JSON value with keys in canonical order, so serialized requests are byte-stable. */
+function canonicalObject<T>(value: T): T {
+  return JSON.parse(canonicalJson(value)) as T;
+}
+
+function chatTool(tool: ToolDefinition | undefined, name: string): ChatTool {
+  const parameters = tool?.inputSchema ?? { type: "object", properties: {} };
+  return canonicalObject({ type: "function", function: { name, description: tool?.description ?? "", parameters } });
+}
+
+function templateSegments(template: string, origin: SegmentOrigin): PlanSegment[] {
+  return parseTemplate(template).map((part) =>
+    part.type === "text"
+      ? { type: "text", text: part.text, origin }
+      : { type: "variable", path: part.path, source: part.source, origin },
+  );
+}
+
+function instructionSegments(node: Extract<WorkflowNode, { kind: "llm" | "router" }>): PlanSegment[] {
+  const segments: PlanSegment[] = [];
+  if (node.kind === "llm" && node.outputSchema) {
+    segments.push({
+      type: "text",
+      text: outputSchemaInstruction(node.outputSchema),
+      origin: "output-schema instruction",
+    });
+  }
+  if (node.kind === "router" && node.routes.length > 0) {
+    segments.push({ type: "text", text: routeInstruction(node.routes), origin: "route instruction" });
+  }
+  return segments;
+}
+
+/** `a`, then `b`, with a blank line between when both have content. */
+function joinBlocks(a: PlanSegment[], b: PlanSegment[]): PlanSegment[] {
+  if (a.length === 0 || b.length === 0) return [...a, ...b];
+  const origin = b[0].origin;
+  return [...a, { type: "text", text: "\n\n", origin }, ...b];
+}
+
+/**
+ * The request plan of a model-calling node. `tools` resolves the node's tool names; `placement` comes from the
+ * `prefix` annotation that prefix-layout writes (see `requestPlanFor` in assemble-request.ts).
+ */
+export function planRequest(
+  node: Extract<WorkflowNode, { kind: "llm" | "router" }>,
+  tools: (name: string) => ToolDefinition | undefined,
+  placement: InstructionPlacement = "after-prompt",
+  backend?: string,
+): RequestPlan {
+  const modelUri = node.model ?? "";
+  const system = node.system ? templateSegments(node.system, "system") : [];
+  const instructions = instructionSegments(node);
+  const prompt: PlanSegment[] = node.prompt
+    ? templateSegments(node.prompt, "prompt")
+    : [{ type: "variable", path: [], source: ITEM_STATE_VARIABLE, origin: "item state" }];
+  const systemSegments =
+    placement === "after-system"
+      ? joinBlocks(system, instructions)
+      : placement === "before-system"
+        ? joinBlocks(instructions, system)
+        : system;
+  const userSegments = placement === "after-prompt" ? joinBlocks(prompt, instructions) : prompt;
+  const messages: PlanMessage[] = [];
+  if (systemSegments.length > 0) messages.push({ role: "system", segments: systemSegments });
+  messages.push({ role: "user", segments: userSegments });
+  const plan: RequestPlan = {
+    nodeId: node.id,
+    modelUri,
+    modelName: parseModelUri(modelUri, backend).name,
+    messages,
+    tools: node.kind === "llm" ? node.tools.map((name) => chatTool(tools(name), name)) : [],
+    placement,
+  };
+  if (node.kind === "llm" && node.outputSchema) {
+    const name = node.id.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "output";
+    plan.responseFormat = canonicalObject({
+      type: "json_schema",
+      json_schema: { name, schema: node.outputSchema, strict: false },
+    });
+  }
+  if (node.temperature !== undefined) plan.temperature = node.temperature;
+  if (node.maxTokens !== undefined) plan.maxTokens = node.maxTokens;
+  return plan;
+}
