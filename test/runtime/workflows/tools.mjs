@@ -1,0 +1,19 @@
+// Function tools used by the runtime test workflows (`protocol: function`, `config.module: tools.mjs`).
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** Facts about a topic; throws when the item marks its source unavailable. */
+export async function lookupFacts({ topic, unavailable }) {
+  if (unavailable) throw new Error(`source for '${topic}' is unavailable`);
+  return { topic, facts: [`${topic} is a topic`] };
+}
+
+/** Waits `ms` milliseconds, then answers. */
+export async function slowLookup({ ms }) {
+  await sleep(ms);
+  return `waited ${ms} ms`;
+}
+
+/** Answers at once. */
+export function quickLookup(args) {
+  return { found: args };
+}
