@@ -22,6 +22,11 @@ export interface ExecutionOptions {
 export class ExecutionContext {
   private readonly plans = new Map<string, RequestPlan>();
   private readonly hints = new Map<string, BatchHints>();
+  /**
+   * Items done with their node that wait for the rest of their LangGraph step: like items waiting on a model
+   * request, they send nothing more until the requests of the items still at work come back.
+   */
+  readonly parked = new Set<string>();
   runGraph!: GraphRunner;
 
   constructor(

@@ -29,6 +29,9 @@ function copyItem(item: WorkItem): WorkItem {
   return { ...item, state: { ...item.state }, written: [...item.written], usage: { ...item.usage } };
 }
 
+/** Node kinds whose items run independently (map and subgraph nodes run all their items in one body invocation). */
+const ITEM_BY_ITEM = new Set(["llm", "router", "tool"]);
+
 export interface LoweringHooks {
   /** Items that left the graph in this step (top-level graph only). */
   onFinished?: (items: WorkItem[]) => void;
@@ -53,9 +56,21 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
         item.status = "ok";
       }
       const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
-      if (toRun.length > 0) await executeNode(context, graph, node, toRun);
+      for (const item of toRun) context.parked.delete(item.id);
+      const park = (items: WorkItem[]) => {
+        for (const item of items) context.parked.add(item.id);
+        context.accumulator.check();
+      };
+      if (toRun.length > 0 && ITEM_BY_ITEM.has(node.kind)) {
+        // Each item parks as soon as it is done, so the accumulator knows it will send nothing more this step.
+        await Promise.all(toRun.map((item) => executeNode(context, graph, node, [item]).then(() => park([item]))));
+      } else if (toRun.length > 0) {
+        await executeNode(context, graph, node, toRun);
+        park(toRun);
+      }
       for (const item of toRun) advance(graph, id, item);
       const finished = toRun.filter((item) => item.at === null);
+      for (const item of finished) context.parked.delete(item.id);
       if (finished.length > 0) hooks.onFinished?.(finished);
       return { items: { patch: indexes.map((index, k): [number, WorkItem] => [index, mine[k]]) } };
     });

@@ -91,7 +91,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     stats,
     retry: options.retry ?? DEFAULT_RETRY,
     warmPrefixes: options.warmPrefixes ?? true,
-    nothingElseCanArrive: (waiting) => !admissionOpen && waiting >= admitted - finished,
+    // Live items are either waiting on the accumulator or parked until their step's other items are answered.
+    nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });
   const tools = new ToolPool(createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1), stats);
   const context = new ExecutionContext(
