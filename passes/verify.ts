@@ -28,7 +28,8 @@ function checkRoutes(graph: WorkflowGraph, context: PassContext): void {
         context.report(diagnostics.routeFromNonRouter(node.id, route, edge.loc));
         continue;
       }
-      if (seen.has(route) && edge.condition.expression === undefined) context.report(diagnostics.duplicateRoute(node.id, route, edge.loc));
+      if (seen.has(route) && edge.condition.expression === undefined)
+        context.report(diagnostics.duplicateRoute(node.id, route, edge.loc));
       seen.add(route);
     }
     if (node.kind === "router" && node.strategy === "llm" && outEdges.length > 0 && node.routes.length === 0) {
@@ -54,7 +55,8 @@ export const verifyPass: Pass = {
       if (graph.entry === "") {
         if (!context.incomplete) context.report(diagnostics.missingEntry(graph.name, graph.loc));
       } else if (!graph.hasNode(graph.entry)) {
-        if (!context.incomplete) context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.graph.nodes(), graph.loc));
+        if (!context.incomplete)
+          context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.graph.nodes(), graph.loc));
       } else if (!context.incomplete) {
         const reached = reachability.get(graph.name)!;
         for (const node of graph.nodes()) {

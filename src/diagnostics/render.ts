@@ -18,7 +18,11 @@ function frame(d: Diagnostic, sources: SourceLookup): string {
     d.loc.endLine !== undefined && d.loc.endLine === d.loc.line && d.loc.endColumn !== undefined
       ? { line: d.loc.endLine, column: Math.max(d.loc.endColumn, d.loc.column + 1) }
       : undefined;
-  return codeFrameColumns(text, end ? { start, end } : { start }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
+  return codeFrameColumns(text, end ? { start, end } : { start }, {
+    highlightCode: false,
+    linesAbove: 1,
+    linesBelow: 1,
+  });
 }
 
 /** One diagnostic as text: header line, code frame, hint and notes. */

@@ -39,7 +39,8 @@ export function pipelineFor(options: CompileOptions): string {
   if (options.passes !== undefined) return options.passes;
   const level = options.optimizationLevel ?? DEFAULT_OPTIMIZATION_LEVEL;
   const preset = optimizationLevels[level];
-  if (preset === undefined) throw new DiagnosticError([make.invalidPipeline(`unknown optimization level -O${level} (use -O0 to -O3)`)]);
+  if (preset === undefined)
+    throw new DiagnosticError([make.invalidPipeline(`unknown optimization level -O${level} (use -O0 to -O3)`)]);
   return preset;
 }
 
@@ -60,7 +61,11 @@ export function compileText(file: string, text: string, options: CompileOptions 
     try {
       data = JSON.parse(text);
     } catch (error) {
-      return { diagnostics: [make.invalidSyntax((error as Error).message, { file, line: 1, column: 1 })], sources, fromIr: true };
+      return {
+        diagnostics: [make.invalidSyntax((error as Error).message, { file, line: 1, column: 1 })],
+        sources,
+        fromIr: true,
+      };
     }
     try {
       return { workflow: loadWorkflow(data, file), diagnostics: [], sources, fromIr: true };
@@ -72,11 +77,17 @@ export function compileText(file: string, text: string, options: CompileOptions 
   const lowered = compileManifestText(file, text);
   if (!lowered.workflow) return { diagnostics: lowered.diagnostics, sources, fromIr: false };
   try {
-    const pipeline = passManager.run(lowered.workflow, pipelineFor(options), options.instrumentation, lowered.incomplete);
+    const pipeline = passManager.run(
+      lowered.workflow,
+      pipelineFor(options),
+      options.instrumentation,
+      lowered.incomplete,
+    );
     const diagnostics = dedupe([...lowered.diagnostics, ...pipeline.diagnostics]);
     return { workflow: lowered.workflow, diagnostics, pipeline, sources, fromIr: false };
   } catch (error) {
-    if (error instanceof DiagnosticError) return { diagnostics: dedupe([...lowered.diagnostics, ...error.diagnostics]), sources, fromIr: false };
+    if (error instanceof DiagnosticError)
+      return { diagnostics: dedupe([...lowered.diagnostics, ...error.diagnostics]), sources, fromIr: false };
     throw error;
   }
 }

@@ -25,7 +25,8 @@ function equal(a: unknown, b: unknown): boolean {
 function contains(container: unknown, element: unknown): boolean {
   if (Array.isArray(container)) return container.some((item) => equal(item, element));
   if (typeof container === "string") return typeof element === "string" && container.includes(element);
-  if (container && typeof container === "object") return typeof element === "string" && Object.hasOwn(container, element);
+  if (container && typeof container === "object")
+    return typeof element === "string" && Object.hasOwn(container, element);
   return false;
 }
 
@@ -67,7 +68,9 @@ export function evaluateExpression(expression: Expression, state: Record<string,
     case "list":
       return expression.items.map(evaluate);
     case "unary":
-      return expression.operator === "not" ? !truthy(evaluate(expression.operand)) : arithmetic("-", 0, evaluate(expression.operand));
+      return expression.operator === "not"
+        ? !truthy(evaluate(expression.operand))
+        : arithmetic("-", 0, evaluate(expression.operand));
     case "call":
       return callBuiltin(expression.name, expression.args.map(evaluate));
     case "binary": {

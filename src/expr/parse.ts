@@ -18,7 +18,28 @@ type Token =
   | { kind: "punct"; value: string; start: number; end: number }
   | { kind: "end"; value: ""; start: number; end: number };
 
-const PUNCTUATION = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ",", ".", "+", "-", "*", "/", "%"];
+const PUNCTUATION = [
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "&&",
+  "||",
+  "<",
+  ">",
+  "!",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ".",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+];
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -82,7 +103,8 @@ class Parser {
 
   private expect(value: string): Token {
     const token = this.next();
-    if (token.value !== value) throw new ExpressionSyntaxError(`expected '${value}' but found ${describe(token)}`, token.start);
+    if (token.value !== value)
+      throw new ExpressionSyntaxError(`expected '${value}' but found ${describe(token)}`, token.start);
     return token;
   }
 
@@ -145,7 +167,14 @@ class Parser {
   }
 
   private parseWord(token: Extract<Token, { kind: "word" }>): Expression {
-    const constants: Record<string, boolean | null> = { true: true, false: false, null: null, True: true, False: false, None: null };
+    const constants: Record<string, boolean | null> = {
+      true: true,
+      false: false,
+      null: null,
+      True: true,
+      False: false,
+      None: null,
+    };
     if (Object.hasOwn(constants, token.value)) {
       return { type: "literal", value: constants[token.value], start: token.start, end: token.end };
     }

@@ -11,12 +11,14 @@ export function checkInvariants(workflow: Workflow): string[] {
     if (graphNames.has(graph.name)) problems.push(`two graphs are named '${graph.name}'`);
     graphNames.add(graph.name);
     for (const node of graph.nodes()) {
-      if (!(NODE_KINDS as readonly string[]).includes(node.kind)) problems.push(`node '${node.id}' has unknown kind '${node.kind}'`);
+      if (!(NODE_KINDS as readonly string[]).includes(node.kind))
+        problems.push(`node '${node.id}' has unknown kind '${node.kind}'`);
       if (!node.loc) problems.push(`node '${node.id}' has no source location`);
       for (const [table, value] of Object.entries(graph.annotations.forNode(node.id))) {
         const declared = annotationTable(table);
         const result = declared?.schema.safeParse(value);
-        if (result && !result.success) problems.push(`annotation '${table}' of node '${node.id}' is invalid: ${result.error.message}`);
+        if (result && !result.success)
+          problems.push(`annotation '${table}' of node '${node.id}' is invalid: ${result.error.message}`);
       }
     }
     for (const edge of graph.edges()) {

@@ -21,7 +21,8 @@ export function schemaAtPath(schema: JsonSchema | undefined, path: string[]): Js
     const properties = current.properties as Record<string, JsonSchema> | undefined;
     if (!properties) return {};
     if (Object.hasOwn(properties, part)) current = properties[part];
-    else return current.additionalProperties === true || typeof current.additionalProperties === "object" ? {} : undefined;
+    else
+      return current.additionalProperties === true || typeof current.additionalProperties === "object" ? {} : undefined;
   }
   return current;
 }

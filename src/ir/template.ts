@@ -2,8 +2,7 @@
 // (Python's str.format rules, which UAN prompts follow). Anything else in braces (e.g. JSON examples) is kept as text.
 
 export type TemplatePart =
-  | { type: "text"; text: string }
-  | { type: "variable"; path: string[]; source: string; offset: number };
+  { type: "text"; text: string } | { type: "variable"; path: string[]; source: string; offset: number };
 
 const VARIABLE = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}/g;
 

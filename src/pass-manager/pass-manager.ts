@@ -56,11 +56,21 @@ export class PassManager {
     }
   }
 
-  run(workflow: Workflow, pipelineText: string, instrumentation: Instrumentation = {}, incomplete = false): PipelineResult {
+  run(
+    workflow: Workflow,
+    pipelineText: string,
+    instrumentation: Instrumentation = {},
+    incomplete = false,
+  ): PipelineResult {
     const entries = this.resolve(pipelineText);
     const print = instrumentation.print ?? ((text: string) => process.stderr.write(text));
     const analyses = new Map<string, unknown>();
-    const result: PipelineResult = { diagnostics: [], timings: [], stats: {}, pipeline: printPipeline(entries.map((e) => e.written)) };
+    const result: PipelineResult = {
+      diagnostics: [],
+      timings: [],
+      stats: {},
+      pipeline: printPipeline(entries.map((e) => e.written)),
+    };
     const getAnalysis = <T>(analysis: Analysis<T>): T => {
       if (!analyses.has(analysis.name)) analyses.set(analysis.name, analysis.compute(workflow, { getAnalysis }));
       return analyses.get(analysis.name) as T;

@@ -57,10 +57,12 @@ export function resolveOptions(pass: Pass, given: Record<string, string>): Recor
     }
     if (option.type === "number") {
       const value = Number(text);
-      if (text.trim() === "" || Number.isNaN(value)) throw new Error(`option '${name}' of '${pass.name}' must be a number, got '${text}'`);
+      if (text.trim() === "" || Number.isNaN(value))
+        throw new Error(`option '${name}' of '${pass.name}' must be a number, got '${text}'`);
       values[name] = value;
     } else if (option.type === "boolean") {
-      if (text !== "true" && text !== "false") throw new Error(`option '${name}' of '${pass.name}' must be true or false, got '${text}'`);
+      if (text !== "true" && text !== "false")
+        throw new Error(`option '${name}' of '${pass.name}' must be true or false, got '${text}'`);
       values[name] = text === "true";
     } else values[name] = text;
   }

@@ -53,7 +53,13 @@ export function nodeSummary(node: WorkflowNode): string {
       push(node.action, inlineRecord(node.config, ["action"]), node.output && `-> ${node.output}`);
       break;
     case "map":
-      push(`over=${node.over}`, `as=${node.as}`, `body=@${node.body}`, `-> ${node.output}`, node.maxConcurrency !== undefined && `concurrency<=${node.maxConcurrency}`);
+      push(
+        `over=${node.over}`,
+        `as=${node.as}`,
+        `body=@${node.body}`,
+        `-> ${node.output}`,
+        node.maxConcurrency !== undefined && `concurrency<=${node.maxConcurrency}`,
+      );
       break;
     case "reduce":
       push(`${node.operation}(${node.input}${node.field ? `.${node.field}` : ""})`, `-> ${node.output}`);
@@ -78,7 +84,9 @@ export function schemaSummary(schema: JsonSchema): string {
 /** `{content: string, score: number}` for a state schema. */
 export function stateSummary(schema: JsonSchema): string {
   const properties = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
-  const fields = Object.entries(properties).map(([name, s]) => `${name}: ${typeof s.type === "string" ? s.type : "any"}`);
+  const fields = Object.entries(properties).map(
+    ([name, s]) => `${name}: ${typeof s.type === "string" ? s.type : "any"}`,
+  );
   return `{${fields.join(", ")}}`;
 }
 

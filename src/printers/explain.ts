@@ -15,21 +15,50 @@ export function explainNode(workflow: Workflow, nodeId: string, graphName?: stri
   const graph = workflow.graphs.find((g) => (graphName === undefined || g.name === graphName) && g.hasNode(nodeId));
   if (!graph) return undefined;
   const node = graph.node(nodeId);
-  const line = printGraph(graph).find((l) => l.startsWith(`  %${nodeId} = `))!.trim();
+  const line = printGraph(graph)
+    .find((l) => l.startsWith(`  %${nodeId} = `))!
+    .trim();
   const out = [line, "", `graph: ${graph.name}`, `source: ${node.loc.file}:${node.loc.line}:${node.loc.column}`];
   const { id: _id, loc: _loc, ...fields } = node;
-  out.push("", "fields:", ...JSON.stringify(fields, null, 2).split("\n").map((l) => `  ${l}`));
-  const incoming = graph.inEdges(nodeId).map((e) => `  %${e.from} -> %${e.to}  ${conditionSummary(e.condition)}`.trimEnd());
-  const outgoing = graph.outEdges(nodeId).map((e) => `  %${e.from} -> %${e.to}  ${conditionSummary(e.condition)}`.trimEnd());
-  out.push("", "edges in:", ...(incoming.length ? incoming : ["  (none)"]), "edges out:", ...(outgoing.length ? outgoing : ["  (none)"]));
+  out.push(
+    "",
+    "fields:",
+    ...JSON.stringify(fields, null, 2)
+      .split("\n")
+      .map((l) => `  ${l}`),
+  );
+  const incoming = graph
+    .inEdges(nodeId)
+    .map((e) => `  %${e.from} -> %${e.to}  ${conditionSummary(e.condition)}`.trimEnd());
+  const outgoing = graph
+    .outEdges(nodeId)
+    .map((e) => `  %${e.from} -> %${e.to}  ${conditionSummary(e.condition)}`.trimEnd());
+  out.push(
+    "",
+    "edges in:",
+    ...(incoming.length ? incoming : ["  (none)"]),
+    "edges out:",
+    ...(outgoing.length ? outgoing : ["  (none)"]),
+  );
   const annotations = graph.annotations.forNode(nodeId);
   if (Object.keys(annotations).length > 0) {
     out.push("", `annotations: ${formatAnnotations(graph, nodeId)}`);
     for (const [table, value] of Object.entries(annotations)) {
       const explain = explainers.get(table);
       out.push("", `${table}:`);
-      if (explain) out.push(...explain(value).trimEnd().split("\n").map((l) => `  ${l}`));
-      else out.push(...JSON.stringify(value, null, 2).split("\n").map((l) => `  ${l}`));
+      if (explain)
+        out.push(
+          ...explain(value)
+            .trimEnd()
+            .split("\n")
+            .map((l) => `  ${l}`),
+        );
+      else
+        out.push(
+          ...JSON.stringify(value, null, 2)
+            .split("\n")
+            .map((l) => `  ${l}`),
+        );
     }
   }
   return out.join("\n") + "\n";

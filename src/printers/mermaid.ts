@@ -29,12 +29,16 @@ export function printMermaid(workflow: Workflow): string {
     for (const node of graph.nodes()) {
       const [open, close] = SHAPES[node.kind];
       const detail = node.kind === "llm" || (node.kind === "router" && node.model) ? `<br/>${node.model}` : "";
-      lines.push(`    ${mermaidId(index, node.id)}${open}${label(`${node.id}<br/><i>${node.kind}</i>${detail}`)}${close}`);
+      lines.push(
+        `    ${mermaidId(index, node.id)}${open}${label(`${node.id}<br/><i>${node.kind}</i>${detail}`)}${close}`,
+      );
     }
     for (const edge of graph.edges()) {
       const condition = conditionSummary(edge.condition).slice(1, -1);
       const arrow = edge.condition.trigger === "error" ? "-.->" : "-->";
-      lines.push(`    ${mermaidId(index, edge.from)} ${arrow}${condition ? `|${label(condition)}|` : ""} ${mermaidId(index, edge.to)}`);
+      lines.push(
+        `    ${mermaidId(index, edge.from)} ${arrow}${condition ? `|${label(condition)}|` : ""} ${mermaidId(index, edge.to)}`,
+      );
     }
     if (graph.entry && graph.hasNode(graph.entry)) {
       lines.push(`    ${mermaidId(index, "__start")}((start)) --> ${mermaidId(index, graph.entry)}`);

@@ -51,14 +51,19 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
   command.action(async (file: string, flags: RunFlags) => {
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
-    const [{ createProgress }, { buildRunReport, formatRunReport }, { runWorkflow }, { selectBackend }, { estimateRunCost }] =
-      await Promise.all([
-        import("../../runtime/progress.js"),
-        import("../../runtime/run-report.js"),
-        import("../../runtime/run-workflow.js"),
-        import("../../runtime/select-backend.js"),
-        import("../../runtime/run-cost.js"),
-      ]);
+    const [
+      { createProgress },
+      { buildRunReport, formatRunReport },
+      { runWorkflow },
+      { selectBackend },
+      { estimateRunCost },
+    ] = await Promise.all([
+      import("../../runtime/progress.js"),
+      import("../../runtime/run-report.js"),
+      import("../../runtime/run-workflow.js"),
+      import("../../runtime/select-backend.js"),
+      import("../../runtime/run-cost.js"),
+    ]);
     const compiled = compileFile(file, compileOptionsFrom(flags));
     if (reportDiagnostics(compiled, flags.diagnostics) || !compiled.workflow) return setExitCode(1);
     if (!existsSync(flags.input)) {

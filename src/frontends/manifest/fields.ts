@@ -77,7 +77,12 @@ export class FieldReader {
   number(names: string | string[], options: { integer?: boolean; min?: number } = {}): number | undefined {
     const expected = options.integer ? "an integer" : "a number";
     const list = [names].flat();
-    const value = this.typed<number>(list, expected, (v) => typeof v === "number" && (!options.integer || Number.isInteger(v)), false);
+    const value = this.typed<number>(
+      list,
+      expected,
+      (v) => typeof v === "number" && (!options.integer || Number.isInteger(v)),
+      false,
+    );
     if (value !== undefined && options.min !== undefined && value < options.min) {
       const key = list.find((n) => n in this.object)!;
       this.report(diagnostics.wrongType(key, `${expected} >= ${options.min}`, describeValue(value), this.at(key)));
@@ -100,7 +105,12 @@ export class FieldReader {
 
   stringList(names: string | string[]): string[] | undefined {
     const list = [names].flat();
-    return this.typed<string[]>(list, "a list of strings", (v) => Array.isArray(v) && v.every((x) => typeof x === "string"), false);
+    return this.typed<string[]>(
+      list,
+      "a list of strings",
+      (v) => Array.isArray(v) && v.every((x) => typeof x === "string"),
+      false,
+    );
   }
 
   oneOf<T extends string>(names: string | string[], allowed: readonly T[]): T | undefined {
@@ -124,7 +134,12 @@ export class FieldReader {
     const match = typeof found.value === "string" ? DURATION.exec(found.value.trim()) : null;
     if (match) return Number(match[1]) * DURATION_MS[match[2]];
     this.report(
-      diagnostics.wrongType(found.key, "a duration (milliseconds, or e.g. '30s', '2h')", describeValue(found.value), this.at(found.key)),
+      diagnostics.wrongType(
+        found.key,
+        "a duration (milliseconds, or e.g. '30s', '2h')",
+        describeValue(found.value),
+        this.at(found.key),
+      ),
     );
     return undefined;
   }

@@ -119,7 +119,9 @@ export function parseLocatedYaml(file: string, text: string): LocatedDocument {
   const document = new LocatedDocument(file, text);
   const parsed = parseDocument(text, { lineCounter: document.lineCounter, prettyErrors: false, uniqueKeys: true });
   for (const problem of parsed.errors) {
-    document.errors.push(diagnostics.invalidSyntax(problem.message.split("\n")[0], document.locationOf(problem.pos[0])));
+    document.errors.push(
+      diagnostics.invalidSyntax(problem.message.split("\n")[0], document.locationOf(problem.pos[0])),
+    );
   }
   if (document.errors.length === 0) document.value = convert(parsed.contents as YamlNode | null, document);
   return document;

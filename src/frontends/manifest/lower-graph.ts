@@ -12,9 +12,17 @@ import { isRecord } from "./fields.js";
 import { lowerNode, withoutUndefined } from "./lower-node.js";
 
 const TRIGGERS = ["always", "success", "error"] as const;
-const TRIGGER_ALIASES: Record<string, (typeof TRIGGERS)[number]> = { failure: "error", on_error: "error", on_success: "success" };
+const TRIGGER_ALIASES: Record<string, (typeof TRIGGERS)[number]> = {
+  failure: "error",
+  on_error: "error",
+  on_success: "success",
+};
 
-export function lowerGraph(object: Record<string, unknown>, context: LoweringContext, index: number): WorkflowGraph | undefined {
+export function lowerGraph(
+  object: Record<string, unknown>,
+  context: LoweringContext,
+  index: number,
+): WorkflowGraph | undefined {
   const reader = context.reader(object, `graph #${index + 1}`);
   const name = reader.string("name", true) ?? `graph${index + 1}`;
   const loc = context.document.at(object);
@@ -55,7 +63,14 @@ export function lowerGraph(object: Record<string, unknown>, context: LoweringCon
   reader.rest();
 
   if (entry !== undefined && !graph.hasNode(entry) && !writtenIds.has(entry)) {
-    context.report(diagnostics.unknownEntry(name, entry, graph.nodes().map((n) => n.id), reader.at(reader.has("entry_node") ? "entry_node" : "entry")));
+    context.report(
+      diagnostics.unknownEntry(
+        name,
+        entry,
+        graph.nodes().map((n) => n.id),
+        reader.at(reader.has("entry_node") ? "entry_node" : "entry"),
+      ),
+    );
   }
   for (const node of graph.nodes()) {
     if (node.kind === "router") {
@@ -69,13 +84,20 @@ export function lowerGraph(object: Record<string, unknown>, context: LoweringCon
   return graph;
 }
 
-function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, context: LoweringContext, writtenIds: Set<string>): void {
+function lowerEdge(
+  object: Record<string, unknown>,
+  graph: WorkflowGraph,
+  context: LoweringContext,
+  writtenIds: Set<string>,
+): void {
   const reader = context.reader(object, "edge");
   const loc = context.document.at(object);
   const from = reader.text(["from_node", "from", "source"]);
   const to = reader.text(["to_node", "to", "target"]);
-  if (from === undefined && !reader.has("from_node", "from", "source")) context.report(diagnostics.missingField("from_node", "edge", loc));
-  if (to === undefined && !reader.has("to_node", "to", "target")) context.report(diagnostics.missingField("to_node", "edge", loc));
+  if (from === undefined && !reader.has("from_node", "from", "source"))
+    context.report(diagnostics.missingField("from_node", "edge", loc));
+  if (to === undefined && !reader.has("to_node", "to", "target"))
+    context.report(diagnostics.missingField("to_node", "edge", loc));
   const condition: EdgeCondition = { trigger: "always" };
   const conditionObject = reader.record(["condition", "when"]) ?? {};
   const conditionReader = context.reader(conditionObject, "edge condition");
@@ -83,11 +105,13 @@ function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, contex
   if (writtenTrigger !== undefined) {
     const trigger = TRIGGER_ALIASES[writtenTrigger] ?? writtenTrigger;
     if ((TRIGGERS as readonly string[]).includes(trigger)) condition.trigger = trigger as EdgeCondition["trigger"];
-    else context.report(diagnostics.invalidValue("trigger", writtenTrigger, [...TRIGGERS], conditionReader.at("trigger")));
+    else
+      context.report(diagnostics.invalidValue("trigger", writtenTrigger, [...TRIGGERS], conditionReader.at("trigger")));
   }
   const route = conditionReader.text("route") ?? reader.text("route");
   if (route !== undefined) condition.route = route;
-  const [expressionOwner, expressionKey] = "expression" in conditionObject ? [conditionObject, "expression"] : [object, "if"];
+  const [expressionOwner, expressionKey] =
+    "expression" in conditionObject ? [conditionObject, "expression"] : [object, "if"];
   const expressionSource = conditionReader.string("expression") ?? reader.string("if");
   if (expressionSource !== undefined) {
     try {
@@ -95,7 +119,12 @@ function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, contex
       condition.expressionSource = expressionSource;
     } catch (error) {
       if (!(error instanceof ExpressionSyntaxError)) throw error;
-      context.report(diagnostics.invalidExpression(error.message, context.document.inString(expressionOwner, expressionKey, error.offset)));
+      context.report(
+        diagnostics.invalidExpression(
+          error.message,
+          context.document.inString(expressionOwner, expressionKey, error.offset),
+        ),
+      );
     }
   }
   conditionReader.rest(["trigger", "route", "expression"]);
@@ -109,7 +138,15 @@ function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, contex
   for (const [end, nodeId, keys] of ends) {
     if (nodeId !== undefined && !graph.hasNode(nodeId)) {
       const key = keys.find((k) => k in object)!;
-      if (!writtenIds.has(nodeId)) context.report(diagnostics.edgeToMissingNode(end, nodeId, graph.nodes().map((n) => n.id), reader.at(key)));
+      if (!writtenIds.has(nodeId))
+        context.report(
+          diagnostics.edgeToMissingNode(
+            end,
+            nodeId,
+            graph.nodes().map((n) => n.id),
+            reader.at(key),
+          ),
+        );
       valid = false;
     }
   }
@@ -123,7 +160,12 @@ function lowerEdge(object: Record<string, unknown>, graph: WorkflowGraph, contex
     const owner = expressionOwner;
     context.defer(() => {
       const names = context.mapElementNames.get(graph.name) ?? [];
-      for (const d of checkExpression(condition.expression!, stateSchemaWithOutputs(graph), (offset) => context.document.inString(owner, expressionKey, offset), names)) {
+      for (const d of checkExpression(
+        condition.expression!,
+        stateSchemaWithOutputs(graph),
+        (offset) => context.document.inString(owner, expressionKey, offset),
+        names,
+      )) {
         context.report(d);
       }
     });
@@ -136,12 +178,17 @@ function stateSchemaWithOutputs(graph: WorkflowGraph): JsonSchema | undefined {
   const properties = { ...((graph.stateSchema.properties as Record<string, JsonSchema>) ?? {}) };
   for (const node of graph.nodes()) {
     const written = outputField(node);
-    if (written && !(written in properties)) properties[written] = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
+    if (written && !(written in properties))
+      properties[written] = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
   }
   return { ...graph.stateSchema, properties };
 }
 
-function checkStateReferences(graph: WorkflowGraph, nodeObjects: Map<string, Record<string, unknown>>, context: LoweringContext): void {
+function checkStateReferences(
+  graph: WorkflowGraph,
+  nodeObjects: Map<string, Record<string, unknown>>,
+  context: LoweringContext,
+): void {
   const schema = stateSchemaWithOutputs(graph);
   if (!schema) return;
   const elementNames = context.mapElementNames.get(graph.name) ?? [];
@@ -151,7 +198,10 @@ function checkStateReferences(graph: WorkflowGraph, nodeObjects: Map<string, Rec
     for (const field of ["prompt", "system"] as const) {
       const template = (node as unknown as Record<string, unknown>)[field];
       if (typeof template !== "string") continue;
-      const [owner, key] = locateField(object, field === "system" ? ["system", "system_message", "system_prompt"] : ["prompt", "prompt_template"]);
+      const [owner, key] = locateField(
+        object,
+        field === "system" ? ["system", "system_message", "system_prompt"] : ["prompt", "prompt_template"],
+      );
       for (const variable of templateVariables(template)) {
         const path = withoutStatePrefix(variable.path, schema);
         if (elementNames.includes(path[0]) || schemaAtPath(schema, path) !== undefined) continue;
@@ -163,7 +213,8 @@ function checkStateReferences(graph: WorkflowGraph, nodeObjects: Map<string, Rec
       const over = schemaAtPath(schema, withoutStatePrefix(node.over.split("."), schema));
       const loc = context.document.at(object, "over" in object ? "over" : "items");
       if (over === undefined) context.report(diagnostics.unknownStateField(node.over, known, loc));
-      else if (over.type !== undefined && over.type !== "array") context.report(diagnostics.mapOverNonList(node.id, node.over, loc));
+      else if (over.type !== undefined && over.type !== "array")
+        context.report(diagnostics.mapOverNonList(node.id, node.over, loc));
     }
   }
 }

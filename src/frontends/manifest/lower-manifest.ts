@@ -50,7 +50,13 @@ function lowerPolicy(object: Record<string, unknown>, context: LoweringContext):
   const rules = (reader.list("rules") ?? []).filter(isRecord) as Policy["rules"];
   const description = reader.string("description");
   const rest = reader.rest();
-  return withoutUndefined({ name, description, rules, loc: context.document.at(object), ...(rest ? { metadata: rest } : {}) });
+  return withoutUndefined({
+    name,
+    description,
+    rules,
+    loc: context.document.at(object),
+    ...(rest ? { metadata: rest } : {}),
+  });
 }
 
 /** Reads a list of named definitions, reporting non-mappings and duplicate names. */
@@ -63,13 +69,16 @@ function lowerNamedList<T extends { name: string; loc: { file: string } }>(
   const result: T[] = [];
   list.forEach((item, index) => {
     if (!isRecord(item)) {
-      context.report(diagnostics.wrongType(`${what}s[${index}]`, "a mapping", describeValue(item), context.document.at(list, index)));
+      context.report(
+        diagnostics.wrongType(`${what}s[${index}]`, "a mapping", describeValue(item), context.document.at(list, index)),
+      );
       return;
     }
     const lowered = lower(item);
     if (!lowered) return;
     const first = result.find((r) => r.name === lowered.name);
-    if (first) context.report(diagnostics.duplicateId(`${what} name`, lowered.name, lowered.loc as never, first.loc as never));
+    if (first)
+      context.report(diagnostics.duplicateId(`${what} name`, lowered.name, lowered.loc as never, first.loc as never));
     else result.push(lowered);
   });
   return result;
@@ -79,12 +88,20 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
   const context = new LoweringContext(document);
   const root = document.value;
   if (!isRecord(root)) {
-    context.report(diagnostics.wrongType("manifest", "a mapping with 'name' and 'graphs'", describeValue(root), document.locationOf(0)));
+    context.report(
+      diagnostics.wrongType(
+        "manifest",
+        "a mapping with 'name' and 'graphs'",
+        describeValue(root),
+        document.locationOf(0),
+      ),
+    );
     return { diagnostics: context.diagnostics, incomplete: true };
   }
   const reader = context.reader(root, "the manifest");
   const name = reader.text("name");
-  if (name === undefined && !reader.has("name")) context.report(diagnostics.missingField("name", "the manifest", document.at(root)));
+  if (name === undefined && !reader.has("name"))
+    context.report(diagnostics.missingField("name", "the manifest", document.at(root)));
   context.defaultModel = reader.string(["default_model", "model"]);
   const batch = readBatchPolicy(reader, context);
   const workflow = new Workflow({
@@ -103,7 +120,12 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
 
   workflow.tools = lowerNamedList(reader.list("tools") ?? [], "tool", (o) => lowerTool(o, context), context);
   for (const tool of workflow.tools) context.tools.set(tool.name, tool);
-  const routers = lowerNamedList(reader.list("routers") ?? [], "router", (o) => inlineRouter(o, context, document.at(o)), context);
+  const routers = lowerNamedList(
+    reader.list("routers") ?? [],
+    "router",
+    (o) => inlineRouter(o, context, document.at(o)),
+    context,
+  );
   for (const router of routers) context.routers.set(router.name, router);
   workflow.policies = lowerNamedList(reader.list("policies") ?? [], "policy", (o) => lowerPolicy(o, context), context);
 
@@ -114,13 +136,17 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
   }
   graphs.forEach((item, index) => {
     if (!isRecord(item)) {
-      context.report(diagnostics.wrongType(`graphs[${index}]`, "a mapping", describeValue(item), document.at(graphs, index)));
+      context.report(
+        diagnostics.wrongType(`graphs[${index}]`, "a mapping", describeValue(item), document.at(graphs, index)),
+      );
       return;
     }
     const graph = lowerGraph(item, context, index);
     if (!graph) return;
     if (workflow.graphByName(graph.name)) {
-      context.report(diagnostics.duplicateId("graph name", graph.name, graph.loc, workflow.graphByName(graph.name)!.loc));
+      context.report(
+        diagnostics.duplicateId("graph name", graph.name, graph.loc, workflow.graphByName(graph.name)!.loc),
+      );
       return;
     }
     workflow.graphs.push(graph);

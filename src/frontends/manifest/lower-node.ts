@@ -61,7 +61,10 @@ function requireModel(model: string | undefined, node: string, context: Lowering
 }
 
 /** Reads a reference written as `x_ref: name`, `x: name` or `x: {name: ...}`. */
-function readReference(reader: FieldReader, field: string): { name: string; loc: SourceLocation; inline?: Record<string, unknown> } | undefined {
+function readReference(
+  reader: FieldReader,
+  field: string,
+): { name: string; loc: SourceLocation; inline?: Record<string, unknown> } | undefined {
   const refKey = `${field}_ref`;
   const byRef = reader.string(refKey);
   if (byRef !== undefined) return { name: byRef, loc: reader.at(refKey) };
@@ -69,7 +72,8 @@ function readReference(reader: FieldReader, field: string): { name: string; loc:
   reader.consume(field);
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return { name: value, loc: reader.at(field) };
-  if (isRecord(value) && typeof value.name === "string") return { name: value.name, loc: reader.at(field), inline: value };
+  if (isRecord(value) && typeof value.name === "string")
+    return { name: value.name, loc: reader.at(field), inline: value };
   reader.report(diagnostics.wrongType(field, `a ${field} name or {name: ...}`, describeValue(value), reader.at(field)));
   return undefined;
 }
@@ -104,7 +108,9 @@ function checkToolsExist(tools: string[], reader: FieldReader, context: Lowering
   const list = reader.object.tools;
   tools.forEach((tool, index) => {
     if (!context.tools.has(tool)) {
-      context.report(diagnostics.unknownTool(tool, [...context.tools.keys()], context.document.at(list as object, index)));
+      context.report(
+        diagnostics.unknownTool(tool, [...context.tools.keys()], context.document.at(list as object, index)),
+      );
     }
   });
 }
@@ -159,7 +165,14 @@ export function inlineRouter(object: Record<string, unknown>, context: LoweringC
   const config = { ...extra, ...rest };
   return withoutUndefined({
     name,
-    strategy: strategy === undefined ? (fields.model ? ("llm" as const) : ("expression" as const)) : strategy === "llm" ? ("llm" as const) : ("expression" as const),
+    strategy:
+      strategy === undefined
+        ? fields.model
+          ? ("llm" as const)
+          : ("expression" as const)
+        : strategy === "llm"
+          ? ("llm" as const)
+          : ("expression" as const),
     ...fields,
     routes,
     config: Object.keys(config).length ? config : undefined,
@@ -181,7 +194,11 @@ function isModelTask(reader: FieldReader): boolean {
 }
 
 /** Lowers a node mapping; returns undefined when it has no usable id or kind (already reported). */
-export function lowerNode(object: Record<string, unknown>, context: LoweringContext, graph: string): WorkflowNode | undefined {
+export function lowerNode(
+  object: Record<string, unknown>,
+  context: LoweringContext,
+  graph: string,
+): WorkflowNode | undefined {
   const reader = context.reader(object, `node '${String(object.id ?? "?")}' of graph '${graph}'`);
   const id = reader.text("id");
   const loc = context.document.at(object);
@@ -206,7 +223,13 @@ export function lowerNode(object: Record<string, unknown>, context: LoweringCont
   return node;
 }
 
-function lowerKind(kind: NodeKind, id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): WorkflowNode {
+function lowerKind(
+  kind: NodeKind,
+  id: string,
+  reader: FieldReader,
+  context: LoweringContext,
+  base: NodeBaseFields,
+): WorkflowNode {
   switch (kind) {
     case "llm":
       return lowerLlm(id, reader, context, base);
@@ -255,7 +278,8 @@ function lowerKind(kind: NodeKind, id: string, reader: FieldReader, context: Low
       });
       const bodyLoc = reader.at(reader.has("body") ? "body" : "graph");
       context.defer(() => {
-        if (body && !context.graphNames.has(body)) context.report(diagnostics.unknownSubgraph(body, [...context.graphNames], bodyLoc));
+        if (body && !context.graphNames.has(body))
+          context.report(diagnostics.unknownSubgraph(body, [...context.graphNames], bodyLoc));
       });
       return node;
     }
@@ -270,11 +294,18 @@ function lowerKind(kind: NodeKind, id: string, reader: FieldReader, context: Low
       });
     case "subgraph": {
       const config = reader.record("config");
-      const name = reader.string(["graph", "graph_ref", "subgraph"]) ?? (typeof config?.graph === "string" ? config.graph : undefined);
+      const name =
+        reader.string(["graph", "graph_ref", "subgraph"]) ??
+        (typeof config?.graph === "string" ? config.graph : undefined);
       if (name === undefined) context.report(diagnostics.missingField("graph", `subgraph node '${id}'`, base.loc));
-      const where = reader.has("graph") ? reader.at("graph") : reader.has("graph_ref") ? reader.at("graph_ref") : base.loc;
+      const where = reader.has("graph")
+        ? reader.at("graph")
+        : reader.has("graph_ref")
+          ? reader.at("graph_ref")
+          : base.loc;
       context.defer(() => {
-        if (name !== undefined && !context.graphNames.has(name)) context.report(diagnostics.unknownSubgraph(name, [...context.graphNames], where));
+        if (name !== undefined && !context.graphNames.has(name))
+          context.report(diagnostics.unknownSubgraph(name, [...context.graphNames], where));
       });
       return { ...base, kind: "subgraph", graph: name ?? "" };
     }
