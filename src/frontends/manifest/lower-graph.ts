@@ -5,7 +5,7 @@ import { checkExpression, ExpressionSyntaxError, parseExpression } from "../../e
 import { stateFieldNames, schemaAtPath, withoutStatePrefix } from "../../ir/state-schema.js";
 import { templateVariables } from "../../ir/template.js";
 import { outputField } from "../../ir/node-output.js";
-import type { EdgeCondition, JsonSchema, WorkflowNode } from "../../ir/types.js";
+import type { EdgeCondition, JsonSchema } from "../../ir/types.js";
 import { WorkflowGraph } from "../../ir/workflow.js";
 import type { LoweringContext } from "./context.js";
 import { isRecord } from "./fields.js";

@@ -2,7 +2,7 @@
 // Accepts Universal Agent Nexus manifests as written and Nexus's superset (see the README's manifest reference).
 import { diagnostics } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import type { Policy, ToolDefinition, ToolProtocol } from "../../ir/types.js";
+import type { Policy, ToolDefinition } from "../../ir/types.js";
 import { Workflow } from "../../ir/workflow.js";
 import { LoweringContext } from "./context.js";
 import { describeValue, isRecord } from "./fields.js";
