@@ -59,6 +59,8 @@ export interface RequestHints {
    * as the `custom_id` source, so a resumed run re-attaches to what it already submitted instead of paying twice.
    */
   requestId?: string;
+  /** The node's batch mode (its `batch` annotation): batch backends send `realtime` requests one by one. */
+  batchMode?: "engine" | "provider-batch" | "realtime";
   signal?: AbortSignal;
 }
 

@@ -1,10 +1,11 @@
 // What node executors share during a run: the workflow, the accumulator, the tool pool, per-node request plans and
 // batch hints (computed once), output validators, and the compiled graphs that map and subgraph nodes invoke.
-import { createHash } from "node:crypto";
 import type { LlmNode, RouterNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
-import { planRequest, type RequestPlan } from "./model-request.js";
+import { requestPlanFor } from "../prompt/assemble-request.js";
+import { prefixCacheKey } from "../prompt/prefix-split.js";
+import type { RequestPlan } from "./model-request.js";
 import type { OutputValidator } from "./output-validator.js";
 import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";
@@ -42,7 +43,11 @@ export class ExecutionContext {
   plan(graph: WorkflowGraph, node: LlmNode | RouterNode): RequestPlan {
     const key = `${graph.name}\u0000${node.id}`;
     let plan = this.plans.get(key);
-    if (!plan) this.plans.set(key, (plan = planRequest(node, this.workflow)));
+    if (!plan) {
+      plan = requestPlanFor(this.workflow, graph, node.id);
+      if (!plan) throw new Error(`node '${node.id}' calls no model`);
+      this.plans.set(key, plan);
+    }
     return plan;
   }
 
@@ -53,14 +58,10 @@ export class ExecutionContext {
     if (hints) return hints;
     const annotation = (graph.annotations.forNode(node.id).batch ?? {}) as Partial<BatchHints> & { eligible?: boolean };
     const plan = this.plan(graph, node);
-    const fallbackKey = createHash("sha256")
-      .update(`${plan.model}\u0000${plan.system ?? ""}`)
-      .digest("hex")
-      .slice(0, 16);
     const unbatched = annotation.eligible === false;
     hints = {
-      group: annotation.group ?? plan.model,
-      cacheKey: annotation.cacheKey ?? fallbackKey,
+      group: annotation.group ?? plan.modelName,
+      cacheKey: annotation.cacheKey ?? prefixCacheKey(plan),
       maxBatchSize: unbatched
         ? 1
         : (annotation.maxBatchSize ?? node.batch?.size ?? this.options.defaultBatch.maxBatchSize),

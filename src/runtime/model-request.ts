@@ -1,28 +1,11 @@
-// Builds the first chat request a model-calling node sends for one item: system prompt, the rendered prompt
-// template, tool definitions and the output schema. The layout (static parts first) is the one the optimizer
-// analysed, so what the cache key promises is what the engine sees.
-import { readPath } from "../expr/index.js";
-import { parseTemplate, renderTemplate, type TemplatePart } from "../ir/template.js";
+// The runtime's side of request assembly: the compiler's request plan (src/prompt, the same plan the optimizer
+// analysed, so what the cache key promises is what the engine sees) rendered for one item and translated to the
+// runtime's ChatRequest. A model router additionally asks for a structured choice among its routes.
+import { renderRequest as renderWireRequest, type RequestPlan } from "../prompt/assemble-request.js";
 import type { JsonSchema, LlmNode, RouterNode } from "../ir/types.js";
-import type { Workflow } from "../ir/workflow.js";
-import type { ChatMessage, ChatRequest, ChatToolDefinition } from "./chat.js";
+import type { ChatRequest } from "./chat.js";
 
-/** Per-node parts computed once per run, reused for every item. */
-export interface RequestPlan {
-  model: string;
-  system?: string;
-  promptParts: TemplatePart[];
-  tools: ChatToolDefinition[];
-  responseSchema?: { name: string; schema: JsonSchema };
-  maxTokens?: number;
-  temperature?: number;
-}
-
-/** The model name sent on the wire: a model URI's path (`openai://gpt-4o-mini` -> `gpt-4o-mini`). */
-export function wireModelName(model: string): string {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/i.exec(model);
-  return match ? match[1] : model;
-}
+export type { RequestPlan } from "../prompt/assemble-request.js";
 
 /** The JSON Schema a model router answers with: one of its routes. */
 export function routeChoiceSchema(routes: string[]): JsonSchema {
@@ -34,58 +17,32 @@ export function routeChoiceSchema(routes: string[]): JsonSchema {
   };
 }
 
-function defaultRouterPrompt(node: RouterNode): string {
-  return `Choose exactly one route for this input: ${node.routes.join(", ")}.\nInput:\n{__input}`;
-}
-
-export function planRequest(node: LlmNode | RouterNode, workflow: Workflow): RequestPlan {
-  if (node.kind === "router") {
-    const choosing = node.routes.length > 0;
-    return {
-      model: wireModelName(node.model ?? ""),
-      system: node.system,
-      promptParts: parseTemplate(node.prompt ?? (choosing ? defaultRouterPrompt(node) : "{__input}")),
-      tools: [],
-      responseSchema: choosing ? { name: "route_choice", schema: routeChoiceSchema(node.routes) } : undefined,
-      maxTokens: node.maxTokens,
-      temperature: node.temperature,
-    };
-  }
-  const tools = node.tools.map((name) => {
-    const tool = workflow.tool(name);
-    return {
-      name,
-      description: tool?.description,
-      parameters: tool?.inputSchema ?? { type: "object", properties: {} },
-    };
-  });
-  return {
-    model: wireModelName(node.model),
-    system: node.system,
-    promptParts: parseTemplate(node.prompt ?? "{__input}"),
-    tools,
-    responseSchema: node.outputSchema ? { name: `${node.id}_output`, schema: node.outputSchema } : undefined,
-    maxTokens: node.maxTokens,
-    temperature: node.temperature,
+export function renderRequest(
+  plan: RequestPlan,
+  node: LlmNode | RouterNode,
+  state: Record<string, unknown>,
+): ChatRequest {
+  const wire = renderWireRequest(plan, state);
+  const request: ChatRequest = {
+    model: wire.model,
+    messages: wire.messages.map((m) => ({ role: m.role, content: m.content })),
   };
-}
-
-/** The item's input as text, for nodes without a prompt template (`{__input}`). */
-function inputText(state: Record<string, unknown>): string {
-  return JSON.stringify(state);
-}
-
-export function renderRequest(plan: RequestPlan, state: Record<string, unknown>): ChatRequest {
-  const messages: ChatMessage[] = [];
-  if (plan.system) messages.push({ role: "system", content: plan.system });
-  const user = renderTemplate(plan.promptParts, (path) =>
-    path[0] === "__input" ? inputText(state) : readPath(state, path),
-  );
-  messages.push({ role: "user", content: user });
-  const request: ChatRequest = { model: plan.model, messages };
-  if (plan.tools.length) request.tools = plan.tools;
-  if (plan.responseSchema) request.responseSchema = plan.responseSchema;
-  if (plan.maxTokens !== undefined) request.maxTokens = plan.maxTokens;
-  if (plan.temperature !== undefined) request.temperature = plan.temperature;
+  if (wire.tools?.length) {
+    request.tools = wire.tools.map((t) => ({
+      name: t.function.name,
+      description: t.function.description,
+      parameters: t.function.parameters,
+    }));
+  }
+  if (wire.response_format) {
+    request.responseSchema = {
+      name: wire.response_format.json_schema.name,
+      schema: wire.response_format.json_schema.schema,
+    };
+  } else if (node.kind === "router" && node.routes.length > 0) {
+    request.responseSchema = { name: "route_choice", schema: routeChoiceSchema(node.routes) };
+  }
+  if (wire.max_tokens !== undefined) request.maxTokens = wire.max_tokens;
+  if (wire.temperature !== undefined) request.temperature = wire.temperature;
   return request;
 }

@@ -5,12 +5,15 @@
 //   vllm:// sglang:// dynamo://HOST:PORT             those engines over HTTP (Dynamo gets nvext.agent_hints)
 //   openai://[HOST]                                 OpenAI (api.openai.com unless a host or OPENAI_BASE_URL is given)
 //   anthropic://[HOST]                              Anthropic Messages (api.anthropic.com unless ANTHROPIC_BASE_URL)
+//   anthropic-batch:// openai-batch:// file://DIR    provider Batch APIs / vLLM run-batch files, journaled and
+//                                                   resumable (options: adapters/provider-batch/README.md)
 // Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (or NEXUS_API_KEY for self-hosted servers).
 import { readFileSync } from "node:fs";
 import { AnthropicMessagesBackend } from "../../adapters/anthropic/messages-backend.js";
 import { InstantBackend } from "../../adapters/backends/instant-backend.js";
 import { SimBackend } from "../../adapters/backends/sim-backend.js";
 import { OpenAICompatibleBackend, type EngineFlavor } from "../../adapters/openai-compatible/backend.js";
+import { createProviderBatchBackend, isProviderBatchSpec } from "../../adapters/provider-batch/index.js";
 import { parse as parseYaml } from "yaml";
 import type { ModelBackend } from "./backend.js";
 
@@ -41,6 +44,7 @@ function simBackend(url: URL, settings: BackendSettings): SimBackend {
 }
 
 export function selectBackend(spec: string, settings: BackendSettings): ModelBackend {
+  if (isProviderBatchSpec(spec)) return createProviderBatchBackend(spec, settings);
   let url: URL;
   try {
     url = new URL(spec.includes("://") ? spec : `${spec}://`);
@@ -75,7 +79,7 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
       });
     default:
       throw new Error(
-        `unknown backend '${scheme}://' (use sim, instant, http, https, vllm, sglang, dynamo, openai, anthropic)`,
+        `unknown backend '${scheme}://' (use sim, instant, http, https, vllm, sglang, dynamo, openai, anthropic, anthropic-batch, openai-batch, file)`,
       );
   }
 }

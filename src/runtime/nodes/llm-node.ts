@@ -28,7 +28,7 @@ async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowe
 }
 
 async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
-  const first = renderRequest(context.plan(graph, node), item.state);
+  const first = renderRequest(context.plan(graph, node), node, item.state);
   const messages: ChatMessage[] = [...first.messages];
   const request = (): ChatRequest => ({ ...first, messages: [...messages] });
   let validationAttempts = 0;

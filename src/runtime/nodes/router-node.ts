@@ -32,7 +32,7 @@ async function chooseRoute(
   node: RouterNode,
   item: WorkItem,
 ): Promise<void> {
-  const first = renderRequest(context.plan(graph, node), item.state);
+  const first = renderRequest(context.plan(graph, node), node, item.state);
   const messages: ChatMessage[] = [...first.messages];
   for (let attempt = 1; ; attempt++) {
     const result = await callModel(context, graph, node, item, { ...first, messages: [...messages] }, attempt);
@@ -76,7 +76,7 @@ export async function executeRouterNode(
             graph,
             node,
             item,
-            renderRequest(context.plan(graph, node), item.state),
+            renderRequest(context.plan(graph, node), node, item.state),
             1,
           );
           const field = outputField(node)!;
