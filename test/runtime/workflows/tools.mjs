@@ -17,3 +17,21 @@ export async function slowLookup({ ms }) {
 export function quickLookup(args) {
   return { found: args };
 }
+
+/** A deterministic search that takes 50 ms. */
+export async function search({ topic }) {
+  await sleep(50);
+  return { topic, hits: [`${topic}: result 1`] };
+}
+
+/** A call with side effects (it must run every time). */
+export async function notify({ topic }) {
+  await sleep(10);
+  return `notified about ${topic}`;
+}
+
+/** Fails for topics starting with "broken". */
+export function flaky({ topic }) {
+  if (topic.startsWith("broken")) throw new Error(`cannot fetch '${topic}'`);
+  return { topic };
+}
