@@ -34,7 +34,6 @@ export interface SequenceResult {
 
 interface Sequence {
   req: SequenceRequest;
-  order: number;
   arrivedAt: number;
   admittedAt: number;
   cachedTokens: number;
@@ -60,7 +59,6 @@ export class Scheduler {
   private current: Step | null = null;
   private engineTime = 0;
   private timer: NodeJS.Timeout | null = null;
-  private order = 0;
   private startPending = false;
 
   constructor(
@@ -101,7 +99,6 @@ export class Scheduler {
     return new Promise<SequenceResult>((resolve, reject) => {
       const seq: Sequence = {
         req,
-        order: this.order++,
         arrivedAt,
         admittedAt: 0,
         cachedTokens: 0,
