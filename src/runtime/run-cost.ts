@@ -1,8 +1,41 @@
-// Estimated dollars for a finished run, from the tokens it used and the pricing table. Self-hosted models have no
-// per-token price: their cost is null (the report says n/a).
-import type { Workflow } from "../ir/workflow.js";
+// Estimated dollars for a finished run: the tokens each model really used, priced with the pricing table (the
+// optimizer's cost model). Cached tokens are priced as cache reads, cache writes as writes; a provider batch backend
+// gets the batch discount. Self-hosted models are priced as GPU time. Null when no model could be priced.
+import { parseModelUri } from "../models/model-uri.js";
+import { requestCost } from "../pricing/cost-model.js";
+import { BUILTIN_PRICING, type PricingTable } from "../pricing/pricing.js";
 import type { RunStats } from "./run-stats.js";
 
-export function estimateRunCost(_workflow: Workflow, _stats: RunStats): number | null {
-  return null;
+export interface RunCost {
+  usd: number;
+  /** What realtime calls without prompt caching would have cost for the same tokens. */
+  realtimeUsd: number;
+  basis: string[];
+}
+
+export function estimateRunCost(
+  stats: RunStats,
+  batchBackend: boolean,
+  table: PricingTable = BUILTIN_PRICING,
+): RunCost | null {
+  let usd = 0;
+  let realtimeUsd = 0;
+  const basis: string[] = [];
+  for (const [model, usage] of stats.usageByModel) {
+    const cost = requestCost(
+      parseModelUri(model),
+      {
+        inputTokens: usage.promptTokens,
+        cachedTokens: usage.cachedTokens,
+        cacheWriteTokens: usage.cacheWriteTokens,
+        outputTokens: usage.completionTokens,
+      },
+      table,
+    );
+    if (cost.basis === "unpriced") continue;
+    usd += batchBackend ? cost.usd.batchCached : cost.usd.realtimeCached;
+    realtimeUsd += cost.usd.realtime;
+    basis.push(`${model}: ${cost.basis}`);
+  }
+  return basis.length ? { usd, realtimeUsd, basis } : null;
 }

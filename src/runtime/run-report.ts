@@ -1,5 +1,6 @@
 // The run report: what a run did, in numbers users can check against their bills and engine metrics.
 import { formatTable } from "../cli/shared.js";
+import type { RunCost } from "./run-cost.js";
 import type { RunStats } from "./run-stats.js";
 
 export interface RunReport {
@@ -21,8 +22,11 @@ export interface RunReport {
   toolCalls: number;
   toolExecutions: number;
   toolCacheHits: number;
-  /** Dollars at list price for these tokens (with the cached share priced as cache reads), or null when unpriced. */
+  /** Dollars for these tokens (cached share priced as cache reads; GPU time for self-hosted), null when unpriced. */
   estimatedCostUsd: number | null;
+  /** The same tokens as realtime calls without prompt caching. */
+  realtimeCostUsd: number | null;
+  costBasis: string[];
   interrupted: boolean;
   backendMetrics?: Record<string, number>;
   /** What the backend adds (provider batches: batches submitted, per-status counts, discounted cost). */
@@ -35,7 +39,7 @@ export function buildRunReport(
     workflow: string;
     backend: string;
     interrupted: boolean;
-    estimatedCostUsd: number | null;
+    cost: RunCost | null;
     backendMetrics?: Record<string, number>;
     backendReport?: Record<string, unknown>;
   },
@@ -59,7 +63,9 @@ export function buildRunReport(
     toolCalls: stats.toolCalls,
     toolExecutions: stats.toolExecutions,
     toolCacheHits: stats.toolCacheHits,
-    estimatedCostUsd: fields.estimatedCostUsd,
+    estimatedCostUsd: fields.cost ? Number(fields.cost.usd.toFixed(6)) : null,
+    realtimeCostUsd: fields.cost ? Number(fields.cost.realtimeUsd.toFixed(6)) : null,
+    costBasis: fields.cost?.basis ?? [],
     interrupted: fields.interrupted,
     ...(fields.backendReport ? { backendReport: fields.backendReport } : {}),
     ...(fields.backendMetrics && Object.keys(fields.backendMetrics).length
@@ -90,8 +96,8 @@ export function formatRunReport(report: RunReport): string {
     [
       "estimated cost",
       report.estimatedCostUsd === null
-        ? "n/a (self-hosted or unpriced model)"
-        : `$${report.estimatedCostUsd.toFixed(4)}`,
+        ? "n/a (no model in the pricing table)"
+        : `$${report.estimatedCostUsd.toFixed(4)} (realtime without caching: $${report.realtimeCostUsd!.toFixed(4)}; ${report.costBasis.join(", ")})`,
     ],
   ];
   return (

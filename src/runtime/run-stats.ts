@@ -1,5 +1,5 @@
 // Counters a run keeps for the progress bar and the run report. One instance per run; everything adds to it.
-import { emptyUsage, type ChatUsage } from "./chat.js";
+import { addUsage, emptyUsage, type ChatUsage } from "./chat.js";
 
 export class RunStats {
   items = 0;
@@ -16,9 +16,18 @@ export class RunStats {
   toolCacheHits = 0;
   inflight = 0;
   readonly usage: ChatUsage = emptyUsage();
+  /** Usage per model URI (as written in the workflow), for the cost estimate. */
+  readonly usageByModel = new Map<string, ChatUsage>();
   readonly startedAt = performance.now();
   /** Time to first token (first byte of answer) per request, ms; kept for percentiles. */
   readonly latenciesMs: number[] = [];
+
+  addModelUsage(model: string, usage: ChatUsage): void {
+    addUsage(this.usage, usage);
+    let perModel = this.usageByModel.get(model);
+    if (!perModel) this.usageByModel.set(model, (perModel = emptyUsage()));
+    addUsage(perModel, usage);
+  }
 
   get done(): number {
     return this.succeeded + this.failed;

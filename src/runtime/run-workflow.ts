@@ -90,7 +90,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     slots: new InferenceSlots(maxInflight),
     stats,
     retry: options.retry ?? DEFAULT_RETRY,
-    warmPrefixes: options.warmPrefixes ?? true,
+    // Backends that queue work themselves (provider batches) write shared prefixes their own way; a warm-up there
+    // would cost a whole batch round trip before the rest of the group is sent.
+    warmPrefixes: options.warmPrefixes ?? backend.concurrency !== "unbounded",
     // Live items are either waiting on the accumulator or parked until their step's other items are answered.
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });

@@ -110,7 +110,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         workflow: workflow.name,
         backend: backendUrl,
         interrupted: outcome.interrupted,
-        estimatedCostUsd: estimateRunCost(workflow, outcome.stats),
+        cost: estimateRunCost(outcome.stats, backend.concurrency === "unbounded"),
         backendMetrics: await backend.metrics?.(),
         backendReport: backend.report?.(),
       });

@@ -26,7 +26,7 @@ export async function callModel(
     signal: context.signal,
   });
   addUsage(item.usage, result.usage);
-  addUsage(context.stats.usage, result.usage);
+  context.stats.addModelUsage(node.model ?? "", result.usage);
   return result;
 }
 
