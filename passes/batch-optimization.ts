@@ -24,12 +24,10 @@ function asksForBatching(policy: BatchPolicy | undefined): boolean {
 function checkNonModelPolicies(ir: Workflow, context: PassContext): void {
   for (const { node } of ir.allNodes()) {
     if (node.kind === "task" && asksForBatching(node.batch)) {
-      context.report(diagnostics.batchPolicyWithoutBatching(node.id, "task nodes", node.loc));
+      context.report(diagnostics.batchPolicyWithoutBatching(node.id, "task", node.loc));
     }
     if (node.kind === "router" && node.strategy === "expression" && asksForBatching(node.batch)) {
-      context.report(
-        diagnostics.batchPolicyWithoutBatching(node.id, "expression routers (they call no model)", node.loc),
-      );
+      context.report(diagnostics.batchPolicyWithoutBatching(node.id, "expression router", node.loc));
     }
   }
 }
@@ -45,8 +43,10 @@ function decide(
   const { options } = context;
   const minBudget = options["provider-batch-min-budget-ms"] as number;
   const choice = chooseBatchMode(facts.target, ir.settings.latencyBudgetMs, minBudget);
-  const policy = node.batch ?? ir.settings.batch;
-  const policySource = node.batch ? "node" : ir.settings.batch ? "workflow" : "default";
+  // Each field falls back on its own: the node's policy, then the workflow's, then the pass options.
+  const policy: BatchPolicy = { ...ir.settings.batch, ...node.batch };
+  const sets = (p: BatchPolicy | undefined) => p?.size !== undefined || p?.timeoutMs !== undefined;
+  const policySource = sets(node.batch) ? "node" : sets(ir.settings.batch) ? "workflow" : "default";
   const minCacheable = minCacheableTokens(pricing, facts.target);
   let eligible = choice.mode !== "realtime";
   let reason = eligible ? undefined : choice.reason;
@@ -63,7 +63,7 @@ function decide(
       diagnostics.batchPolicyIgnoredInRealtime(node.id, facts.target.uri, why, formatDuration(minBudget), node.loc),
     );
   }
-  if (eligible && policy?.enabled === false) {
+  if (eligible && policy.enabled === false) {
     eligible = false;
     reason =
       node.batch?.enabled === false
@@ -84,8 +84,8 @@ function decide(
     prefixTokens: facts.prefixTokens,
     minCacheableTokens: minCacheable,
     prefixCacheable: facts.prefixTokens > 0 && facts.prefixTokens >= minCacheable,
-    maxBatchSize: eligible ? Math.min(policy?.size ?? defaultSize, providerLimit) : 1,
-    maxWaitMs: eligible ? (policy?.timeoutMs ?? defaultWait) : 0,
+    maxBatchSize: eligible ? Math.min(policy.size ?? defaultSize, providerLimit) : 1,
+    maxWaitMs: eligible ? (policy.timeoutMs ?? defaultWait) : 0,
     policySource: eligible ? policySource : "default",
     priority: node.batch?.priority ?? priority,
     prioritySource: node.batch?.priority !== undefined ? "policy" : "critical-path",

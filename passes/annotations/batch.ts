@@ -48,8 +48,8 @@ function formatBatch(value: BatchDecision): string {
 export const batchAnnotation = defineAnnotation("batch", batchDecisionSchema, formatBatch);
 
 const POLICY_SOURCE_TEXT: Record<BatchDecision["policySource"], string> = {
-  node: "the node's batch policy",
-  workflow: "the workflow's batch policy",
+  node: "the node's batch policy, then the workflow's, then defaults",
+  workflow: "the workflow's batch policy, then defaults",
   default: "batch-optimization defaults",
 };
 
@@ -57,7 +57,7 @@ function explainBatch(value: BatchDecision): string {
   const lines = [
     value.eligible
       ? `batched: yes, group ${value.group} (${value.model} on ${value.backend})`
-      : `batched: no: ${value.reason}`,
+      : `batched: no${value.reason === value.modeReason ? "" : `: ${value.reason}`}`,
     `mode: ${value.mode}: ${value.modeReason}`,
     `cache key: ${value.cacheKey} (model, tools and static messages; equal keys mean identical prefixes)`,
     `prefix cache: ${value.prefixTokens} tokens ${value.prefixCacheable ? ">=" : "<"} ${value.minCacheableTokens} minimum for ${value.backend}: ${value.prefixCacheable ? "cacheable" : "not cached"}`,

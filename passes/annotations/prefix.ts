@@ -47,7 +47,7 @@ export const prefixLayoutSchema = z.object({
 export type PrefixLayout = z.infer<typeof prefixLayoutSchema>;
 
 function formatPrefix(value: PrefixLayout): string {
-  const perItem = `${value.perItemTextTokens}tok+${value.variables.length}var`;
+  const perItem = value.variables.length === 0 ? "none" : `${value.perItemTextTokens}tok+${value.variables.length}var`;
   const parts = [`static=${value.prefixTokens}tok`, `item=${perItem}`];
   if (value.variables.length > 0) parts.push(`at=${value.variables[0]}`);
   if (value.movedTokens > 0) parts.push(`moved=${value.movedTokens}tok`);
@@ -63,7 +63,10 @@ const PLACEMENT_TEXT: Record<PrefixLayout["placement"], string> = {
 };
 
 function explainPrefix(value: PrefixLayout): string {
-  const lines = [`Nexus instructions: ${PLACEMENT_TEXT[value.placement]}`];
+  const hasInstructions = value.parts.some((p) => p.part.endsWith("instruction"));
+  const lines = [
+    hasInstructions ? `Nexus instructions: ${PLACEMENT_TEXT[value.placement]}` : "Nexus instructions: none",
+  ];
   if (value.movedTokens > 0)
     lines.push(`prefix-layout moved ${value.movedTokens} tokens into the shared prefix (${value.moved.join(", ")})`);
   lines.push(`static prefix: ${value.prefixTokens} tokens, identical for every item`);

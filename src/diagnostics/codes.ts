@@ -139,12 +139,14 @@ export const diagnostics = {
     error("NX3005", `map node '${node}' iterates over '${field}', which is not an array in the state schema`, loc),
 
   // ---- NX4xxx: batching and the optimizer ------------------------------------------------------------------------
-  batchPolicyWithoutBatching: (node: string, what: string, loc: Loc) =>
+  batchPolicyWithoutBatching: (node: string, kind: "task" | "expression router", loc: Loc) =>
     error(
       "NX4001",
-      `node '${node}' has a batch policy, but ${what} have no batch implementation`,
+      `node '${node}' has a batch policy, but ${kind === "task" ? "task nodes" : "expression routers"} have no batch implementation (they call no model)`,
       loc,
-      "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches",
+      kind === "task"
+        ? "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
+        : "remove 'batch:' from the node; or let a model choose the route ('strategy: llm' and a 'model:'), which batches",
     ),
   backendCannotBatch: (node: string, model: string, why: string, loc: Loc) =>
     error(

@@ -12,7 +12,7 @@ const dollars = z.number().nonnegative();
 
 const modelPriceSchema = z.object({
   provider: z.enum(["openai", "anthropic"]),
-  /** Model name pattern; a trailing `*` matches any suffix. The longest matching pattern wins. */
+  /** Model name pattern; a trailing `*` matches any suffix. The most specific matching pattern wins. */
   model: z.string(),
   input: dollars,
   cachedInput: dollars,
@@ -100,12 +100,20 @@ function matches(pattern: string, name: string): boolean {
   return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
 
-/** The price entry of a provider model: the first list position among the longest matching patterns. */
+/** How specific a matching pattern is: its literal length, an exact name above a `*` pattern of the same text. */
+function specificity(pattern: string): number {
+  return pattern.endsWith("*") ? pattern.length - 1 : pattern.length + 0.5;
+}
+
+/**
+ * The price entry of a provider model: the most specific matching pattern; on a tie the earlier entry, so
+ * overrides (listed first) win over the built-in table.
+ */
 export function priceFor(table: PricingTable, target: ModelTarget): ModelPrice | undefined {
   let best: ModelPrice | undefined;
   for (const entry of table.models) {
     if (entry.provider !== target.family || !matches(entry.model, target.name)) continue;
-    if (!best || entry.model.length > best.model.length) best = entry;
+    if (!best || specificity(entry.model) > specificity(best.model)) best = entry;
   }
   return best;
 }

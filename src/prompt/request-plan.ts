@@ -95,11 +95,10 @@ function instructionSegments(node: Extract<WorkflowNode, { kind: "llm" | "router
   return segments;
 }
 
-/** `a`, then `b`, with a blank line between when both have content. */
-function joinBlocks(a: PlanSegment[], b: PlanSegment[]): PlanSegment[] {
+/** `a`, then `b`, with a blank line between when both have content; the blank line belongs to Nexus's block. */
+function joinBlocks(a: PlanSegment[], b: PlanSegment[], separatorOrigin: SegmentOrigin): PlanSegment[] {
   if (a.length === 0 || b.length === 0) return [...a, ...b];
-  const origin = b[0].origin;
-  return [...a, { type: "text", text: "\n\n", origin }, ...b];
+  return [...a, { type: "text", text: "\n\n", origin: separatorOrigin }, ...b];
 }
 
 /**
@@ -118,13 +117,14 @@ export function planRequest(
   const prompt: PlanSegment[] = node.prompt
     ? templateSegments(node.prompt, "prompt")
     : [{ type: "variable", path: [], source: ITEM_STATE_VARIABLE, origin: "item state" }];
+  const nexusOrigin = instructions[0]?.origin ?? "output-schema instruction";
   const systemSegments =
     placement === "after-system"
-      ? joinBlocks(system, instructions)
+      ? joinBlocks(system, instructions, nexusOrigin)
       : placement === "before-system"
-        ? joinBlocks(instructions, system)
+        ? joinBlocks(instructions, system, nexusOrigin)
         : system;
-  const userSegments = placement === "after-prompt" ? joinBlocks(prompt, instructions) : prompt;
+  const userSegments = placement === "after-prompt" ? joinBlocks(prompt, instructions, nexusOrigin) : prompt;
   const messages: PlanMessage[] = [];
   if (systemSegments.length > 0) messages.push({ role: "system", segments: systemSegments });
   messages.push({ role: "user", segments: userSegments });
