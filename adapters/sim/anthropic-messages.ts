@@ -1,4 +1,4 @@
-// Anthropic Messages emulator: POST /v1/messages (non-streaming) with cache_control prompt-caching accounting.
+// Anthropic Messages emulator: POST /v1/messages (JSON or SSE stream) with cache_control prompt-caching accounting.
 // Online requests run through the engine scheduler (prefill skips the cache-read tokens); batch requests reuse
 // answer() synchronously. Requires an API key (x-api-key or Authorization: Bearer, any value) and
 // the anthropic-version header.
@@ -6,6 +6,7 @@
 import type { Message, Usage } from "@anthropic-ai/sdk/resources/messages";
 import { parseAnthropicRequest, type ParsedAnthropic } from "./anthropic-format.js";
 import type { AnthropicPromptCache, PromptCacheUsage } from "./anthropic-prompt-cache.js";
+import { AnthropicStream } from "./anthropic-stream.js";
 import type { SimEngine } from "./engine.js";
 import { badRequest, SimHttpError } from "./errors.js";
 import { sendJson } from "./http-util.js";
@@ -28,12 +29,7 @@ export class AnthropicMessages {
   /** Decide the answer and the cache accounting of a Messages request (throws SimHttpError if invalid). */
   answer(body: unknown, serviceTier: "standard" | "batch"): AnsweredMessage {
     const parsed = parseAnthropicRequest(body);
-    if (parsed.stream)
-      throw badRequest(
-        serviceTier === "batch"
-          ? "stream: batch requests cannot be streamed"
-          : "stream: streaming is not supported by the simulator; send stream: false",
-      );
+    if (parsed.stream && serviceTier === "batch") throw badRequest("stream: batch requests cannot be streamed");
     const output = generateOutput(parsed.request, this.engine.scenario, parsed.maxTokens);
     const cache = this.cache.account(parsed.model, parsed.promptTokens, parsed.breakpoints);
     const message = buildMessage(this.engine.newId("msg_"), parsed, output, cache, serviceTier);
@@ -53,14 +49,22 @@ export class AnthropicMessages {
     checkAnthropicHeaders(ctx);
     const answered = this.answer(await ctx.json(), "standard");
     this.engine.recorder.providers.anthropic.requests++;
-    await this.engine.run({
-      promptTokens: answered.parsed.promptTokens,
-      outputTokens: answered.output.tokens,
-      cachedTokensOverride: answered.cache.readTokens,
-      onFirstToken: () => answered.cache.commit(),
-      signal: ctx.signal,
-    });
-    sendJson(ctx.res, 200, answered.message, { "request-id": this.engine.newId("req_") });
+    const stream = answered.parsed.stream ? new AnthropicStream(ctx.res, answered.message, answered.output) : undefined;
+    try {
+      await this.engine.run({
+        promptTokens: answered.parsed.promptTokens,
+        outputTokens: answered.output.tokens,
+        cachedTokensOverride: answered.cache.readTokens,
+        onFirstToken: () => answered.cache.commit(),
+        onToken: stream && ((i) => stream.token(i)),
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (!stream) throw error;
+      return stream.fail(error);
+    }
+    if (stream) stream.finish();
+    else sendJson(ctx.res, 200, answered.message, { "request-id": this.engine.newId("req_") });
   }
 }
 

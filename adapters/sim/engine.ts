@@ -2,6 +2,7 @@
 // the chat template, decides deterministic answers, and runs them through the continuous-batching scheduler with
 // the automatic prefix cache, so latency, batching and cache hits follow the cost model in simulated time.
 
+import { randomBytes } from "node:crypto";
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Completion } from "openai/resources/completions";
 import { renderChatPrompt } from "./chat-template.js";
@@ -83,6 +84,8 @@ export class SimEngine {
   readonly modelName: string;
   private readonly scheduler: Scheduler;
   private ids = 0;
+  /** Makes ids unique across simulator instances (a restarted simulator never reuses a batch id). */
+  private readonly instance = randomBytes(6).toString("hex");
 
   constructor(options: SimEngineOptions = {}) {
     this.profile = resolveProfile(options.profile);
@@ -101,11 +104,10 @@ export class SimEngine {
     this.modelName = options.modelName ?? this.profile.modelName;
   }
 
-  /** A fresh id with the given prefix (deterministic per engine). */
+  /** A fresh id with the given prefix, unique across simulator instances. */
   newId(prefix: string): string {
-    return (
-      prefix + hashString(`${this.ids++}|${String(this.scenario.seed ?? "")}`) + hashString(`${this.ids}`).slice(0, 8)
-    );
+    const n = this.ids++;
+    return prefix + hashString(`${this.instance}|${n}`) + hashString(`${n}|${this.instance}`).slice(0, 8);
   }
 
   /** Parse, tokenize and decide the answers of a chat request without running it. */

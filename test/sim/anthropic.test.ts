@@ -1,5 +1,5 @@
 // Anthropic emulator through the real @anthropic-ai/sdk: Messages with cache_control prompt caching (write then
-// read, minimum length, TTL, breakpoint limit), auth headers, tool use, and Message Batches (create / retrieve /
+// read, minimum length, TTL, breakpoint limit), auth headers, tool use, SSE streaming, and Message Batches (create / retrieve /
 // list pagination / results in any order / cancel / delete / expiry / partial failure / limits).
 
 import { request } from "node:http";
@@ -119,6 +119,29 @@ describe("Anthropic Messages", () => {
     expect(after5m.usage.cache_creation_input_tokens).toBeGreaterThan(1024);
     const after1h = await client.messages.create(params("y", { system: sys("1h") }));
     expect(after1h.usage.cache_read_input_tokens).toBeGreaterThan(1024);
+  });
+
+  it("streams (SSE) text and tool_use blocks that reassemble into the non-streaming message", async () => {
+    const plain = params("tell me a story");
+    const whole = await env.client.messages.create(plain);
+    const events: string[] = [];
+    const stream = env.client.messages.stream(plain).on("streamEvent", (e) => events.push(e.type));
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual(whole.content);
+    expect(final.stop_reason).toBe("end_turn");
+    expect(final.usage.output_tokens).toBe(whole.usage.output_tokens);
+    expect(events[0]).toBe("message_start");
+    expect(events.filter((e) => e === "content_block_delta").length).toBeGreaterThan(10);
+    expect(events.slice(-2)).toEqual(["message_delta", "message_stop"]);
+    const tools: Anthropic.Tool[] = [
+      { name: "lookup", input_schema: { type: "object", properties: { city: { type: "string" } } } },
+    ];
+    const toolWhole = await env.client.messages.create(params("weather", { tools }));
+    const toolFinal = await env.client.messages.stream(params("weather", { tools })).finalMessage();
+    expect(toolFinal.stop_reason).toBe("tool_use");
+    expect(toolFinal.content.map((b) => (b.type === "tool_use" ? b.input : b))).toEqual(
+      toolWhole.content.map((b) => (b.type === "tool_use" ? b.input : b)),
+    );
   });
 
   it("uses tools per the scenario: tool_use first, a text answer after the tool_result", async () => {
