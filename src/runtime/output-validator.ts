@@ -1,12 +1,14 @@
 // Validates structured model answers against a node's output schema (Ajv, compiled once per schema) and phrases
 // the errors so they can be fed back to the model for another attempt.
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import type { JsonSchema } from "../ir/types.js";
 
 export type Validation = { ok: true; value: unknown } | { ok: false; error: string };
 
 export class OutputValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly draft07 = new Ajv({ allErrors: true, strict: false });
+  private readonly draft2020 = new Ajv2020({ allErrors: true, strict: false });
   private readonly compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
   /** Parses `text` as JSON (tolerating a ```json fence) and checks it against `schema`. */
@@ -21,7 +23,11 @@ export class OutputValidator {
       return { ok: false, error: `the answer is not valid JSON (${(error as Error).message})` };
     }
     let check = this.compiled.get(schema);
-    if (!check) this.compiled.set(schema, (check = this.ajv.compile(schema)));
+    if (!check) {
+      // Schemas that declare draft 2020-12 (zod's toJSONSchema does) get that dialect; others draft-07.
+      const ajv = String(schema.$schema ?? "").includes("2020-12") ? this.draft2020 : this.draft07;
+      this.compiled.set(schema, (check = ajv.compile(schema)));
+    }
     if (check(value)) return { ok: true, value };
     const problems = (check.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}`).join("; ");
     return { ok: false, error: `the answer does not match the schema: ${problems}` };
