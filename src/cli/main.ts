@@ -1,6 +1,7 @@
 // The `nexus` command line: one subcommand per file in ./commands. Returns the process exit code:
 // 0 success, 1 the input has errors (diagnostics printed), 2 bad usage.
 import { Command, CommanderError } from "commander";
+import { registerBatchesCommand } from "./commands/batches.js";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBuildCommand(program, setExitCode);
   registerInspectCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
+  registerBatchesCommand(program, setExitCode);
   registerSimCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });

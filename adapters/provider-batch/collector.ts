@@ -1,0 +1,163 @@
+// The BatchCollector turns requests arriving close together into provider batches: it sends once no request came
+// for `collectMs`, once the oldest waited `collectMaxMs`, or at once when the provider's count or byte limit is
+// reached; one batch per model (OpenAI requires it), split at the limits. When many requests of one flush share a
+// prefix not yet in the provider's cache, one of them goes first, alone, to write it (a small batch or a realtime
+// call, with the 1-hour TTL), and the others wait for it, as Anthropic recommends for batches.
+
+export interface CollectedRequest {
+  key: string;
+  model: string;
+  /** Requests with equal cache keys share a prefix. */
+  cacheKey?: string;
+  bytes: number;
+}
+
+export type BatchPurpose = "work" | "prefix-write";
+
+export interface CollectorOptions<T extends CollectedRequest> {
+  maxRequests: number;
+  maxBytes: number;
+  collectMs: number;
+  collectMaxMs: number;
+  /** Write shared prefixes first (false: never). */
+  prefixWrite: boolean;
+  /** Requests of one prefix in a flush from which its prefix is written first. */
+  prefixWriteMin: number;
+  /** How long a written prefix is trusted to stay cached (a little under the 1-hour TTL). */
+  prefixLifetimeMs: number;
+  send(requests: T[], purpose: BatchPurpose): void;
+}
+
+function groupInto<T>(groups: Map<string, T[]>, key: string, value: T): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
+}
+
+type PrefixState = { writing: true } | { writing: false; at: number };
+
+export class BatchCollector<T extends CollectedRequest> {
+  private readonly pending = new Map<string, T>();
+  /** Requests waiting for their prefix to be written, by cache key. */
+  private readonly held = new Map<string, Map<string, T>>();
+  private readonly prefixes = new Map<string, PrefixState>();
+  private pendingBytes = 0;
+  private idleTimer?: NodeJS.Timeout;
+  private oldestTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: CollectorOptions<T>) {}
+
+  get size(): number {
+    let held = 0;
+    for (const group of this.held.values()) held += group.size;
+    return this.pending.size + held;
+  }
+
+  add(request: T): void {
+    if (this.pending.has(request.key)) return;
+    this.pending.set(request.key, request);
+    this.pendingBytes += request.bytes;
+    if (this.pending.size >= this.options.maxRequests || this.pendingBytes >= this.options.maxBytes) this.flush();
+    else this.schedule();
+  }
+
+  /** The provider refused a batch of this size: later batches stay under it. */
+  lowerByteLimit(bytes: number): void {
+    this.options.maxBytes = Math.max(1, Math.min(this.options.maxBytes, bytes));
+  }
+
+  /** Drops a request nobody waits for any more (not yet sent). */
+  remove(key: string): void {
+    const request = this.pending.get(key);
+    if (request) {
+      this.pending.delete(key);
+      this.pendingBytes -= request.bytes;
+    }
+    for (const group of this.held.values()) group.delete(key);
+  }
+
+  /** The prefix-write batch for these keys ended: their held requests go out with the next flush. */
+  prefixWritten(cacheKeys: Iterable<string>): void {
+    for (const cacheKey of cacheKeys) {
+      this.prefixes.set(cacheKey, { writing: false, at: Date.now() });
+      const group = this.held.get(cacheKey);
+      this.held.delete(cacheKey);
+      for (const request of group?.values() ?? []) this.add(request);
+    }
+  }
+
+  private schedule(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.flush(), this.options.collectMs);
+    this.oldestTimer ??= setTimeout(() => this.flush(), this.options.collectMaxMs);
+  }
+
+  private prefixReady(cacheKey: string): boolean {
+    const state = this.prefixes.get(cacheKey);
+    return state !== undefined && !state.writing && Date.now() - state.at < this.options.prefixLifetimeMs;
+  }
+
+  flush(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.oldestTimer);
+    this.idleTimer = this.oldestTimer = undefined;
+    const requests = [...this.pending.values()];
+    this.pending.clear();
+    this.pendingBytes = 0;
+    const ready: T[] = [];
+    const writers: T[] = [];
+    const byPrefix = new Map<string, T[]>();
+    for (const request of requests) {
+      if (request.cacheKey === undefined || !this.options.prefixWrite) ready.push(request);
+      else groupInto(byPrefix, request.cacheKey, request);
+    }
+    for (const [cacheKey, group] of byPrefix) {
+      const state = this.prefixes.get(cacheKey);
+      if (state?.writing) this.hold(cacheKey, group);
+      else if (this.prefixReady(cacheKey) || group.length < this.options.prefixWriteMin) ready.push(...group);
+      else {
+        this.prefixes.set(cacheKey, { writing: true });
+        writers.push(group[0]);
+        this.hold(cacheKey, group.slice(1));
+      }
+    }
+    for (const batch of this.split(writers)) this.options.send(batch, "prefix-write");
+    for (const batch of this.split(ready)) this.options.send(batch, "work");
+  }
+
+  private hold(cacheKey: string, requests: T[]): void {
+    let group = this.held.get(cacheKey);
+    if (!group) this.held.set(cacheKey, (group = new Map()));
+    for (const request of requests) group.set(request.key, request);
+  }
+
+  /** One list per model, each cut where the next request would pass the count or byte limit. */
+  private split(requests: T[]): T[][] {
+    const byModel = new Map<string, T[]>();
+    for (const request of requests) groupInto(byModel, request.model, request);
+    const batches: T[][] = [];
+    for (const list of byModel.values()) {
+      let current: T[] = [];
+      let bytes = 0;
+      for (const request of list) {
+        if (
+          current.length > 0 &&
+          (current.length >= this.options.maxRequests || bytes + request.bytes > this.options.maxBytes)
+        ) {
+          batches.push(current);
+          current = [];
+          bytes = 0;
+        }
+        current.push(request);
+        bytes += request.bytes;
+      }
+      if (current.length > 0) batches.push(current);
+    }
+    return batches;
+  }
+
+  close(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.oldestTimer);
+  }
+}
