@@ -6,7 +6,7 @@
 import type { Pass } from "../src/pass-manager/pass.js";
 import { isModelCalling } from "../src/prompt/request-plan.js";
 import { prefixAnnotation, type PrefixLayout } from "./annotations/prefix.js";
-import { analyseNodePrompt, type NodePromptFacts } from "./analyses/prompt-analysis.js";
+import { PromptAnalyser, type NodePromptFacts } from "./analyses/prompt-analysis.js";
 import { criticalPathAnalysis } from "./analyses/critical-path.js";
 import { expectedVisitsAnalysis } from "./analyses/expected-visits.js";
 import { reachabilityAnalysis } from "./analyses/reachability.js";
@@ -40,15 +40,20 @@ export const prefixLayoutPass: Pass = {
   requires: [],
   preserves: [reachabilityAnalysis, criticalPathAnalysis, expectedVisitsAnalysis],
   run(ir, context) {
+    const analyser = new PromptAnalyser(ir);
     for (const graph of ir.graphs) {
       for (const node of graph.nodes()) {
         if (!isModelCalling(node)) continue;
-        const baseline = analyseNodePrompt(ir, graph, node, "after-prompt");
-        let best = analyseNodePrompt(ir, graph, node, "after-system");
-        const hasInstructions = best.parts.some((p) => INSTRUCTION_PARTS.includes(p.part));
-        if (hasInstructions) {
-          const beforeSystem = analyseNodePrompt(ir, graph, node, "before-system");
-          if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
+        const afterSystem = analyser.analyse(graph, node, "after-system");
+        let best = afterSystem;
+        let baseline = afterSystem;
+        if (afterSystem.parts.some((p) => INSTRUCTION_PARTS.includes(p.part))) {
+          baseline = analyser.analyse(graph, node, "after-prompt");
+          // Only a per-item variable in the system prompt can make "before the system prompt" the longer prefix.
+          if (afterSystem.split.firstVariable?.origin === "system") {
+            const beforeSystem = analyser.analyse(graph, node, "before-system");
+            if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
+          }
           if (baseline.prefixTokens > best.prefixTokens) best = baseline;
         }
         const layout = layoutOf(best, baseline);

@@ -9,8 +9,10 @@ import type { Analysis } from "../../src/pass-manager/pass.js";
 import { canonicalJson } from "../../src/prompt/canonical-json.js";
 import { prefixCacheKey, splitPlan, type PrefixSplit } from "../../src/prompt/prefix-split.js";
 import {
+  chatToolResolver,
   isModelCalling,
   planRequest,
+  type ChatTool,
   type InstructionPlacement,
   type RequestPlan,
   type SegmentOrigin,
@@ -20,9 +22,12 @@ import { prefixAnnotation, type PrefixLayout } from "../annotations/prefix.js";
 
 type PromptPart = PrefixLayout["parts"][number];
 
+/** A node that calls a model: an `llm` node or a model-driven router. */
+export type ModelNode = Extract<WorkflowNode, { kind: "llm" | "router" }>;
+
 export interface NodePromptFacts {
   graph: string;
-  node: Extract<WorkflowNode, { kind: "llm" | "router" }>;
+  node: ModelNode;
   target: ModelTarget;
   plan: RequestPlan;
   split: PrefixSplit;
@@ -55,21 +60,41 @@ const EXCERPT_CHARS = 40;
 
 /** The start of a text, on one line, cut at EXCERPT_CHARS with an ellipsis. */
 function excerpt(text: string): string | undefined {
-  const flat = text.trim().replace(/\s+/g, " ");
+  const flat = text
+    .trimStart()
+    .slice(0, EXCERPT_CHARS * 4)
+    .trim()
+    .replace(/\s+/g, " ");
   if (!flat) return undefined;
   return flat.length <= EXCERPT_CHARS ? flat : `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
 }
 
-function promptParts(plan: RequestPlan, split: PrefixSplit): PromptPart[] {
+/** Shared while analysing one workflow: each tool's chat definition and token count are built once. */
+interface ToolCache {
+  resolve: (name: string) => ChatTool;
+  tokens: Map<ChatTool, number>;
+}
+
+function toolCache(workflow: Workflow): ToolCache {
+  return { resolve: chatToolResolver((name) => workflow.tool(name)), tokens: new Map() };
+}
+
+/** Tokens of the tool definitions: the sum over tools of their canonical JSON. */
+function toolTokens(tools: ChatTool[], cache: ToolCache): number {
+  let total = 0;
+  for (const tool of tools) {
+    let count = cache.tokens.get(tool);
+    if (count === undefined) cache.tokens.set(tool, (count = countTokens(canonicalJson(tool))));
+    total += count;
+  }
+  return total;
+}
+
+function promptParts(plan: RequestPlan, split: PrefixSplit, cache: ToolCache): PromptPart[] {
   const parts: PromptPart[] = [];
   if (plan.tools.length > 0) {
     const names = plan.tools.map((t) => t.function.name).join(", ");
-    parts.push({
-      part: "tools",
-      prefixTokens: countTokens(canonicalJson(plan.tools)),
-      perItemTokens: 0,
-      excerpt: names,
-    });
+    parts.push({ part: "tools", prefixTokens: toolTokens(plan.tools, cache), perItemTokens: 0, excerpt: names });
   }
   const present = new Set(plan.messages.flatMap((m) => m.segments.map((s) => s.origin)));
   for (const origin of ORIGIN_ORDER.filter((o) => present.has(o))) {
@@ -92,34 +117,39 @@ function promptParts(plan: RequestPlan, split: PrefixSplit): PromptPart[] {
   return parts;
 }
 
-/** The prompt facts of one node for a given instruction placement (prefix-layout compares placements with it). */
-export function analyseNodePrompt(
-  workflow: Workflow,
-  graph: WorkflowGraph,
-  node: Extract<WorkflowNode, { kind: "llm" | "router" }>,
-  placement?: InstructionPlacement,
-): NodePromptFacts {
-  const chosen = placement ?? graph.annotations.get(prefixAnnotation, node.id)?.placement;
-  const plan = planRequest(node, (name) => workflow.tool(name), chosen, workflow.settings.backend);
-  const split = splitPlan(plan);
-  const parts = promptParts(plan, split);
-  const variables = [...new Set(split.perItemSegments.flatMap((s) => (s.type === "variable" ? [s.source] : [])))];
-  const facts: NodePromptFacts = {
-    graph: graph.name,
-    node,
-    target: parseModelUri(plan.modelUri, workflow.settings.backend),
-    plan,
-    split,
-    cacheKey: prefixCacheKey(plan, split),
-    prefixTokens: parts.reduce((sum, p) => sum + p.prefixTokens, 0),
-    perItemTextTokens: parts.reduce((sum, p) => sum + p.perItemTokens, 0),
-    variables,
-    parts,
-    tokenizer: TOKENIZER_NAME,
-    exactCounts: countsAreExactFor(plan.modelUri),
-  };
-  if (split.firstVariable) facts.splitAt = `${split.firstVariable.source} in ${split.firstVariable.origin}`;
-  return facts;
+/** Analyses the model-calling nodes of one workflow (prefix-layout compares placements with it). */
+export class PromptAnalyser {
+  private readonly tools: ToolCache;
+
+  constructor(private readonly workflow: Workflow) {
+    this.tools = toolCache(workflow);
+  }
+
+  /** The prompt facts of one node, for `placement` or else the placement its `prefix` annotation records. */
+  analyse(graph: WorkflowGraph, node: ModelNode, placement?: InstructionPlacement): NodePromptFacts {
+    const { workflow } = this;
+    const chosen = placement ?? graph.annotations.get(prefixAnnotation, node.id)?.placement;
+    const plan = planRequest(node, this.tools.resolve, chosen, workflow.settings.backend);
+    const split = splitPlan(plan);
+    const parts = promptParts(plan, split, this.tools);
+    const variables = [...new Set(split.perItemSegments.flatMap((s) => (s.type === "variable" ? [s.source] : [])))];
+    const facts: NodePromptFacts = {
+      graph: graph.name,
+      node,
+      target: parseModelUri(plan.modelUri, workflow.settings.backend),
+      plan,
+      split,
+      cacheKey: prefixCacheKey(plan, split),
+      prefixTokens: parts.reduce((sum, p) => sum + p.prefixTokens, 0),
+      perItemTextTokens: parts.reduce((sum, p) => sum + p.perItemTokens, 0),
+      variables,
+      parts,
+      tokenizer: TOKENIZER_NAME,
+      exactCounts: countsAreExactFor(plan.modelUri),
+    };
+    if (split.firstVariable) facts.splitAt = `${split.firstVariable.source} in ${split.firstVariable.origin}`;
+    return facts;
+  }
 }
 
 export const promptAnalysis: Analysis<PromptAnalysis> = {
@@ -127,10 +157,10 @@ export const promptAnalysis: Analysis<PromptAnalysis> = {
   summary: "each model-calling node's request, split into static prefix and per-item part, with token counts",
   compute(ir) {
     const result: PromptAnalysis = new Map();
+    const analyser = new PromptAnalyser(ir);
     for (const graph of ir.graphs) {
       const facts = new Map<string, NodePromptFacts>();
-      for (const node of graph.nodes())
-        if (isModelCalling(node)) facts.set(node.id, analyseNodePrompt(ir, graph, node));
+      for (const node of graph.nodes()) if (isModelCalling(node)) facts.set(node.id, analyser.analyse(graph, node));
       result.set(graph.name, facts);
     }
     return result;

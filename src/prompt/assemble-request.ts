@@ -10,6 +10,7 @@ import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import { prefixAnnotation } from "../../passes/annotations/prefix.js";
 import { canonicalJson } from "./canonical-json.js";
 import {
+  chatToolResolver,
   isModelCalling,
   planRequest,
   type ChatTool,
@@ -35,7 +36,12 @@ export function requestPlanFor(workflow: Workflow, graph: WorkflowGraph, nodeId:
   const node: WorkflowNode = graph.node(nodeId);
   if (!isModelCalling(node)) return undefined;
   const placement = graph.annotations.get(prefixAnnotation, nodeId)?.placement;
-  return planRequest(node, (name) => workflow.tool(name), placement, workflow.settings.backend);
+  return planRequest(
+    node,
+    chatToolResolver((name) => workflow.tool(name)),
+    placement,
+    workflow.settings.backend,
+  );
 }
 
 /** The value at `path` in the item's state; `[]` is the whole state; a leading `state.` is optional. */

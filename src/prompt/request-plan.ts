@@ -72,6 +72,16 @@ function chatTool(tool: ToolDefinition | undefined, name: string): ChatTool {
   return canonicalObject({ type: "function", function: { name, description: tool?.description ?? "", parameters } });
 }
 
+/** Resolves tool names to chat tool definitions, building each once: the plans of many nodes share them. */
+export function chatToolResolver(lookup: (name: string) => ToolDefinition | undefined): (name: string) => ChatTool {
+  const built = new Map<string, ChatTool>();
+  return (name) => {
+    let tool = built.get(name);
+    if (!tool) built.set(name, (tool = chatTool(lookup(name), name)));
+    return tool;
+  };
+}
+
 function templateSegments(template: string, origin: SegmentOrigin): PlanSegment[] {
   return parseTemplate(template).map((part) =>
     part.type === "text"
@@ -102,12 +112,12 @@ function joinBlocks(a: PlanSegment[], b: PlanSegment[], separatorOrigin: Segment
 }
 
 /**
- * The request plan of a model-calling node. `tools` resolves the node's tool names; `placement` comes from the
- * `prefix` annotation that prefix-layout writes (see `requestPlanFor` in assemble-request.ts).
+ * The request plan of a model-calling node. `tools` resolves the node's tool names (see `chatToolResolver`);
+ * `placement` comes from the `prefix` annotation that prefix-layout writes (see `requestPlanFor`).
  */
 export function planRequest(
   node: Extract<WorkflowNode, { kind: "llm" | "router" }>,
-  tools: (name: string) => ToolDefinition | undefined,
+  tools: (name: string) => ChatTool,
   placement: InstructionPlacement = "after-prompt",
   backend?: string,
 ): RequestPlan {
@@ -133,7 +143,7 @@ export function planRequest(
     modelUri,
     modelName: parseModelUri(modelUri, backend).name,
     messages,
-    tools: node.kind === "llm" ? node.tools.map((name) => chatTool(tools(name), name)) : [],
+    tools: node.kind === "llm" ? node.tools.map(tools) : [],
     placement,
   };
   if (node.kind === "llm" && node.outputSchema) {

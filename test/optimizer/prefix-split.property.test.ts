@@ -6,8 +6,14 @@ import { describe, expect, it } from "vitest";
 import type { LlmNode, RouterNode } from "../../src/ir/types.js";
 import { renderRequest } from "../../src/prompt/assemble-request.js";
 import { splitPlan } from "../../src/prompt/prefix-split.js";
-import { INSTRUCTION_PLACEMENTS, planRequest, type RequestPlan } from "../../src/prompt/request-plan.js";
+import {
+  chatToolResolver,
+  INSTRUCTION_PLACEMENTS,
+  planRequest,
+  type RequestPlan,
+} from "../../src/prompt/request-plan.js";
 
+const NO_TOOLS = chatToolResolver(() => undefined);
 const LOC = { file: "test.yaml", line: 1, column: 1 };
 
 /** Template text: letters, punctuation, newlines and escaped braces (`{{`, `}}` are literal braces). */
@@ -49,7 +55,7 @@ describe("static prefix / per-item split", () => {
   it("never puts a template variable into the prefix, and starts the per-item part at the first variable", () => {
     fc.assert(
       fc.property(node, fc.constantFrom(...INSTRUCTION_PLACEMENTS), (n, placement) => {
-        const plan = planRequest(n, () => undefined, placement);
+        const plan = planRequest(n, NO_TOOLS, placement);
         const split = splitPlan(plan);
         const all = flatten(plan);
         const firstVariable = all.findIndex((s) => s.type === "variable");
@@ -64,7 +70,7 @@ describe("static prefix / per-item split", () => {
   it("renders every request as the prefix text followed by the per-item part, with no variable value in the prefix", () => {
     fc.assert(
       fc.property(node, fc.constantFrom(...INSTRUCTION_PLACEMENTS), (n, placement) => {
-        const plan = planRequest(n, () => undefined, placement);
+        const plan = planRequest(n, NO_TOOLS, placement);
         const split = splitPlan(plan);
         const rendered = renderRequest(plan, STATE)
           .messages.map((m) => m.content)
@@ -80,7 +86,7 @@ describe("static prefix / per-item split", () => {
     fc.assert(
       fc.property(node, (n) => {
         const usersOwn = (placement: (typeof INSTRUCTION_PLACEMENTS)[number]) =>
-          flatten(planRequest(n, () => undefined, placement))
+          flatten(planRequest(n, NO_TOOLS, placement))
             .filter((s) => s.origin === "system" || s.origin === "prompt" || s.origin === "item state")
             .map((s) => (s.type === "text" ? s.text : s.source));
         const written = usersOwn("after-prompt");
