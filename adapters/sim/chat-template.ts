@@ -30,8 +30,6 @@ export interface TemplateTool {
 export interface ChatPromptInput {
   messages: TemplateMessage[];
   tools?: TemplateTool[];
-  /** Serialized output-format instructions (e.g. the JSON schema of response_format). */
-  responseFormatText?: string;
 }
 
 const NEWLINE = encodeText("\n");
@@ -94,7 +92,6 @@ export function renderChatPrompt(input: ChatPromptInput): number[] {
     push(turnTokens(m.role, messageBody(m)));
   }
   if (toolsPending) push(turnTokens("system", toolsText(input.tools ?? [])));
-  if (input.responseFormatText) push(turnTokens("system", input.responseFormatText));
   push(generationPromptTokens());
   return out;
 }

@@ -113,17 +113,15 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
   if (stream && n > 1) throw badRequest("n > 1 is not supported with stream in the simulator", "n");
   let outputSchema: JsonSchema | undefined;
   let jsonMode = false;
-  let responseFormatText: string | undefined;
   const rf = body.response_format;
   if (isRecord(rf) && rf.type === "json_schema") {
     const js = isRecord(rf.json_schema) ? rf.json_schema : undefined;
     if (!js || !isRecord(js.schema))
       throw badRequest("response_format.json_schema.schema is required", "response_format");
+    // Engines enforce response_format by guided decoding: it adds no prompt tokens (and no prefill).
     outputSchema = js.schema;
-    responseFormatText = `# Response format\nRespond with JSON matching this schema:\n${canonicalJson({ name: js.name ?? "response", schema: js.schema })}`;
   } else if (isRecord(rf) && rf.type === "json_object") {
     jsonMode = true;
-    responseFormatText = "# Response format\nRespond with a JSON object.";
   } else if (rf !== undefined && rf !== null && !(isRecord(rf) && rf.type === "text")) {
     throw badRequest("invalid response_format", "response_format");
   }
@@ -150,7 +148,7 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
   return {
     model: typeof body.model === "string" && body.model ? body.model : "default",
-    template: { messages, tools, responseFormatText },
+    template: { messages, tools },
     request: { messages: modelMessages, tools: modelTools, toolChoice, outputSchema, jsonMode, seed },
     maxTokens,
     n,

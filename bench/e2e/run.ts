@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startSimServer, type SimServerOptions, type SimStats } from "../../adapters/sim/index.js";
 import { runLangGraphBaseline } from "./langgraph-baseline.js";
+import { runNexus } from "./nexus-contender.js";
 import { DEFAULT_AGENTS, distinctToolArgs, simScenario, SYSTEM_PROMPT_TOKENS, TOOL_LATENCY_MS } from "./workload.js";
 
 export interface ContenderContext {
@@ -38,8 +39,11 @@ export interface Contender {
   run(ctx: ContenderContext): Promise<ContenderRun>;
 }
 
-/** The systems compared. The Nexus runtime is added here (by the lead) once it exists; no placeholder numbers. */
-export const CONTENDERS: Contender[] = [{ name: "LangGraph.js (idiomatic)", run: (ctx) => runLangGraphBaseline(ctx) }];
+/** The systems compared, on the same workload and the same simulator. */
+export const CONTENDERS: Contender[] = [
+  { name: "LangGraph.js (idiomatic)", run: (ctx) => runLangGraphBaseline(ctx) },
+  { name: "Nexus (build + run)", run: (ctx) => runNexus(ctx) },
+];
 
 export interface ResultRow {
   contender: string;
