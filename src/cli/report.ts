@@ -24,6 +24,11 @@ function collect(workflow: Workflow): NodeRow[] {
   return rows;
 }
 
+/** Text with every line indented by two spaces. */
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, "  ");
+}
+
 function nodeName(row: NodeRow, workflow: Workflow): string {
   return workflow.graphs.length > 1 ? `${row.graph.name}/${row.id}` : row.id;
 }
@@ -49,7 +54,9 @@ function groupTables(rows: NodeRow[], workflow: Workflow): string[] {
       `${r.batch.maxWaitMs}`,
       `${r.batch.priority}`,
     ]);
-    out.push(formatTable(["node", "key", "prefix tok", "cached", "per-item tok", "size<=", "wait ms", "prio"], table));
+    out.push(
+      indent(formatTable(["node", "key", "prefix tok", "cached", "per-item tok", "size<=", "wait ms", "prio"], table)),
+    );
   }
   return out;
 }
@@ -76,7 +83,7 @@ function costTable(rows: NodeRow[]): string[] {
     formatUsd(sum("provider-price", pick)),
     formatUsd(sum("gpu-time", pick)),
   ]);
-  const out = ["estimated cost per 1,000 items:", formatTable(["scenario", "provider $", "GPU-time $"], table)];
+  const out = ["estimated cost per 1,000 items:", indent(formatTable(["scenario", "provider $", "GPU-time $"], table))];
   const unpriced = rows.filter((r) => r.cost && !r.cost.usdPerItem).map((r) => r.id);
   if (unpriced.length > 0) out.push(`unpriced (no price in the table): ${unpriced.join(", ")}`);
   const asOf = rows.find((r) => r.cost)?.cost?.pricingAsOf;
@@ -100,24 +107,18 @@ export function printBuildReport(workflow: Workflow): string {
   if (unbatched.length > 0) {
     out.push(
       "not batched:",
-      formatTable(
-        ["node", "mode", "reason"],
-        unbatched.map((r) => [nodeName(r, workflow), r.batch.mode, r.batch.reason ?? ""]),
-      ),
+      ...unbatched.map((r) => `  ${nodeName(r, workflow)} (${r.batch.mode}): ${r.batch.reason ?? ""}`),
+      "",
     );
   }
-  const tools = workflow.tools
-    .map((t) => [t.name, workflow.toolAnnotations.get(coalesceAnnotation, t.name)] as const)
-    .filter(([, c]) => c);
-  if (tools.length > 0) {
-    const table = tools.map(([name, c]) => [
-      name,
-      c!.shareConcurrentCalls ? "yes" : "no",
-      c!.cacheResults ? "yes" : "no",
-      c!.because,
-    ]);
-    out.push("tools:", formatTable(["tool", "share calls", "cache results", "because"], table));
-  }
+  const tools = workflow.tools.flatMap((tool) => {
+    const decision = workflow.toolAnnotations.get(coalesceAnnotation, tool.name);
+    if (!decision) return [];
+    const what = [decision.shareConcurrentCalls && "shares identical calls", decision.cacheResults && "caches results"];
+    const verdict = what.filter(Boolean).join(", ") || "runs every call";
+    return [`  ${tool.name}: ${verdict} (${decision.because})`];
+  });
+  if (tools.length > 0) out.push("tools:", ...tools, "");
   const input = rows.reduce((sum, r) => sum + (r.cost?.perItem.inputTokens ?? 0), 0);
   const cached = rows.reduce((sum, r) => sum + (r.cost?.perItem.cachedTokens ?? 0), 0);
   if (input > 0)
