@@ -28,12 +28,13 @@ export function checkExpression(
 ): Diagnostic[] {
   if (!stateSchema) return [];
   const found: Diagnostic[] = [];
-  const known = [...(stateFieldNames(stateSchema) ?? []), ...extraNames];
+  // Listed only for a did-you-mean when a field is unknown: listing them per expression made checking quadratic.
+  const known = () => [...(stateFieldNames(stateSchema) ?? []), ...extraNames];
   for (const pathExpression of expressionPaths(expression)) {
     const path = withoutStatePrefix(pathExpression.path, stateSchema);
     if (extraNames.includes(path[0])) continue;
     if (schemaAtPath(stateSchema, path) === undefined) {
-      found.push(diagnostics.unknownStateField(path.join("."), known, locate(pathExpression.start)));
+      found.push(diagnostics.unknownStateField(path.join("."), known(), locate(pathExpression.start)));
     }
   }
   walkExpression(expression, (e) => {

@@ -29,6 +29,9 @@ export function schemaAtPath(schema: JsonSchema | undefined, path: string[]): Js
 
 /** Strips a leading `state.` so `state.score` and `score` mean the same field. */
 export function withoutStatePrefix(path: string[], schema: JsonSchema | undefined): string[] {
-  const fields = stateFieldNames(schema);
-  return path[0] === "state" && path.length > 1 && !fields?.includes("state") ? path.slice(1) : path;
+  if (path[0] !== "state" || path.length < 2) return path;
+  // A lookup, not a list of the fields: this runs for every path of every expression and template.
+  const properties = schema?.properties;
+  const hasStateField = properties !== null && typeof properties === "object" && Object.hasOwn(properties, "state");
+  return hasStateField ? path : path.slice(1);
 }

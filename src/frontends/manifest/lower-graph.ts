@@ -18,6 +18,28 @@ const TRIGGER_ALIASES: Record<string, (typeof TRIGGERS)[number]> = {
   on_success: "success",
 };
 
+/** What the lowering of one graph's edges and deferred checks share. */
+interface GraphScope {
+  /** Ids written in the manifest, lowered or not: references to a node that failed to lower (already reported) are
+   * not reported again as references to a missing node. */
+  writtenIds: Set<string>;
+  /** The state schema with node outputs, computed once per graph (the checks of every expression and template read
+   * it; computing it per edge made lowering quadratic). Only valid once all nodes are lowered (in deferred checks). */
+  stateSchema: () => JsonSchema | undefined;
+}
+
+function once<T>(compute: () => T): () => T {
+  let computed = false;
+  let value: T;
+  return () => {
+    if (!computed) {
+      value = compute();
+      computed = true;
+    }
+    return value;
+  };
+}
+
 export function lowerGraph(
   object: Record<string, unknown>,
   context: LoweringContext,
@@ -33,9 +55,10 @@ export function lowerGraph(
 
   const nodeObjects = new Map<string, Record<string, unknown>>();
   const nodes = reader.list("nodes") ?? [];
-  // Ids written in the manifest, lowered or not: references to a node that failed to lower (already reported) are
-  // not reported again as references to a missing node.
-  const writtenIds = new Set(nodes.flatMap((item) => (isRecord(item) && item.id != null ? [String(item.id)] : [])));
+  const scope: GraphScope = {
+    writtenIds: new Set(nodes.flatMap((item) => (isRecord(item) && item.id != null ? [String(item.id)] : []))),
+    stateSchema: once(() => stateSchemaWithOutputs(graph)),
+  };
   if (!reader.has("nodes")) context.report(diagnostics.missingField("nodes", `graph '${name}'`, loc));
   nodes.forEach((item, i) => {
     if (!isRecord(item)) {
@@ -58,11 +81,11 @@ export function lowerGraph(
       context.report(diagnostics.wrongType(`edges[${i}]`, "a mapping", typeof item, context.document.at(edges, i)));
       return;
     }
-    lowerEdge(item, graph, context, writtenIds);
+    lowerEdge(item, graph, context, scope);
   });
   reader.rest();
 
-  if (entry !== undefined && !graph.hasNode(entry) && !writtenIds.has(entry)) {
+  if (entry !== undefined && !graph.hasNode(entry) && !scope.writtenIds.has(entry)) {
     context.report(
       diagnostics.unknownEntry(
         name,
@@ -80,7 +103,7 @@ export function lowerGraph(
       }
     }
   }
-  context.defer(() => checkStateReferences(graph, nodeObjects, context));
+  context.defer(() => checkStateReferences(graph, nodeObjects, context, scope));
   return graph;
 }
 
@@ -88,7 +111,7 @@ function lowerEdge(
   object: Record<string, unknown>,
   graph: WorkflowGraph,
   context: LoweringContext,
-  writtenIds: Set<string>,
+  scope: GraphScope,
 ): void {
   const reader = context.reader(object, "edge");
   const loc = context.document.at(object);
@@ -138,7 +161,7 @@ function lowerEdge(
   for (const [end, nodeId, keys] of ends) {
     if (nodeId !== undefined && !graph.hasNode(nodeId)) {
       const key = keys.find((k) => k in object)!;
-      if (!writtenIds.has(nodeId))
+      if (!scope.writtenIds.has(nodeId))
         context.report(
           diagnostics.edgeToMissingNode(
             end,
@@ -162,7 +185,7 @@ function lowerEdge(
       const names = context.mapElementNames.get(graph.name) ?? [];
       for (const d of checkExpression(
         condition.expression!,
-        stateSchemaWithOutputs(graph),
+        scope.stateSchema(),
         (offset) => context.document.inString(owner, expressionKey, offset),
         names,
       )) {
@@ -178,7 +201,7 @@ function stateSchemaWithOutputs(graph: WorkflowGraph): JsonSchema | undefined {
   const properties = { ...((graph.stateSchema.properties as Record<string, JsonSchema>) ?? {}) };
   for (const node of graph.nodes()) {
     const written = outputField(node);
-    if (written && !(written in properties))
+    if (written && !Object.hasOwn(properties, written))
       properties[written] = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
   }
   return { ...graph.stateSchema, properties };
@@ -188,8 +211,9 @@ function checkStateReferences(
   graph: WorkflowGraph,
   nodeObjects: Map<string, Record<string, unknown>>,
   context: LoweringContext,
+  scope: GraphScope,
 ): void {
-  const schema = stateSchemaWithOutputs(graph);
+  const schema = scope.stateSchema();
   if (!schema) return;
   const elementNames = context.mapElementNames.get(graph.name) ?? [];
   const known = [...(stateFieldNames(schema) ?? []), ...elementNames];
