@@ -34,7 +34,9 @@ describe("nexus build --report", () => {
     );
     expect(run.stdout).toMatch(/expected cache-hit share of input tokens: \d+%/);
     expect(run.stdout).toContain("estimated cost per 1,000 items:");
-    expect(run.stdout).toContain("search_literature: shares identical calls, caches results (declared deterministic, declared cacheable)");
+    expect(run.stdout).toContain(
+      "search_literature: shares identical calls, caches results (declared deterministic, declared cacheable)",
+    );
   });
 
   it("prices provider batches below realtime; a --pricing file changes the prices and is recorded in the pipeline", async () => {
