@@ -1,6 +1,7 @@
 // `nexus run`, as a function: compiles the workflow's graphs to LangGraph, streams the input through them in chunks,
 // batches every model request through the accumulator, writes each item's result as it finishes, checkpoints every
 // chunk in SQLite, and returns the run report. Interrupted runs continue with `resume: true`.
+import { setMaxListeners } from "node:events";
 import { dirname } from "node:path";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
@@ -84,6 +85,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   let finished = 0;
   let admissionOpen = true;
   const abortController = new AbortController();
+  // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
+  setMaxListeners(0, abortController.signal);
   options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
   const accumulator = new BatchAccumulator({
     backend,
