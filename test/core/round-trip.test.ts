@@ -1,6 +1,7 @@
 // The IR file round-trips: saving and loading gives back the same IR, the same file text and the same dump, for every
 // golden case (which includes the UAN fixtures and the paper-review example).
 import { describe, expect, it } from "vitest";
+import { compileText } from "../../src/driver/compile.js";
 import { loadWorkflow, saveWorkflow, serializeWorkflow } from "../../src/ir/serialize.js";
 import { printWorkflow } from "../../src/printers/text.js";
 import { compileForTest, errorsOf, renderRelative } from "../helpers/compile.js";
@@ -63,5 +64,35 @@ describe("IR round-trip details", () => {
     const copy = loadWorkflow(saveWorkflow(ir));
     copy.mainGraph.edges()[0].condition.trigger = "error";
     expect(ir.mainGraph.edges()[0].condition.trigger).toBe("always");
+  });
+});
+
+describe("reading IR files", () => {
+  const ir = compileForTest(cases.find((c) => c.name === "subgraph")!.workflow).workflow!;
+  const read = (text: string) => compileText("build/subgraph-call.nexus.json", text);
+
+  it("loads a file `nexus build` wrote, without running passes again", () => {
+    const result = read(serializeWorkflow(ir));
+    expect(result).toMatchObject({ fromIr: true, diagnostics: [] });
+    expect(printWorkflow(result.workflow!)).toBe(printWorkflow(ir));
+  });
+
+  it("rejects another schema version with NX1008", () => {
+    const result = read(JSON.stringify({ ...saveWorkflow(ir), schemaVersion: 99 }));
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["NX1008", "IR file has schemaVersion 99, this Nexus reads 1"],
+    ]);
+  });
+
+  it("rejects a file that is not IR with NX1009, naming the bad field", () => {
+    const data = saveWorkflow(ir);
+    const broken = { ...data, graphs: [{ ...data.graphs[0], nodes: [{ id: "x", kind: "teleport" }] }] };
+    const [diagnostic] = read(JSON.stringify(broken)).diagnostics;
+    expect(diagnostic.code).toBe("NX1009");
+    expect(diagnostic.message).toMatch(/^not a valid Nexus IR file: graphs\.0\.nodes\.0\.kind: /);
+  });
+
+  it("reports unreadable JSON as NX1001", () => {
+    expect(read('{"schemaVersion": 1,').diagnostics.map((d) => d.code)).toEqual(["NX1001"]);
   });
 });
