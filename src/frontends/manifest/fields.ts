@@ -162,6 +162,8 @@ export class FieldReader {
   rest(known: string[] = [...this.read]): Record<string, unknown> | undefined {
     const rest = this.unread();
     for (const key of Object.keys(rest ?? {})) {
+      // `x-...` fields are extension fields (e.g. holders of YAML anchors): kept in metadata, not warned about.
+      if (key.startsWith("x-")) continue;
       this.report(diagnostics.unknownField(key, this.where, known, this.document.keyAt(this.object, key)));
     }
     return rest;

@@ -1,6 +1,17 @@
 // Parses YAML (and JSON, which YAML 1.2 reads) into plain values while remembering where every object, key and value
 // came from, so later phases can point diagnostics at the exact line and column of the user's manifest.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node as YamlNode } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  type Document as YamlDocument,
+  type Node as YamlNode,
+} from "yaml";
 import type { Diagnostic, SourceLocation } from "../../diagnostics/diagnostic.js";
 import { diagnostics } from "../../diagnostics/codes.js";
 
@@ -84,7 +95,8 @@ function spanOf(node: YamlNode | null | undefined, fallback: number): Span {
   return span;
 }
 
-function convert(node: YamlNode | null | undefined, document: LocatedDocument): unknown {
+function convert(node: YamlNode | null | undefined, document: LocatedDocument, yamlDocument: YamlDocument): unknown {
+  if (isAlias(node)) return convert(node.resolve(yamlDocument) as YamlNode | undefined, document, yamlDocument);
   if (node === null || node === undefined) return null;
   if (isMap(node)) {
     const result: Record<string, unknown> = {};
@@ -94,7 +106,7 @@ function convert(node: YamlNode | null | undefined, document: LocatedDocument): 
       const keyNode = pair.key as YamlNode | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const keySpan = spanOf(keyNode, node.range?.[0] ?? 0);
-      result[key] = convert(pair.value as YamlNode | null, document);
+      result[key] = convert(pair.value as YamlNode | null, document, yamlDocument);
       keys.set(key, { key: keySpan, value: pair.value ? spanOf(pair.value as YamlNode, keySpan.end) : keySpan });
     }
     document.record(result, { self: spanOf(node, 0), keys });
@@ -104,14 +116,14 @@ function convert(node: YamlNode | null | undefined, document: LocatedDocument): 
     const result: unknown[] = [];
     const keys = new Map<string | number, { key?: Span; value: Span }>();
     node.items.forEach((item, index) => {
-      result.push(convert(item as YamlNode | null, document));
+      result.push(convert(item as YamlNode | null, document, yamlDocument));
       keys.set(index, { value: spanOf(item as YamlNode, node.range?.[0] ?? 0) });
     });
     document.record(result, { self: spanOf(node, 0), keys });
     return result;
   }
   if (isScalar(node)) return node.value;
-  return node.toJSON();
+  return null;
 }
 
 /** Parses a YAML or JSON text. Syntax errors are collected in `errors` (all of them, each located). */
@@ -123,6 +135,6 @@ export function parseLocatedYaml(file: string, text: string): LocatedDocument {
       diagnostics.invalidSyntax(problem.message.split("\n")[0], document.locationOf(problem.pos[0])),
     );
   }
-  if (document.errors.length === 0) document.value = convert(parsed.contents as YamlNode | null, document);
+  if (document.errors.length === 0) document.value = convert(parsed.contents as YamlNode | null, document, parsed);
   return document;
 }
