@@ -37,27 +37,36 @@ function groupInto<T>(groups: Map<string, T[]>, key: string, value: T): void {
 type PrefixState = { writing: true } | { writing: false; at: number };
 
 export class BatchCollector<T extends CollectedRequest> {
-  private readonly pending = new Map<string, T>();
+  /** Requests not yet sent, by model (a batch holds one model). */
+  private readonly pending = new Map<string, { requests: Map<string, T>; bytes: number }>();
   /** Requests waiting for their prefix to be written, by cache key. */
   private readonly held = new Map<string, Map<string, T>>();
   private readonly prefixes = new Map<string, PrefixState>();
-  private pendingBytes = 0;
   private idleTimer?: NodeJS.Timeout;
   private oldestTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: CollectorOptions<T>) {}
 
   get size(): number {
-    let held = 0;
-    for (const group of this.held.values()) held += group.size;
-    return this.pending.size + held;
+    let count = 0;
+    for (const group of this.pending.values()) count += group.requests.size;
+    for (const group of this.held.values()) count += group.size;
+    return count;
   }
 
   add(request: T): void {
-    if (this.pending.has(request.key)) return;
-    this.pending.set(request.key, request);
-    this.pendingBytes += request.bytes;
-    if (this.pending.size >= this.options.maxRequests || this.pendingBytes >= this.options.maxBytes) this.flush();
+    let group = this.pending.get(request.model);
+    if (group?.requests.has(request.key)) return;
+    // A request that would take its model's batch past the byte limit starts the next batch.
+    if (group && group.requests.size > 0 && group.bytes + request.bytes > this.options.maxBytes) {
+      this.flush(request.model);
+      group = undefined;
+    }
+    if (!group) this.pending.set(request.model, (group = { requests: new Map(), bytes: 0 }));
+    group.requests.set(request.key, request);
+    group.bytes += request.bytes;
+    if (group.requests.size >= this.options.maxRequests || group.bytes >= this.options.maxBytes)
+      this.flush(request.model);
     else this.schedule();
   }
 
@@ -68,10 +77,11 @@ export class BatchCollector<T extends CollectedRequest> {
 
   /** Drops a request nobody waits for any more (not yet sent). */
   remove(key: string): void {
-    const request = this.pending.get(key);
-    if (request) {
-      this.pending.delete(key);
-      this.pendingBytes -= request.bytes;
+    for (const group of this.pending.values()) {
+      const request = group.requests.get(key);
+      if (!request) continue;
+      group.requests.delete(key);
+      group.bytes -= request.bytes;
     }
     for (const group of this.held.values()) group.delete(key);
   }
@@ -97,13 +107,19 @@ export class BatchCollector<T extends CollectedRequest> {
     return state !== undefined && !state.writing && Date.now() - state.at < this.options.prefixLifetimeMs;
   }
 
-  flush(): void {
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.oldestTimer);
-    this.idleTimer = this.oldestTimer = undefined;
-    const requests = [...this.pending.values()];
-    this.pending.clear();
-    this.pendingBytes = 0;
+  /** Sends what is pending: one model's requests (it reached a limit) or, by default, everything. */
+  flush(model?: string): void {
+    const requests: T[] = [];
+    for (const [name, group] of this.pending) {
+      if (model !== undefined && name !== model) continue;
+      for (const request of group.requests.values()) requests.push(request);
+      this.pending.delete(name);
+    }
+    if (this.pending.size === 0) {
+      clearTimeout(this.idleTimer);
+      clearTimeout(this.oldestTimer);
+      this.idleTimer = this.oldestTimer = undefined;
+    }
     const ready: T[] = [];
     const writers: T[] = [];
     const byPrefix = new Map<string, T[]>();
@@ -114,7 +130,8 @@ export class BatchCollector<T extends CollectedRequest> {
     for (const [cacheKey, group] of byPrefix) {
       const state = this.prefixes.get(cacheKey);
       if (state?.writing) this.hold(cacheKey, group);
-      else if (this.prefixReady(cacheKey) || group.length < this.options.prefixWriteMin) ready.push(...group);
+      else if (this.prefixReady(cacheKey) || group.length < this.options.prefixWriteMin)
+        for (const r of group) ready.push(r);
       else {
         this.prefixes.set(cacheKey, { writing: true });
         writers.push(group[0]);

@@ -32,6 +32,7 @@ export class ProviderBatchBackend implements ModelBackend {
   private readonly collector: BatchCollector<Tracked>;
   private readonly runner: BatchRunner;
   private readonly flows = new Set<Promise<void>>();
+  private readonly abortWatch = new WeakMap<AbortSignal, Set<() => void>>();
   /** Prefix-write batches of this run and the cache keys they write. */
   private readonly prefixBatches = new Map<string, string[]>();
   private readonly counters = {
@@ -129,20 +130,30 @@ export class ProviderBatchBackend implements ModelBackend {
         }
         reject(signal!.reason);
       };
-      // The run's signal is shared by every request: its listener goes as soon as this request settles.
       const waiter: Waiter = {
         resolve: (result) => {
-          signal?.removeEventListener("abort", onAbort);
+          if (signal) this.abortWatch.get(signal)?.delete(onAbort);
           resolve(result);
         },
         reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
+          if (signal) this.abortWatch.get(signal)?.delete(onAbort);
           reject(error);
         },
       };
       tracked.waiters.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal) this.watchAbort(signal, onAbort);
     });
+  }
+
+  /** The run's signal is shared by every request: one listener per signal, not one per waiting request. */
+  private watchAbort(signal: AbortSignal, onAbort: () => void): void {
+    let callbacks = this.abortWatch.get(signal);
+    if (!callbacks) {
+      const registered = new Set<() => void>();
+      this.abortWatch.set(signal, (callbacks = registered));
+      signal.addEventListener("abort", () => registered.forEach((callback) => callback()), { once: true });
+    }
+    callbacks.add(onAbort);
   }
 
   private async realtime(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
