@@ -11,3 +11,10 @@ export type { Pass, Analysis, PassContext, PassOption } from "./pass-manager/pas
 export { parsePipeline, printPipeline } from "./pass-manager/pipeline.js";
 export { printWorkflow } from "./printers/text.js";
 export { printMermaid } from "./printers/mermaid.js";
+export { requestPlanFor, renderRequest, assembleRequest, type RequestPlan } from "./prompt/assemble-request.js";
+export { prefixCacheKey, splitPlan } from "./prompt/prefix-split.js";
+export { parseModelUri, type ModelTarget } from "./models/model-uri.js";
+export { runWorkflow, type RunOptions, type RunOutcome } from "./runtime/run-workflow.js";
+export { selectBackend } from "./runtime/select-backend.js";
+export type { ModelBackend } from "./runtime/backend.js";
+export type { ChatRequest, ChatResult, RequestHints } from "./runtime/chat.js";
