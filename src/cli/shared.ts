@@ -3,7 +3,9 @@
 import { Option, type Command } from "commander";
 import { diagnosticsToJson, renderDiagnostics, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { DiagnosticError } from "../diagnostics/diagnostic.js";
-import { passManager, pipelineFor, type CompileOptions, type CompileResult } from "../driver/compile.js";
+import { compileFile, passManager, pipelineFor, type CompileOptions, type CompileResult } from "../driver/compile.js";
+import type { Workflow } from "../ir/workflow.js";
+import { withPricingFile } from "./pricing-option.js";
 
 export interface CompileFlags {
   O?: string;
@@ -12,6 +14,7 @@ export interface CompileFlags {
   printIrAfterAll?: boolean;
   printIrAfter?: string[];
   diagnostics?: "text" | "json";
+  pricing?: string;
 }
 
 /** Adds the compile flags to a command. */
@@ -22,11 +25,12 @@ export function addCompileOptions(command: Command): Command {
     .option("--verify-each", "check IR invariants after every pass")
     .option("--print-ir-after-all", "print the IR after every pass (to stderr)")
     .option("--print-ir-after <pass...>", "print the IR after the named passes (to stderr)")
+    .option("--pricing <file>", "pricing overrides (JSON/YAML) for cost estimates (default: $NEXUS_PRICING)")
     .addOption(new Option("--diagnostics <format>", "diagnostics format").choices(["text", "json"]).default("text"));
 }
 
 export function compileOptionsFrom(flags: CompileFlags): CompileOptions {
-  return {
+  const options: CompileOptions = {
     passes: flags.passes,
     optimizationLevel: flags.O,
     instrumentation: {
@@ -35,6 +39,29 @@ export function compileOptionsFrom(flags: CompileFlags): CompileOptions {
       printIrAfter: flags.printIrAfter,
     },
   };
+  return withPricingFile(options, flags.pricing ?? process.env.NEXUS_PRICING);
+}
+
+/**
+ * Compiles a command's input with its flags, printing diagnostics: a bad pipeline sets exit code 2 (usage), errors
+ * in the input set 1. Returns the result only when there is a workflow to go on with.
+ */
+export function compileForCommand(
+  file: string,
+  flags: CompileFlags,
+  setExitCode: (code: number) => void,
+): (CompileResult & { workflow: Workflow }) | undefined {
+  const options = compileOptionsFrom(flags);
+  if (pipelineIsInvalid(options, flags.diagnostics)) {
+    setExitCode(2);
+    return undefined;
+  }
+  const result = compileFile(file, options);
+  if (reportDiagnostics(result, flags.diagnostics) || !result.workflow) {
+    setExitCode(1);
+    return undefined;
+  }
+  return result as CompileResult & { workflow: Workflow };
 }
 
 /**
@@ -53,7 +80,10 @@ export function pipelineIsInvalid(options: CompileOptions, format: "text" | "jso
 }
 
 /** Prints diagnostics (text to stderr, or JSON to stdout); returns true when any is an error. */
-export function reportDiagnostics(result: Pick<CompileResult, "diagnostics" | "sources">, format: "text" | "json" = "text"): boolean {
+export function reportDiagnostics(
+  result: Pick<CompileResult, "diagnostics" | "sources">,
+  format: "text" | "json" = "text",
+): boolean {
   const list: Diagnostic[] = sortDiagnostics(result.diagnostics);
   if (format === "json") process.stdout.write(diagnosticsToJson(list));
   else if (list.length > 0) process.stderr.write(renderDiagnostics(list, (file) => result.sources.get(file)));
@@ -64,6 +94,7 @@ export function reportDiagnostics(result: Pick<CompileResult, "diagnostics" | "s
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n") + "\n";
 }

@@ -2,11 +2,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { compileFile, passManager } from "../../driver/compile.js";
+import { passManager } from "../../driver/compile.js";
 import { serializeWorkflow } from "../../ir/serialize.js";
 import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
-import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, formatTable, reportDiagnostics, type CompileFlags } from "../shared.js";
-import { withPricingFile } from "../pricing-option.js";
+import { addCompileOptions, compileForCommand, formatTable, type CompileFlags } from "../shared.js";
 import { printBuildReport } from "../report.js";
 
 interface BuildFlags extends CompileFlags {
@@ -14,7 +13,6 @@ interface BuildFlags extends CompileFlags {
   timing?: boolean;
   stats?: boolean;
   report?: boolean;
-  pricing?: string;
 }
 
 /** The pass list for `nexus build --help`, generated from the registry. */
@@ -23,7 +21,9 @@ function passHelp(): string {
   for (const pass of passManager.registry) {
     lines.push(`  ${pass.name.padEnd(28)} ${pass.summary}`);
     for (const option of pass.options) {
-      lines.push(`      ${`${option.name}=<${option.type}>`.padEnd(26)} ${option.description} (default ${option.default})`);
+      lines.push(
+        `      ${`${option.name}=<${option.type}>`.padEnd(26)} ${option.description} (default ${option.default})`,
+      );
     }
   }
   lines.push("", "Optimization levels:");
@@ -46,22 +46,12 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     .option("-o, --out-dir <dir>", "directory for the IR file", "build")
     .option("--timing", "print the time each phase and pass took")
     .option("--stats", "print the counters passes keep (nodes removed, ...)")
-    .option("--report", "print the optimizer's batching, caching and cost summary")
-    .option("--pricing <file>", "pricing overrides (JSON/YAML) for the cost estimate (default: $NEXUS_PRICING)");
+    .option("--report", "print the optimizer's batching, caching and cost summary");
   addCompileOptions(command).addHelpText("after", passHelp);
   command.action((file: string, flags: BuildFlags) => {
     const started = performance.now();
-    const options = withPricingFile(compileOptionsFrom(flags), flags.pricing ?? process.env.NEXUS_PRICING);
-    if (pipelineIsInvalid(options, flags.diagnostics)) {
-      setExitCode(2);
-      return;
-    }
-    const result = compileFile(file, options);
-    const failed = reportDiagnostics(result, flags.diagnostics);
-    if (failed || !result.workflow) {
-      setExitCode(1);
-      return;
-    }
+    const result = compileForCommand(file, flags, setExitCode);
+    if (!result) return;
     const serializeStart = performance.now();
     const text = serializeWorkflow(result.workflow);
     mkdirSync(flags.outDir, { recursive: true });

@@ -1,19 +1,16 @@
 // `nexus inspect FILE [--format text|json|mermaid] [--node ID]`: dump an IR file, or a workflow compiled on the fly.
 import { Option, type Command } from "commander";
-import { compileFile } from "../../driver/compile.js";
 import { serializeWorkflow } from "../../ir/serialize.js";
 import type { Workflow } from "../../ir/workflow.js";
 import { printMermaid } from "../../printers/mermaid.js";
 import { explainNode } from "../../printers/explain.js";
 import { printWorkflow } from "../../printers/text.js";
-import { addCompileOptions, compileOptionsFrom, pipelineIsInvalid, reportDiagnostics, type CompileFlags } from "../shared.js";
-import { withPricingFile } from "../pricing-option.js";
+import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 
 interface InspectFlags extends CompileFlags {
   format: "text" | "json" | "mermaid";
   node?: string;
   graph?: string;
-  pricing?: string;
 }
 
 function render(workflow: Workflow, format: InspectFlags["format"]): string {
@@ -27,23 +24,15 @@ export function registerInspectCommand(program: Command, setExitCode: (code: num
     .command("inspect")
     .description("print an IR file (or a workflow, compiled on the fly) as text, JSON or Mermaid")
     .argument("<file>", "an IR file (*.nexus.json) or a workflow file")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"))
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"),
+    )
     .option("--node <id>", "explain one node: its fields, annotations and edges")
-    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)")
-    .option("--pricing <file>", "pricing overrides (JSON/YAML) for the cost estimate (default: $NEXUS_PRICING)");
+    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)");
   addCompileOptions(command);
   command.action((file: string, flags: InspectFlags) => {
-    const options = withPricingFile(compileOptionsFrom(flags), flags.pricing ?? process.env.NEXUS_PRICING);
-    if (pipelineIsInvalid(options, flags.diagnostics)) {
-      setExitCode(2);
-      return;
-    }
-    const result = compileFile(file, options);
-    const failed = reportDiagnostics(result, flags.diagnostics);
-    if (failed || !result.workflow) {
-      setExitCode(1);
-      return;
-    }
+    const result = compileForCommand(file, flags, setExitCode);
+    if (!result) return;
     if (flags.node !== undefined) {
       const explanation = explainNode(result.workflow, flags.node, flags.graph);
       if (explanation === undefined) {

@@ -3,8 +3,8 @@
 // `--resume` continues where the run stopped.
 import { createReadStream, existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { compileFile } from "../../driver/compile.js";
-import { addCompileOptions, compileOptionsFrom, reportDiagnostics, type CompileFlags } from "../shared.js";
+import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 
 interface RunFlags extends CompileFlags {
   input: string;
@@ -64,8 +64,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/select-backend.js"),
       import("../../runtime/run-cost.js"),
     ]);
-    const compiled = compileFile(file, compileOptionsFrom(flags));
-    if (reportDiagnostics(compiled, flags.diagnostics) || !compiled.workflow) return setExitCode(1);
+    const compiled = compileForCommand(file, flags, setExitCode);
+    if (!compiled) return;
     if (!existsSync(flags.input)) {
       process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
       return setExitCode(1);
@@ -110,7 +110,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         workflow: workflow.name,
         backend: backendUrl,
         interrupted: outcome.interrupted,
-        cost: estimateRunCost(outcome.stats, backend.concurrency === "unbounded"),
+        cost: estimateRunCost(
+          outcome.stats,
+          backend.concurrency === "unbounded",
+          resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {}),
+        ),
         backendMetrics: await backend.metrics?.(),
         backendReport: backend.report?.(),
       });
