@@ -109,6 +109,7 @@ function report(results: SizeResult[]): { text: string; problems: string[] } {
         }
         return `${number(r.ms[c] / previous.ms[c], 1)}x (${number(normalized, 2)})${flagged ? " !" : ""}`;
       }),
+      `${number(r.cpuMs / previous.cpuMs, 1)}x (${number(r.cpuMs / previous.cpuMs / sizeRatio, 2)})`,
     ];
   });
   const at10k = results.find((r) => r.nodes === 10_000);
@@ -123,7 +124,7 @@ function report(results: SizeResult[]): { text: string; problems: string[] } {
     table(["nodes", ...columns, "parse+lower share"], rateRows),
     "",
     "Growth between consecutive sizes: time ratio (normalized by the size ratio; 1.00 = linear, ! = worse than 2.2x per 2x)",
-    table(["sizes", ...columns], growthRows),
+    table(["sizes", ...columns, "cpu"], growthRows),
   ].join("\n");
   return { text, problems };
 }
