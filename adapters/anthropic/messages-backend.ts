@@ -8,7 +8,6 @@ import { fromAnthropicMessage, toAnthropicParams } from "./messages-wire.js";
 
 export class AnthropicMessagesBackend implements ModelBackend {
   readonly kind = "anthropic";
-  readonly warmupBeforeSiblings = true;
   private readonly client: Anthropic;
 
   constructor(options: { baseURL?: string; apiKey?: string }) {

@@ -20,13 +20,10 @@ export interface OpenAICompatibleOptions {
 
 export class OpenAICompatibleBackend implements ModelBackend {
   readonly kind: string;
-  /** OpenAI's automatic prompt cache routes by prefix and fills on first use; engines share within a step. */
-  readonly warmupBeforeSiblings: boolean;
   private readonly dispatcher: Agent;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.kind = options.flavor;
-    this.warmupBeforeSiblings = options.flavor === "openai";
     this.dispatcher = new Agent({
       connections: options.connections,
       keepAliveTimeout: 30_000,

@@ -11,13 +11,6 @@ export interface ModelBackend {
    * flush at once instead of holding requests to `--max-inflight`.
    */
   readonly concurrency?: "bounded" | "unbounded";
-  /**
-   * True when the backend caches a prefix only once a first request has written it (provider prompt caches: "an
-   * entry exists only once the first response has started"), so a group's prefix is worth warming with one request
-   * before its siblings. Engines with automatic prefix caching share blocks between requests scheduled together
-   * (vLLM, SGLang), where a warm-up would only add a round trip.
-   */
-  readonly warmupBeforeSiblings?: boolean;
   /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
   report?(): Record<string, unknown>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */

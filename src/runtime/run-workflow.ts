@@ -37,7 +37,11 @@ export interface RunOptions {
   toolTimeScale?: number;
   validationAttempts?: number;
   retry?: RetryPolicy;
-  /** Warm each new prefix with one request before its siblings (default: what the backend says it needs). */
+  /**
+   * Warm each new prefix with one request (max_tokens 1) before its siblings (default: on, except for backends that
+   * queue work themselves). Measured on the simulator's vLLM model, which shares blocks between requests scheduled
+   * together, it costs about nothing; provider caches need it ("an entry exists once the first response started").
+   */
   warmPrefixes?: boolean;
   /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
   stop?: AbortSignal;
@@ -96,8 +100,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     retry: options.retry ?? DEFAULT_RETRY,
     // Backends that queue work themselves (provider batches) write shared prefixes their own way; a warm-up there
     // would cost a whole batch round trip before the rest of the group is sent.
-    warmPrefixes:
-      options.warmPrefixes ?? (backend.warmupBeforeSiblings === true && backend.concurrency !== "unbounded"),
+    warmPrefixes: options.warmPrefixes ?? backend.concurrency !== "unbounded",
     // Live items are either waiting on the accumulator or parked until their step's other items are answered.
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });
