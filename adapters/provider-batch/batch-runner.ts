@@ -45,6 +45,8 @@ export interface RunnerEvents {
 
 export class BatchRunner {
   private stopped = false;
+  /** Uploads failed in a row: the pause before sending again doubles with each. */
+  private submitFailures = 0;
   private readonly sleepers = new Set<() => void>();
 
   constructor(
@@ -78,6 +80,7 @@ export class BatchRunner {
       });
       crashPoint("after-submit-before-record");
       this.journal.markSubmitted(marker, created.providerBatchId, "recorded");
+      this.submitFailures = 0;
       this.events.onSubmitted(marker, lines.length);
     } catch (error) {
       if (this.stopped) return;
@@ -92,8 +95,10 @@ export class BatchRunner {
     const message = `creating batch ${marker} failed: ${errorText(error)}`;
     if (row.status === "preparing") {
       // The create call was never made (the upload failed): nothing exists; send again after a pause.
-      this.events.log(`${message}; sending its requests again`);
-      await this.sleep(this.options.pollMs);
+      this.submitFailures++;
+      const pause = Math.min(this.options.pollMs * 2 ** (this.submitFailures - 1), this.options.pollMaxMs);
+      this.events.log(`${message}; sending its requests again in ${pause} ms`);
+      await this.sleep(pause);
       return this.requeue(marker, message);
     }
     if (!isDefiniteRejection(status)) {
@@ -120,6 +125,9 @@ export class BatchRunner {
   }
 
   private requeue(marker: string, note: string, status: "abandoned" | "misattributed" = "abandoned"): void {
+    const inputFileId = this.journal.batch(marker)?.input_file_id;
+    if (status === "abandoned" && inputFileId && this.driver.discardInput)
+      this.driver.discardInput(inputFileId).catch(() => undefined);
     this.events.onRequeue(this.journal.abandon(marker, note, status));
     this.events.onFinished(marker);
   }

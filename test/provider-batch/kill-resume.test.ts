@@ -7,12 +7,12 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimServer } from "../../adapters/sim/index.js";
 import { main } from "../../src/cli/main.js";
-import { ensureCliBuilt, runNexusChild, type ChildRun } from "./helpers/child-run.js";
+import { buildTestCli, runNexusChild, type ChildRun } from "./helpers/child-run.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
 import { readResults, resultCounts, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
 
 beforeAll(() => {
-  ensureCliBuilt();
+  buildTestCli();
   Object.assign(process.env, env());
 });
 afterAll(closeSimServers);

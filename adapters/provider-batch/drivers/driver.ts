@@ -83,6 +83,8 @@ export interface BatchDriver {
   findByMarker(batch: JournaledBatch, context: LookupContext): Promise<MarkerLookup>;
   cancel(providerBatchId: string): Promise<BatchStatus>;
   list(limit: number): Promise<ProviderBatchSummary[]>;
+  /** Deletes the uploaded input of a batch that was never created (OpenAI files), best effort. */
+  discardInput?(inputFileId: string): Promise<void>;
   /** One request at full price outside any batch (prefix writes, realtime nodes); absent when there is no such API. */
   realtime?(request: ChatRequest, hints: RequestHints, cacheTtl: "5m" | "1h"): Promise<ChatResult>;
 }

@@ -98,6 +98,10 @@ export class OpenAIBatchDriver implements BatchDriver {
     return { found: false, certain: true, reason: `no batch with metadata.nexus_marker=${batch.marker}` };
   }
 
+  async discardInput(inputFileId: string): Promise<void> {
+    await this.client.files.delete(inputFileId);
+  }
+
   async cancel(providerBatchId: string): Promise<BatchStatus> {
     return openAIStatus(await this.client.batches.cancel(providerBatchId));
   }
