@@ -1,7 +1,9 @@
 // Runs the built `nexus` binary (bin/nexus.js -> dist/cli.js) as a user would, rebuilding dist/ first when it is
 // missing or older than the sources.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.js";
 
@@ -18,12 +20,44 @@ function newestModification(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ with tsup (as `npm run build` does) unless it is newer than every source file. */
-export function ensureCliBuilt(): void {
+const BUILD_LOCK = join(
+  tmpdir(),
+  `nexus-cli-build-${createHash("sha1").update(REPO_ROOT).digest("hex").slice(0, 12)}.lock`,
+);
+
+function isStale(): boolean {
   const sources = Math.max(...["src", "passes", "adapters"].map((dir) => newestModification(join(REPO_ROOT, dir))));
-  if (existsSync(BUILT_CLI) && statSync(BUILT_CLI).mtimeMs >= sources) return;
-  const build = spawnSync("npx", ["tsup"], { cwd: REPO_ROOT, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`npx tsup failed:\n${build.stdout}\n${build.stderr}`);
+  return !existsSync(BUILT_CLI) || statSync(BUILT_CLI).mtimeMs < sources;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Builds dist/ with tsup (as `npm run build` does) unless it is newer than every source file. Test files run in
+ * parallel processes and several call this: a lock file makes one of them build while the others wait, so no process
+ * runs the binary while another's build has emptied dist/.
+ */
+export function ensureCliBuilt(): void {
+  if (!isStale()) return;
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, "wx"));
+      break;
+    } catch {
+      const age = Date.now() - (existsSync(BUILD_LOCK) ? statSync(BUILD_LOCK).mtimeMs : Date.now());
+      if (age > 120_000) rmSync(BUILD_LOCK, { force: true }); // left behind by a crashed build
+      sleep(100);
+    }
+  }
+  try {
+    if (!isStale()) return; // another process built it while this one waited
+    const build = spawnSync("npx", ["tsup"], { cwd: REPO_ROOT, encoding: "utf8" });
+    if (build.status !== 0) throw new Error(`npx tsup failed:\n${build.stdout}\n${build.stderr}`);
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
 }
 
 export interface CliRun {
