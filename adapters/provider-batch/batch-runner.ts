@@ -23,7 +23,8 @@ export interface BatchMember {
   key: string;
   requestId: string;
   model: string;
-  body: Record<string, unknown>;
+  /** The provider body, kept only until it is sent (re-encoded from `request` if the request goes again). */
+  body?: Record<string, unknown>;
   bytes: number;
   request: ChatRequest;
   hints: RequestHints;
@@ -58,7 +59,11 @@ export class BatchRunner {
 
   /** Journals a new batch, creates it at the provider and follows it to its end. */
   async start(marker: string, members: BatchMember[], purpose: BatchPurpose): Promise<void> {
-    const lines: BatchLine[] = members.map((m) => ({ customId: customIdFor(marker, m.key), body: m.body }));
+    const lines: BatchLine[] = members.map((m) => {
+      const body = m.body ?? this.driver.encode(m.request, m.hints).body;
+      m.body = undefined; // the lines hold it until the batch is sent; then only the request stays in memory
+      return { customId: customIdFor(marker, m.key), body };
+    });
     const bytes = members.reduce((sum, m) => sum + m.bytes, 0);
     this.journal.insertBatch({
       marker,

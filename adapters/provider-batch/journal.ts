@@ -49,6 +49,15 @@ export class BatchJournal {
     this.db.exec(JOURNAL_SCHEMA);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements, compiled once per journal (complete() looks a request up for every call). */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   /**
    * Opens the run's journal. A fresh run starts from an empty file, but refuses to drop a journal that still holds
    * batches at the provider (they are paid for: resume them, or cancel them and delete the file).
@@ -85,13 +94,13 @@ export class BatchJournal {
   }
 
   meta(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM journal_meta WHERE key = ?").get(key) as
+    const row = this.statement("SELECT value FROM journal_meta WHERE key = ?").get(key) as
       { value: string } | undefined;
     return row?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare("INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?, ?)").run(key, value);
+    this.statement("INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?, ?)").run(key, value);
   }
 
   /** Writes a new batch (status `preparing`) with its requests, before anything is sent. */
@@ -103,14 +112,14 @@ export class BatchJournal {
     members: NewBatchMember[];
   }): void {
     const now = Date.now();
-    const insertBatch = this.db.prepare(
+    const insertBatch = this.statement(
       `INSERT INTO batches (marker, provider, purpose, status, request_count, bytes, created_at)
        VALUES (?, ?, ?, 'preparing', ?, ?, ?)`,
     );
-    const insertMember = this.db.prepare(
+    const insertMember = this.statement(
       "INSERT INTO batch_requests (marker, position, custom_id, request_key) VALUES (?, ?, ?, ?)",
     );
-    const upsertRequest = this.db.prepare(
+    const upsertRequest = this.statement(
       `INSERT INTO requests (request_key, request_id, model, status, batch_marker, updated_at)
        VALUES (?, ?, ?, 'in-batch', ?, ?)
        ON CONFLICT (request_key) DO UPDATE SET status = 'in-batch', batch_marker = excluded.batch_marker,
@@ -164,12 +173,12 @@ export class BatchJournal {
 
   /** Journals a run of result lines in one transaction. */
   recordOutcomes(marker: string, outcomes: RecordedOutcome[]): void {
-    const member = this.db.prepare("UPDATE batch_requests SET outcome = ? WHERE marker = ? AND custom_id = ?");
-    const request = this.db.prepare(
+    const member = this.statement("UPDATE batch_requests SET outcome = ? WHERE marker = ? AND custom_id = ?");
+    const request = this.statement(
       `UPDATE requests SET status = ?, result = ?, error = ?, tier = ?, batch_marker = ?, updated_at = ?
        WHERE request_key = ?`,
     );
-    const read = this.db.prepare(
+    const read = this.statement(
       "UPDATE batches SET results_read = results_read + ?, adoption = CASE WHEN adoption = 'likely' THEN 'found' ELSE adoption END WHERE marker = ?",
     );
     const now = Date.now();
@@ -205,7 +214,7 @@ export class BatchJournal {
   abandon(marker: string, note: string, status: "abandoned" | "misattributed" = "abandoned"): string[] {
     return this.db.transaction(() => {
       const previous = this.batch(marker)?.status;
-      this.db.prepare("UPDATE batches SET status = ?, note = ? WHERE marker = ?").run(status, note, marker);
+      this.statement("UPDATE batches SET status = ?, note = ? WHERE marker = ?").run(status, note, marker);
       const keys = (
         this.db
           .prepare("SELECT request_key FROM requests WHERE batch_marker = ? AND status = 'in-batch'")
@@ -235,27 +244,27 @@ export class BatchJournal {
           "UPDATE requests SET status = 'failed', error = ?, updated_at = ? WHERE batch_marker = ? AND status = 'in-batch'",
         )
         .run(error, Date.now(), marker);
-      this.db.prepare("UPDATE batches SET status = 'abandoned', note = ? WHERE marker = ?").run(error, marker);
+      this.statement("UPDATE batches SET status = 'abandoned', note = ? WHERE marker = ?").run(error, marker);
       return keys;
     })();
   }
 
   request(key: string): RequestRow | undefined {
-    return this.db.prepare("SELECT * FROM requests WHERE request_key = ?").get(key) as RequestRow | undefined;
+    return this.statement("SELECT * FROM requests WHERE request_key = ?").get(key) as RequestRow | undefined;
   }
 
   batch(marker: string): BatchRow | undefined {
-    return this.db.prepare("SELECT * FROM batches WHERE marker = ?").get(marker) as BatchRow | undefined;
+    return this.statement("SELECT * FROM batches WHERE marker = ?").get(marker) as BatchRow | undefined;
   }
 
   /** A batch by its marker or its provider id. */
   findBatch(id: string): BatchRow | undefined {
-    return this.db.prepare("SELECT * FROM batches WHERE marker = ? OR provider_batch_id = ?").get(id, id) as
+    return this.statement("SELECT * FROM batches WHERE marker = ? OR provider_batch_id = ?").get(id, id) as
       BatchRow | undefined;
   }
 
   batches(): BatchRow[] {
-    return this.db.prepare("SELECT * FROM batches ORDER BY created_at, rowid").all() as BatchRow[];
+    return this.statement("SELECT * FROM batches ORDER BY created_at, rowid").all() as BatchRow[];
   }
 
   /** Batches a resumed run must pick up: not yet created, maybe created, at the provider, or being read. */
@@ -275,7 +284,7 @@ export class BatchJournal {
 
   customIds(marker: string): string[] {
     return (
-      this.db.prepare("SELECT custom_id FROM batch_requests WHERE marker = ? ORDER BY position").all(marker) as {
+      this.statement("SELECT custom_id FROM batch_requests WHERE marker = ? ORDER BY position").all(marker) as {
         custom_id: string;
       }[]
     ).map((r) => r.custom_id);
@@ -283,7 +292,7 @@ export class BatchJournal {
 
   /** Every provider batch id this journal recorded. */
   knownProviderIds(): Set<string> {
-    const rows = this.db.prepare("SELECT provider_batch_id FROM batches WHERE provider_batch_id IS NOT NULL").all() as {
+    const rows = this.statement("SELECT provider_batch_id FROM batches WHERE provider_batch_id IS NOT NULL").all() as {
       provider_batch_id: string;
     }[];
     return new Set(rows.map((r) => r.provider_batch_id));
@@ -306,7 +315,7 @@ export class BatchJournal {
   /** Requests per status, batches per status and per purpose: the report's numbers. */
   counts(): { requests: Record<string, number>; batches: Record<string, number>; outcomes: Record<string, number> } {
     const tally = (sql: string) =>
-      Object.fromEntries((this.db.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n])) as Record<
+      Object.fromEntries((this.statement(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n])) as Record<
         string,
         number
       >;
