@@ -152,6 +152,23 @@ describe("anthropic-batch://", () => {
     expect(results.filter((r) => r.usage.cachedTokens > 1000)).toHaveLength(11);
   });
 
+  it("prefix-write=realtime writes the prefix with one realtime call (journaled, billed at full price)", async () => {
+    const sim = await simServer();
+    const journal = journalPath();
+    const backend = openBackend(
+      backendUrl("anthropic-batch", sim, "prefix-write=realtime&prefix-write-min=4"),
+      journal,
+    );
+    const results = values(await completeTickets(backend, 8));
+    await backend.close();
+    expect(journalBatches(journal).map((b) => [b.provider, b.purpose, b.request_count])).toEqual([
+      ["realtime", "prefix-write", 1],
+      ["anthropic", "work", 7],
+    ]);
+    expect(results.filter((r) => r.usage.cachedTokens > 1000)).toHaveLength(7);
+    expect((await simStats(sim)).providers.anthropic).toMatchObject({ requests: 1, batches: 1, batchRequests: 7 });
+  });
+
   it("sends requests of realtime nodes through the Messages API, outside any batch", async () => {
     const sim = await simServer();
     const backend = openBackend(backendUrl("anthropic-batch", sim), journalPath());
