@@ -68,6 +68,9 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
         await executeNode(context, graph, node, toRun);
         park(toRun);
       }
+      // A run stopped at once: its aborted requests are not the items' errors. The step is dropped, and a resumed
+      // run redoes it from the chunk's last checkpoint.
+      if (context.signal.aborted) throw context.signal.reason;
       for (const item of toRun) advance(graph, id, item);
       const finished = toRun.filter((item) => item.at === null);
       for (const item of finished) context.parked.delete(item.id);
