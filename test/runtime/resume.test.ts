@@ -1,7 +1,7 @@
-// Interrupted runs and --resume, through the built CLI on a slowed-down simulator: after a SIGKILL, or after a
-// Ctrl-C (SIGINT) that drains the items in flight and exits 130, `nexus run --resume` finishes the rest. Every input
-// item ends with exactly one result line, and the resumed run's report counts the finished items as skipped: they are
-// not run again.
+// Interrupted runs and --resume, through the built CLI on a slowed-down simulator: after a SIGKILL, after a Ctrl-C
+// (SIGINT) that drains the items in flight and exits 130, or after a second Ctrl-C that stops at once,
+// `nexus run --resume` finishes the rest. Every input item ends with exactly one result line, and the resumed run's
+// report counts the finished items as skipped: they are not run again.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -99,5 +99,20 @@ describe.concurrent("an interrupted run", () => {
     expect(Number(done)).toBe(doneBefore);
     expect(Number(admitted)).toBe(doneBefore);
     await resumeAndCheck(run, doneBefore);
+  });
+
+  it("stopped with a second SIGINT keeps no half-done item as an error, and --resume finishes", async () => {
+    const run = prepare();
+    const slow = startNexus(...run.args("--time-scale", "4"));
+    await waitForLines(run.out, 2);
+    slow.child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    slow.child.kill("SIGINT");
+    const stopped = await slow.finished;
+    expect(stopped.status).toBe(130);
+    expect(stopped.stderr).toContain("Resume with the same command and --resume.");
+    const lines = completeLines(run.out).map((line) => JSON.parse(line) as { status: string; error: string | null });
+    expect(lines.filter((line) => line.status !== "ok")).toEqual([]);
+    await resumeAndCheck(run, lines.length);
   });
 });
