@@ -44,9 +44,24 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
   return started;
 }
 
+/** A Messages API response as Anthropic writes it. */
+const anthropicMessage = (text: string) => ({
+  id: "msg_test",
+  type: "message",
+  role: "assistant",
+  model: "claude-test",
+  content: [{ type: "text", text }],
+  stop_reason: "end_turn",
+  stop_sequence: null,
+  usage: { input_tokens: 12, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+});
 const chatRequests = (s: TestServer) => s.received.filter((r) => r.path === "/v1/chat/completions");
-const lastUserText = (body: Record<string, unknown>) =>
-  String((body.messages as { role: string; content: string }[]).findLast((m) => m.role === "user")?.content);
+/** The last user message's text, from an OpenAI (string) or Anthropic (text blocks) request body. */
+function lastUserText(body: Record<string, unknown>): string {
+  const messages = (body.messages ?? []) as { role: string; content: string | { text?: string }[] }[];
+  const content = messages.findLast((m) => m.role === "user")?.content ?? "";
+  return typeof content === "string" ? content : content.map((block) => block.text ?? "").join("");
+}
 
 describe("the OpenAI-compatible backend", () => {
   it("runs on a vLLM server, reads cached tokens from usage and the engine's /metrics", async () => {
@@ -186,6 +201,44 @@ describe("the Anthropic backend", () => {
     expect(second.usage.cachedTokens).toBe(first.usage.cacheWriteTokens);
     expect(second.usage.cacheWriteTokens).toBe(0);
     expect(second.usage.promptTokens).toBeGreaterThan(second.usage.cachedTokens);
+  });
+
+  it("retries a 429 after the server's retry-after, and fails only the item a 400 rejects", async () => {
+    const api = await server((request, res, received) => {
+      const good = received.filter((r) => lastUserText(r.body).includes("good"));
+      if (lastUserText(request.body).includes("bad"))
+        sendJson(res, 400, { type: "error", error: { type: "invalid_request_error", message: "bad prompt" } });
+      else if (good.length === 1)
+        sendJson(
+          res,
+          429,
+          { type: "error", error: { type: "rate_limit_error", message: "slow down" } },
+          {
+            "retry-after": "1",
+          },
+        );
+      else sendJson(res, 200, anthropicMessage("after waiting"));
+    });
+    vi.stubEnv("ANTHROPIC_BASE_URL", api.url);
+    vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+    const { byId, outcome } = await runFixture(
+      "one-model",
+      [
+        { id: "good", question: "good question" },
+        { id: "bad", question: "bad question" },
+      ],
+      backendFor("anthropic://"),
+      scratch(),
+      { warmPrefixes: false },
+    );
+    expect(byId.get("good")).toMatchObject({ status: "ok", output: { answer: "after waiting" } });
+    expect(byId.get("bad")).toMatchObject({ status: "error", output: null });
+    expect(byId.get("bad")!.error).toContain("anthropic answered 400");
+    const good = api.received.filter((r) => lastUserText(r.body).includes("good"));
+    expect(good).toHaveLength(2);
+    expect(good[1].receivedAt - good[0].receivedAt).toBeGreaterThanOrEqual(990);
+    expect(api.received.filter((r) => lastUserText(r.body).includes("bad"))).toHaveLength(1);
+    expect(outcome.stats.retries).toBe(1);
   });
 
   it("runs a workflow: after the warm-up, every item reads the shared prefix from the cache", async () => {
