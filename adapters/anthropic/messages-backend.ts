@@ -2,7 +2,7 @@
 // backend URL), with prompt-cache breakpoints on the shared prefix. The SDK's own retries are off: the runtime
 // retries with backoff and honours `retry-after` for every backend alike.
 import Anthropic from "@anthropic-ai/sdk";
-import { BackendError, isRetryableStatus, type ModelBackend } from "../../src/runtime/backend.js";
+import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../src/runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../src/runtime/chat.js";
 import { fromAnthropicMessage, toAnthropicParams } from "./messages-wire.js";
 
@@ -25,12 +25,11 @@ export class AnthropicMessagesBackend implements ModelBackend {
     } catch (error) {
       if (error instanceof Anthropic.APIError) {
         const status = error.status;
-        const retryAfter = error.headers?.get?.("retry-after");
         throw new BackendError(
           `anthropic answered ${status ?? "no status"}: ${error.message}`,
           status,
           status === undefined || isRetryableStatus(status),
-          retryAfter ? Number(retryAfter) * 1000 : undefined,
+          error.headers ? retryAfterMs(error.headers) : undefined,
         );
       }
       throw error;
