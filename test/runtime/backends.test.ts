@@ -241,6 +241,27 @@ describe("the Anthropic backend", () => {
     expect(outcome.stats.retries).toBe(1);
   });
 
+  it("reads the delay from retry-after-ms too", async () => {
+    const api = await server((_request, res, received) => {
+      if (received.length === 1)
+        sendJson(
+          res,
+          429,
+          { type: "error", error: { type: "rate_limit_error", message: "slow down" } },
+          {
+            "retry-after-ms": "400",
+          },
+        );
+      else sendJson(res, 200, anthropicMessage("after waiting"));
+    });
+    vi.stubEnv("ANTHROPIC_BASE_URL", api.url);
+    vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+    const { lines } = await runFixture("one-model", [{ question: "q" }], backendFor("anthropic://"), scratch());
+    expect(lines[0].status).toBe("ok");
+    const [first, second] = api.received;
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(390);
+  });
+
   it("runs a workflow: after the warm-up, every item reads the shared prefix from the cache", async () => {
     stubEnvironment();
     const { lines, outcome } = await runFixture("shared-prefix", TITLES, backendFor("anthropic://"), scratch());
