@@ -132,6 +132,7 @@ export class PromptAnalyser {
     const plan = planRequest(node, this.tools.resolve, chosen, workflow.settings.backend);
     const split = splitPlan(plan);
     const parts = promptParts(plan, split, this.tools);
+    let cacheKey: string | undefined;
     const variables = [...new Set(split.perItemSegments.flatMap((s) => (s.type === "variable" ? [s.source] : [])))];
     const facts: NodePromptFacts = {
       graph: graph.name,
@@ -139,7 +140,10 @@ export class PromptAnalyser {
       target: parseModelUri(plan.modelUri, workflow.settings.backend),
       plan,
       split,
-      cacheKey: prefixCacheKey(plan, split),
+      // Hashing the canonical prefix is the costliest step; prefix-layout compares placements without it.
+      get cacheKey() {
+        return (cacheKey ??= prefixCacheKey(plan, split));
+      },
       prefixTokens: parts.reduce((sum, p) => sum + p.prefixTokens, 0),
       perItemTextTokens: parts.reduce((sum, p) => sum + p.perItemTokens, 0),
       variables,

@@ -2,7 +2,8 @@
 // per-item variable) and the per-item part (that variable and everything after it), and derives the prefix cache
 // key: a hash of the canonical static prefix. The per-item part never enters the key, and no variable is ever in the
 // prefix, so equal keys mean byte-identical prefixes.
-import { canonicalHash } from "./canonical-json.js";
+import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.js";
 import type { ChatTool, PlanMessage, PlanSegment, RequestPlan, ResponseFormat, SegmentOrigin } from "./request-plan.js";
 
 /** Bumped whenever the key recipe changes, so old keys never match new prefixes. */
@@ -70,7 +71,41 @@ export function canonicalPrefix(plan: RequestPlan, split: PrefixSplit = splitPla
   return prefix;
 }
 
+/** Canonical JSON of objects many plans share (tool definitions, output schemas), made once per object. */
+const canonicalTexts = new WeakMap<object, string>();
+
+function sharedCanonicalJson(value: object): string {
+  let text: string | undefined = canonicalTexts.get(value);
+  if (text === undefined) canonicalTexts.set(value, (text = canonicalJson(value)));
+  return text;
+}
+
+/**
+ * The canonical JSON of `canonicalPrefix(plan, split)`, assembled from memoized pieces: the same text
+ * `canonicalJson(canonicalPrefix(...))` gives (keys in sorted order), without re-walking shared tools and schemas.
+ */
+function canonicalPrefixJson(plan: RequestPlan, split: PrefixSplit): string {
+  const fields = [
+    `"messages":${canonicalJson(staticMessages(split))}`,
+    `"model":${JSON.stringify(plan.modelUri.trim())}`,
+  ];
+  if (plan.responseFormat) {
+    const { name, schema, strict } = plan.responseFormat.json_schema;
+    fields.push(
+      `"responseFormat":{"json_schema":{"name":${JSON.stringify(name)},"schema":${sharedCanonicalJson(schema)},` +
+        `"strict":${strict}},"type":${JSON.stringify(plan.responseFormat.type)}}`,
+    );
+  }
+  fields.push(`"tools":[${plan.tools.map(sharedCanonicalJson).join(",")}]`, `"version":${CACHE_KEY_VERSION}`);
+  return `{${fields.join(",")}}`;
+}
+
 /** The prefix cache key: 16 hex digits of SHA-256 over the canonical static prefix. */
 export function prefixCacheKey(plan: RequestPlan, split: PrefixSplit = splitPlan(plan)): string {
-  return canonicalHash(canonicalPrefix(plan, split));
+  return createHash("sha256").update(canonicalPrefixJson(plan, split)).digest("hex").slice(0, 16);
+}
+
+/** Checks the fast assembly against the plain recipe (used by tests). */
+export function canonicalPrefixText(plan: RequestPlan, split: PrefixSplit = splitPlan(plan)): [string, string] {
+  return [canonicalPrefixJson(plan, split), canonicalJson(canonicalPrefix(plan, split))];
 }

@@ -67,6 +67,15 @@ function canonicalObject<T>(value: T): T {
   return JSON.parse(canonicalJson(value)) as T;
 }
 
+/** Canonical copies of output schemas, made once per schema object (nodes are planned several times per build). */
+const canonicalSchemas = new WeakMap<object, Record<string, unknown>>();
+
+function canonicalSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  let canonical = canonicalSchemas.get(schema);
+  if (!canonical) canonicalSchemas.set(schema, (canonical = canonicalObject(schema)));
+  return canonical;
+}
+
 function chatTool(tool: ToolDefinition | undefined, name: string): ChatTool {
   const parameters = tool?.inputSchema ?? { type: "object", properties: {} };
   return canonicalObject({ type: "function", function: { name, description: tool?.description ?? "", parameters } });
@@ -148,10 +157,10 @@ export function planRequest(
   };
   if (node.kind === "llm" && node.outputSchema) {
     const name = node.id.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "output";
-    plan.responseFormat = canonicalObject({
+    plan.responseFormat = {
       type: "json_schema",
-      json_schema: { name, schema: node.outputSchema, strict: false },
-    });
+      json_schema: { name, schema: canonicalSchema(node.outputSchema), strict: false },
+    };
   }
   if (node.temperature !== undefined) plan.temperature = node.temperature;
   if (node.maxTokens !== undefined) plan.maxTokens = node.maxTokens;
