@@ -101,6 +101,21 @@ export function serializeWorkflow(workflow: Workflow): string {
   return JSON.stringify(saveWorkflow(workflow), null, 2) + "\n";
 }
 
+/**
+ * An annotation read from a file, checked against its table's schema (tables no module declared are kept as they
+ * are). The value itself is kept, not zod's parsed copy, so the file's field order survives a round trip.
+ */
+function checkedAnnotation(table: string, value: unknown, where: string, fileLoc: SourceLocation): unknown {
+  const checked = annotationTable(table)?.schema.safeParse(value);
+  if (checked && !checked.success) {
+    const issue = checked.error.issues[0];
+    throw new DiagnosticError([
+      diagnostics.invalidIrFile(`annotation '${table}' of ${where}: ${issue.path.join(".")} ${issue.message}`, fileLoc),
+    ]);
+  }
+  return value;
+}
+
 /** Reads an IR file's data back into a Workflow; throws DiagnosticError when it is not a valid IR file. */
 export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
   const fileLoc: SourceLocation = { file, line: 1, column: 1 };
@@ -129,8 +144,11 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
   if (ir.pipeline !== undefined) workflow.pipeline = ir.pipeline;
   workflow.tools = ir.tools.map(({ annotations, ...tool }) => {
     for (const [table, value] of Object.entries((annotations ?? {}) as Record<string, unknown>)) {
-      const declared = annotationTable(table);
-      workflow.toolAnnotations.setRaw(table, tool.name, declared ? declared.schema.parse(value) : value);
+      workflow.toolAnnotations.setRaw(
+        table,
+        tool.name,
+        checkedAnnotation(table, value, `tool '${tool.name}'`, fileLoc),
+      );
     }
     return tool;
   }) as unknown as Workflow["tools"];
@@ -140,8 +158,7 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
     for (const { annotations, ...node } of g.nodes) {
       graph.addNode(node as unknown as WorkflowNode);
       for (const [table, value] of Object.entries(annotations ?? {})) {
-        const declared = annotationTable(table);
-        graph.annotations.setRaw(table, node.id, declared ? declared.schema.parse(value) : value);
+        graph.annotations.setRaw(table, node.id, checkedAnnotation(table, value, `node '${node.id}'`, fileLoc));
       }
     }
     for (const edge of g.edges) graph.addEdge(edge as unknown as WorkflowEdge);
