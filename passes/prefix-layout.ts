@@ -6,7 +6,12 @@
 import type { Pass } from "../src/pass-manager/pass.js";
 import { isModelCalling } from "../src/prompt/request-plan.js";
 import { prefixAnnotation, type PrefixLayout } from "./annotations/prefix.js";
-import { PromptAnalyser, type NodePromptFacts } from "./analyses/prompt-analysis.js";
+import {
+  promptAnalysis,
+  PromptAnalyser,
+  type NodePromptFacts,
+  type PromptAnalysis,
+} from "./analyses/prompt-analysis.js";
 import { criticalPathAnalysis } from "./analyses/critical-path.js";
 import { expectedVisitsAnalysis } from "./analyses/expected-visits.js";
 import { reachabilityAnalysis } from "./analyses/reachability.js";
@@ -38,10 +43,14 @@ export const prefixLayoutPass: Pass = {
   summary: "move static instructions (output schema, routes) ahead of the first per-item variable",
   options: [],
   requires: [],
-  preserves: [reachabilityAnalysis, criticalPathAnalysis, expectedVisitsAnalysis],
+  // The prompt analysis of the chosen placements is computed here anyway: handed on, not recomputed.
+  preserves: [reachabilityAnalysis, criticalPathAnalysis, expectedVisitsAnalysis, promptAnalysis],
   run(ir, context) {
     const analyser = new PromptAnalyser(ir);
+    const analysis: PromptAnalysis = new Map();
     for (const graph of ir.graphs) {
+      const chosen = new Map<string, NodePromptFacts>();
+      analysis.set(graph.name, chosen);
       for (const node of graph.nodes()) {
         if (!isModelCalling(node)) continue;
         const afterSystem = analyser.analyse(graph, node, "after-system");
@@ -58,9 +67,11 @@ export const prefixLayoutPass: Pass = {
         }
         const layout = layoutOf(best, baseline);
         graph.annotations.set(prefixAnnotation, node.id, layout);
+        chosen.set(node.id, best);
         context.stat("nodes-laid-out");
         if (layout.movedTokens > 0) context.stat("tokens-moved-into-prefix", layout.movedTokens);
       }
     }
+    context.provideAnalysis(promptAnalysis, analysis);
   },
 };

@@ -83,6 +83,7 @@ export class PassManager {
         options,
         incomplete,
         getAnalysis,
+        provideAnalysis: (analysis, value) => void analyses.set(analysis.name, value),
         report: (d) => result.diagnostics.push(d),
         stat: (name, delta = 1) => {
           const counters = (result.stats[pass.name] ??= {});

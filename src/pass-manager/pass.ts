@@ -25,6 +25,11 @@ export interface AnalysisContext {
 }
 
 export interface PassContext extends AnalysisContext {
+  /**
+   * Hands the manager an analysis result the pass computed anyway and that is current for the IR it leaves behind
+   * (the pass must also list the analysis in `preserves`), so later passes do not compute it again.
+   */
+  provideAnalysis<T>(analysis: Analysis<T>, value: T): void;
   /** Option values: defaults overridden by the pipeline text. */
   readonly options: Readonly<Record<string, PassOptionValue>>;
   report(diagnostic: Diagnostic): void;
