@@ -1,5 +1,4 @@
 // The run report: what a run did, in numbers users can check against their bills and engine metrics.
-import { formatTable } from "../cli/shared.js";
 import type { RunCost } from "./run-cost.js";
 import type { RunStats } from "./run-stats.js";
 
@@ -100,8 +99,29 @@ export function formatRunReport(report: RunReport): string {
         : `$${report.estimatedCostUsd.toFixed(4)} (realtime without caching: $${report.realtimeCostUsd!.toFixed(4)}; ${report.costBasis.join(", ")})`,
     ],
   ];
-  return (
-    `run report: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n` +
-    formatTable(["", "value"], rows)
+  for (const [key, value] of Object.entries(report.backendReport ?? {}))
+    rows.push([humanKey(key), compactValue(value)]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  return `run report: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
+}
+
+/** `batchesSubmitted` -> `batches submitted`. */
+function humanKey(key: string): string {
+  return key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+/** A backend report value on one line: numbers as they are, dollars to 4 places, objects as `key=value` pairs. */
+function compactValue(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  if (Array.isArray(value)) return value.length ? value.map(compactValue).join(", ") : "none";
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => !(Array.isArray(v) && v.length === 0),
   );
+  if (entries.length === 0) return "none";
+  return entries
+    .map(
+      ([k, v]) => `${humanKey(k)}=${typeof v === "number" && /usd$/i.test(k) ? `$${v.toFixed(4)}` : compactValue(v)}`,
+    )
+    .join(" ");
 }
