@@ -57,24 +57,26 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
       }
       const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
       for (const item of toRun) context.parked.delete(item.id);
-      const park = (items: WorkItem[]) => {
-        for (const item of items) context.parked.add(item.id);
+      // Items done with this node move on at once: those that leave the graph are reported (their result lines are
+      // written now, not when the slowest item of the step is done), the others park until the step ends, so the
+      // accumulator knows they will send nothing more.
+      const settle = (items: WorkItem[]) => {
+        if (context.signal.aborted) return;
+        for (const item of items) advance(graph, id, item);
+        for (const item of items) if (item.at !== null) context.parked.add(item.id);
+        const finished = items.filter((item) => item.at === null);
+        if (finished.length > 0) hooks.onFinished?.(finished);
         context.accumulator.check();
       };
       if (toRun.length > 0 && ITEM_BY_ITEM.has(node.kind)) {
-        // Each item parks as soon as it is done, so the accumulator knows it will send nothing more this step.
-        await Promise.all(toRun.map((item) => executeNode(context, graph, node, [item]).then(() => park([item]))));
+        await Promise.all(toRun.map((item) => executeNode(context, graph, node, [item]).then(() => settle([item]))));
       } else if (toRun.length > 0) {
         await executeNode(context, graph, node, toRun);
-        park(toRun);
+        settle(toRun);
       }
       // A run stopped at once: its aborted requests are not the items' errors. The step is dropped, and a resumed
       // run redoes it from the chunk's last checkpoint.
       if (context.signal.aborted) throw context.signal.reason;
-      for (const item of toRun) advance(graph, id, item);
-      const finished = toRun.filter((item) => item.at === null);
-      for (const item of finished) context.parked.delete(item.id);
-      if (finished.length > 0) hooks.onFinished?.(finished);
       return { items: { patch: indexes.map((index, k): [number, WorkItem] => [index, mine[k]]) } };
     });
   }
