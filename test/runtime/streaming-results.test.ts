@@ -35,11 +35,25 @@ describe("result lines", () => {
       { id: "q4", question: "slow four" },
     ];
     const { lines } = await runFixture("one-model", input, backend, dir, { chunkSize: 2 });
+    expect(Object.fromEntries(lines.map((line) => [line.id, line.output]))).toEqual({
+      q1: { answer: "fast" },
+      q2: { answer: "fast" },
+      q3: { answer: "saw q1,q2 on disk" },
+      q4: { answer: "saw q1,q2 on disk" },
+    });
+  });
+
+  it("of an item are on disk while another item of its chunk still waits at the same node", async () => {
+    const dir = scratch();
+    const backend = holdingBackend(join(dir, "results.jsonl"), "slow", ["quick"]);
+    const input = [
+      { id: "quick", question: "quick one" },
+      { id: "slow", question: "slow one" },
+    ];
+    const { lines } = await runFixture("one-model", input, backend, dir);
     expect(lines.map((line) => [line.id, line.output])).toEqual([
-      ["q1", { answer: "fast" }],
-      ["q2", { answer: "fast" }],
-      ["q3", { answer: "saw q1,q2 on disk" }],
-      ["q4", { answer: "saw q1,q2 on disk" }],
+      ["quick", { answer: "fast" }],
+      ["slow", { answer: "saw quick on disk" }],
     ]);
   });
 
