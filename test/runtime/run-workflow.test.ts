@@ -2,9 +2,9 @@
 // documented shape, ids from the `id` field or the line number, input errors that name the line and the field while
 // the other items go on, and every node and edge kind (tool with an error edge, map, reduce, subgraph, expression
 // edges, tasks).
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../src/runtime/select-backend.js";
-import { runFixture, useScratchDir, type InputLine } from "./helpers/run-fixture.js";
+import { runFixture, useScratchDir, type FixtureRun, type InputLine } from "./helpers/run-fixture.js";
 
 const scratch = useScratchDir();
 
@@ -18,17 +18,19 @@ const INPUT: InputLine[] = [
 ];
 
 describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backendUrl) => {
-  const run = async () => {
+  let result: FixtureRun;
+  beforeAll(async () => {
     const backend = selectBackend(backendUrl, { maxInflight: 8, timeScale: 0.001 });
     try {
-      return await runFixture("features", INPUT, backend, scratch());
+      result = await runFixture("features", INPUT, backend, scratch());
     } finally {
       await backend.close();
     }
-  };
+  });
+  const run = () => result;
 
-  it("writes one result line per input line, in the documented shape", async () => {
-    const { lines, outcome } = await run();
+  it("writes one result line per input line, in the documented shape", () => {
+    const { lines, outcome } = run();
     expect(lines.map((line) => line.id).sort()).toEqual(
       ["doc-long", "doc-down", "3", "4", "no-sections", "doc-bad-list"].sort(),
     );
@@ -42,8 +44,8 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
     expect(outcome.stats).toMatchObject({ items: 6, succeeded: 3, failed: 3 });
   });
 
-  it("runs map, reduce, subgraph, expression edges and tasks", async () => {
-    const { byId } = await run();
+  it("runs map, reduce, subgraph, expression edges and tasks", () => {
+    const { byId } = run();
     const long = byId.get("doc-long")!;
     expect(long).toMatchObject({ status: "ok", error: null });
     expect(Object.keys(long.output!).sort()).toEqual(
@@ -68,8 +70,8 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
     });
   });
 
-  it("follows the error edge of a failing tool and ends the item ok", async () => {
-    const { byId } = await run();
+  it("follows the error edge of a failing tool and ends the item ok", () => {
+    const { byId } = run();
     const down = byId.get("doc-down")!;
     expect(down.status).toBe("ok");
     expect(down.error).toBeNull();
@@ -78,8 +80,8 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
     expect(down.output).toHaveProperty("short_read");
   });
 
-  it("fails only the lines with input errors, naming the line and the field", async () => {
-    const { byId, input } = await run();
+  it("fails only the lines with input errors, naming the line and the field", () => {
+    const { byId, input } = run();
     expect(byId.get("4")).toMatchObject({ status: "error", output: null });
     expect(byId.get("4")!.error).toContain(`${input}:4: not valid JSON`);
     expect(byId.get("no-sections")).toMatchObject({ status: "error", output: null });
