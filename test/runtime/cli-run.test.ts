@@ -38,7 +38,7 @@ describe("nexus run on the quick start", () => {
     for (const line of reviewed) expect(Object.keys(line.output!)).toEqual(["screen", "summary", "scores"]);
     expect(run.stdout).toMatch(/^run report: paper-review on sim:\/\/\n/);
     for (const row of ["items", "succeeded", "model requests", "cached prompt tokens", "tool executions"])
-      expect(run.stdout).toMatch(new RegExp(`^${row}\\s`, "m"));
+      expect(run.stdout).toMatch(new RegExp(`^\\s*${row}\\s+\\d`, "m"));
     expect(run.stdout).toContain(`results: ${out}\n`);
   });
 
