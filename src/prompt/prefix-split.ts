@@ -86,7 +86,8 @@ function sharedCanonicalJson(value: object): string {
  */
 function canonicalPrefixJson(plan: RequestPlan, split: PrefixSplit): string {
   const fields = [
-    `"messages":${canonicalJson(staticMessages(split))}`,
+    // Each message is {role, text}, already in canonical key order: plain JSON.stringify is the canonical text.
+    `"messages":${JSON.stringify(staticMessages(split))}`,
     `"model":${JSON.stringify(plan.modelUri.trim())}`,
   ];
   if (plan.responseFormat) {

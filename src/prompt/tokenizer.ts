@@ -10,8 +10,8 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /** Memo for long texts: the same system prompt is usually counted for several nodes. */
 const memo = new Map<string, number>();
-const MEMO_MIN_CHARS = 64;
-const MEMO_MAX_ENTRIES = 2048;
+const MEMO_MIN_CHARS = 8;
+const MEMO_MAX_ENTRIES = 8192;
 
 /** Tokens in `text`, treating special-token strings as ordinary text. */
 export function countTokens(text: string): number {

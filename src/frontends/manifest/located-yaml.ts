@@ -96,12 +96,14 @@ export class LocatedDocument {
   }
 }
 
+const isBlank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
 /** First offset at or after `from` that is not blank and not inside a comment. */
 function skipBlank(text: string, from: number, to: number): number {
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    if (isBlank(c)) i++;
     else if (c === 35 /* # */) while (i < to && text.charCodeAt(i) !== 10) i++;
     else break;
   }
@@ -113,7 +115,7 @@ function trimmedSpan(text: string, open: number, close: number, value: unknown):
   const start = skipBlank(text, open, close);
   if (start >= close) return { start: open, end: open };
   let end = close;
-  while (end > start && /\s/.test(text[end - 1])) end--;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
   const span: Span = { start, end };
   if (typeof value === "string") {
     const first = text[start];
