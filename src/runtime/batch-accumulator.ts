@@ -142,8 +142,8 @@ export class BatchAccumulator {
     try {
       await this.options.slots.run(() =>
         this.options.backend.complete(
-          { ...pending.request, maxTokens: 1, tools: pending.request.tools },
-          pending.hints,
+          { ...pending.request, maxTokens: 1 },
+          { ...pending.hints, expectedOutputTokens: 1, requestId: undefined },
         ),
       );
       this.options.stats.warmupRequests++;

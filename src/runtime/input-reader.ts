@@ -1,5 +1,6 @@
 // Reads the run's JSONL input lazily, one item per line: `id` field or the line number as the item id. A line that
-// is not a JSON object, or lacks a field the workflow requires, becomes an input error for that line only.
+// is not a JSON object, lacks a field the workflow requires, or repeats an earlier line's id becomes an input error
+// for that line only (a repeated id gets the result id `ID@LINE`, so both lines keep a result of their own).
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 
@@ -10,6 +11,7 @@ export type InputRecord =
 export async function* readInput(file: string, requiredFields: string[]): AsyncGenerator<InputRecord> {
   const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
   let line = 0;
+  const firstLineOf = new Map<string, number>();
   for await (const text of lines) {
     line++;
     if (text.trim() === "") continue;
@@ -36,6 +38,17 @@ export async function* readInput(file: string, requiredFields: string[]): AsyncG
     }
     const state = value as Record<string, unknown>;
     const id = state.id === undefined || state.id === null ? String(line) : String(state.id);
+    const first = firstLineOf.get(id);
+    if (first !== undefined) {
+      yield {
+        kind: "invalid",
+        line,
+        id: `${id}@${line}`,
+        error: `${file}:${line}: duplicate id '${id}' (first used on line ${first}); give every item its own id`,
+      };
+      continue;
+    }
+    firstLineOf.set(id, line);
     const missing = requiredFields.filter((field) => state[field] === undefined);
     if (missing.length > 0) {
       yield {

@@ -15,6 +15,7 @@ const INPUT: InputLine[] = [
   "{not json",
   { id: "no-sections", topic: "queues" },
   { id: "doc-bad-list", topic: "tools", sections: "parsing, lowering" },
+  { id: "doc-long", topic: "again", sections: [] },
 ];
 
 describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backendUrl) => {
@@ -32,7 +33,7 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
   it("writes one result line per input line, in the documented shape", () => {
     const { lines, outcome } = run();
     expect(lines.map((line) => line.id).sort()).toEqual(
-      ["doc-long", "doc-down", "3", "4", "no-sections", "doc-bad-list"].sort(),
+      ["doc-long", "doc-down", "3", "4", "no-sections", "doc-bad-list", "doc-long@7"].sort(),
     );
     for (const line of lines) {
       expect(Object.keys(line)).toEqual(["id", "status", "output", "error", "usage"]);
@@ -41,7 +42,7 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
       );
     }
     expect(outcome.interrupted).toBe(false);
-    expect(outcome.stats).toMatchObject({ items: 6, succeeded: 3, failed: 3 });
+    expect(outcome.stats).toMatchObject({ items: 7, succeeded: 3, failed: 4 });
   });
 
   it("runs map, reduce, subgraph, expression edges and tasks", () => {
@@ -88,5 +89,11 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
     expect(byId.get("no-sections")!.error).toBe(`${input}:5: missing field 'sections' that the workflow needs`);
     expect(byId.get("doc-bad-list")).toMatchObject({ status: "error", output: null });
     expect(byId.get("doc-bad-list")!.error).toContain("'sections' is not a list");
+    // A repeated id is an input error of its own line (result id ID@LINE); the first item keeps its result.
+    expect(byId.get("doc-long@7")).toMatchObject({ status: "error", output: null });
+    expect(byId.get("doc-long@7")!.error).toBe(
+      `${input}:7: duplicate id 'doc-long' (first used on line 1); give every item its own id`,
+    );
+    expect(byId.get("doc-long")!.status).toBe("ok");
   });
 });
