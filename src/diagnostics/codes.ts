@@ -126,7 +126,12 @@ export const diagnostics = {
       `add '${variable}' to the graph's state schema, or fix the variable name`,
     ),
   invalidExpression: (detail: string, loc: Loc) =>
-    error("NX3002", `cannot parse expression: ${detail}`, loc, "expressions use fields, literals, and/or/not, ==, <, in"),
+    error(
+      "NX3002",
+      `cannot parse expression: ${detail}`,
+      loc,
+      "expressions use fields, literals, and/or/not, ==, <, in",
+    ),
   unknownStateField: (field: string, known: string[], loc: Loc) =>
     error(
       "NX3003",
@@ -172,7 +177,12 @@ export const diagnostics = {
 
   // ---- NX9xxx: internal ------------------------------------------------------------------------------------------
   passBrokeIr: (pass: string, detail: string) =>
-    error("NX9001", `pass '${pass}' left the IR invalid: ${detail}`, undefined, "this is a bug in Nexus; please report it"),
+    error(
+      "NX9001",
+      `pass '${pass}' left the IR invalid: ${detail}`,
+      undefined,
+      "this is a bug in Nexus; please report it",
+    ),
   invalidPipeline: (detail: string) =>
     error("NX9002", `invalid pass pipeline: ${detail}`, undefined, "see `nexus build --help` for the pass list"),
 } as const;
