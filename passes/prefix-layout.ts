@@ -18,19 +18,35 @@ import { reachabilityAnalysis } from "./analyses/reachability.js";
 
 const INSTRUCTION_PARTS = ["output-schema instruction", "route instruction"];
 
-function layoutOf(facts: NodePromptFacts, baseline: NodePromptFacts): PrefixLayout {
-  const movedParts = facts.parts.filter((part) => {
-    const before = baseline.parts.find((p) => p.part === part.part);
-    return INSTRUCTION_PARTS.includes(part.part) && part.prefixTokens > (before?.prefixTokens ?? 0);
-  });
+/**
+ * What moved into the shared prefix, compared with the layout without this pass ("after-prompt": instructions
+ * appended to the prompt). There the instructions are in the prefix only when no per-item variable precedes them,
+ * that is when the request has no variable at all; so unless a computed baseline is given (needed when the layout
+ * reorders the system prompt), the moved parts are the instruction parts now in the prefix of a request that has one.
+ */
+function movedInto(facts: NodePromptFacts, baseline: NodePromptFacts | undefined): { parts: string[]; tokens: number } {
+  if (baseline) {
+    const parts = facts.parts.filter((part) => {
+      const before = baseline.parts.find((p) => p.part === part.part);
+      return INSTRUCTION_PARTS.includes(part.part) && part.prefixTokens > (before?.prefixTokens ?? 0);
+    });
+    return { parts: parts.map((p) => p.part), tokens: Math.max(0, facts.prefixTokens - baseline.prefixTokens) };
+  }
+  if (facts.split.firstVariable === undefined) return { parts: [], tokens: 0 };
+  const parts = facts.parts.filter((part) => INSTRUCTION_PARTS.includes(part.part) && part.prefixTokens > 0);
+  return { parts: parts.map((p) => p.part), tokens: parts.reduce((sum, p) => sum + p.prefixTokens, 0) };
+}
+
+function layoutOf(facts: NodePromptFacts, baseline: NodePromptFacts | undefined): PrefixLayout {
+  const moved = movedInto(facts, baseline);
   const layout: PrefixLayout = {
     placement: facts.plan.placement,
     prefixTokens: facts.prefixTokens,
     perItemTextTokens: facts.perItemTextTokens,
     variables: facts.variables,
     parts: facts.parts,
-    movedTokens: Math.max(0, facts.prefixTokens - baseline.prefixTokens),
-    moved: movedParts.map((p) => p.part),
+    movedTokens: moved.tokens,
+    moved: moved.parts,
     tokenizer: facts.tokenizer,
     exactCounts: facts.exactCounts,
   };
@@ -55,14 +71,16 @@ export const prefixLayoutPass: Pass = {
         if (!isModelCalling(node)) continue;
         const afterSystem = analyser.analyse(graph, node, "after-system");
         let best = afterSystem;
-        let baseline = afterSystem;
-        if (afterSystem.parts.some((p) => INSTRUCTION_PARTS.includes(p.part))) {
+        let baseline: NodePromptFacts | undefined;
+        // Only a per-item variable in the system prompt can make "before the system prompt" the longer prefix;
+        // otherwise "after the system prompt" is never shorter than the layout without this pass.
+        if (
+          afterSystem.split.firstVariable?.origin === "system" &&
+          afterSystem.parts.some((p) => INSTRUCTION_PARTS.includes(p.part))
+        ) {
           baseline = analyser.analyse(graph, node, "after-prompt");
-          // Only a per-item variable in the system prompt can make "before the system prompt" the longer prefix.
-          if (afterSystem.split.firstVariable?.origin === "system") {
-            const beforeSystem = analyser.analyse(graph, node, "before-system");
-            if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
-          }
+          const beforeSystem = analyser.analyse(graph, node, "before-system");
+          if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
           if (baseline.prefixTokens > best.prefixTokens) best = baseline;
         }
         const layout = layoutOf(best, baseline);
