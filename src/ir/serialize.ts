@@ -2,6 +2,7 @@
 // Nodes and tool definitions are listed with their annotations inline (`annotations.batch`); in memory those live
 // in side tables.
 // `loadWorkflow(saveWorkflow(ir))` deep-equals `ir`.
+import { closeSync, openSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
 import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
@@ -96,9 +97,87 @@ export function saveWorkflow(workflow: Workflow): IrFile {
   });
 }
 
-/** The IR file's text: indented JSON with a final newline. */
+/** The IR file's text (see `irFileChunks` for the layout). */
 export function serializeWorkflow(workflow: Workflow): string {
-  return JSON.stringify(saveWorkflow(workflow), null, 2) + "\n";
+  return [...irFileChunks(workflow)].join("");
+}
+
+/** Writes the IR file piece by piece (in ~1 MB writes), never holding its whole text. */
+export function writeIrFile(path: string, workflow: Workflow): void {
+  const fd = openSync(path, "w");
+  try {
+    let pending: string[] = [];
+    let size = 0;
+    for (const chunk of irFileChunks(workflow)) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size < 1 << 20) continue;
+      writeSync(fd, pending.join(""));
+      pending = [];
+      size = 0;
+    }
+    writeSync(fd, pending.join(""));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The IR file's text in pieces: indented JSON down to the lists of tools, policies, nodes and edges, whose elements
+ * are written one compact object per line. A changed node is a one-line diff, and the text is built and written
+ * per element: a 100,000-node IR is ~150 MB, and building it as one indented string (~280 MB) cost more in
+ * allocation and garbage collection than the rest of the build's serialization.
+ */
+export function* irFileChunks(workflow: Workflow): Generator<string> {
+  const file = saveWorkflow(workflow) as unknown as Record<string, unknown>;
+  yield "{\n";
+  yield* fields(file, "  ", (key, value) => {
+    if (key === "tools" || key === "policies") return elementLines(value as unknown[], "  ");
+    if (key === "graphs") return graphLines(value as Record<string, unknown>[]);
+    return [JSON.stringify(value)];
+  });
+  yield "}\n";
+}
+
+function* fields(
+  object: Record<string, unknown>,
+  indent: string,
+  valueText: (key: string, value: unknown) => Iterable<string>,
+): Generator<string> {
+  const entries = Object.entries(object).filter(([, value]) => value !== undefined);
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i];
+    yield `${indent}${JSON.stringify(key)}: `;
+    yield* valueText(key, value);
+    yield i < entries.length - 1 ? ",\n" : "\n";
+  }
+}
+
+function* elementLines(list: unknown[], indent: string): Generator<string> {
+  if (list.length === 0) {
+    yield "[]";
+    return;
+  }
+  yield "[\n";
+  for (let i = 0; i < list.length; i++)
+    yield `${indent}  ${JSON.stringify(list[i])}${i < list.length - 1 ? ",\n" : "\n"}`;
+  yield `${indent}]`;
+}
+
+function* graphLines(graphs: Record<string, unknown>[]): Generator<string> {
+  if (graphs.length === 0) {
+    yield "[]";
+    return;
+  }
+  yield "[\n";
+  for (let i = 0; i < graphs.length; i++) {
+    yield "    {\n";
+    yield* fields(graphs[i], "      ", (key, value) =>
+      key === "nodes" || key === "edges" ? elementLines(value as unknown[], "      ") : [JSON.stringify(value)],
+    );
+    yield i < graphs.length - 1 ? "    },\n" : "    }\n";
+  }
+  yield "  ]";
 }
 
 /**

@@ -1,9 +1,9 @@
 // `nexus build WORKFLOW [-o DIR]`: compile a workflow to an annotated IR file (`DIR/NAME.nexus.json`).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { passManager } from "../../driver/compile.js";
-import { serializeWorkflow } from "../../ir/serialize.js";
+import { writeIrFile } from "../../ir/serialize.js";
 import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
 import { addCompileOptions, compileForCommand, formatTable, type CompileFlags } from "../shared.js";
 import { printBuildReport } from "../report.js";
@@ -53,10 +53,9 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     const result = compileForCommand(file, flags, setExitCode);
     if (!result) return;
     const serializeStart = performance.now();
-    const text = serializeWorkflow(result.workflow);
     mkdirSync(flags.outDir, { recursive: true });
     const out = join(flags.outDir, irFileName(result.workflow.name));
-    writeFileSync(out, text);
+    writeIrFile(out, result.workflow);
     const serializeMs = performance.now() - serializeStart;
     const nodes = result.workflow.graphs.reduce((n, g) => n + g.nodeCount, 0);
     const edges = result.workflow.graphs.reduce((n, g) => n + g.graph.size, 0);
