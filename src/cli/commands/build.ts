@@ -1,7 +1,7 @@
 // `nexus build WORKFLOW [-o DIR]`: compile a workflow to an annotated IR file (`DIR/NAME.nexus.json`).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { passManager } from "../../driver/compile.js";
 import { writeIrFile } from "../../ir/serialize.js";
 import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
@@ -13,6 +13,7 @@ interface BuildFlags extends CompileFlags {
   timing?: boolean;
   stats?: boolean;
   report?: boolean;
+  format?: "text" | "json";
 }
 
 /** The pass list for `nexus build --help`, generated from the registry. */
@@ -46,10 +47,12 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     .option("-o, --out-dir <dir>", "directory for the IR file", "build")
     .option("--timing", "print the time each phase and pass took")
     .option("--stats", "print the counters passes keep (nodes removed, ...)")
+    .addOption(new Option("--format <format>", "diagnostics format (same as --diagnostics)").choices(["text", "json"]))
     .option("--report", "print the optimizer's batching, caching and cost summary");
   addCompileOptions(command).addHelpText("after", passHelp);
   command.action((file: string, flags: BuildFlags) => {
     const started = performance.now();
+    if (flags.format) flags.diagnostics = flags.format;
     const result = compileForCommand(file, flags, setExitCode);
     if (!result) return;
     const serializeStart = performance.now();
