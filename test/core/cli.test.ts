@@ -150,6 +150,12 @@ describe.concurrent("diagnostics and exit codes", () => {
     expect(run.stderr).toMatch(/^wrote /);
   });
 
+  it("build --format json is --diagnostics json", async () => {
+    const run = await nexus("build", `${DIAGNOSTICS}/several-errors.yaml`, "--format", "json", "-o", outDir());
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, errors: 7 });
+  });
+
   it("a missing input file is a located NX1007 error (exit 1)", async () => {
     const run = await nexus("build", "does/not/exist.yaml");
     expect(run.status).toBe(1);
