@@ -10,12 +10,14 @@ export const constantConditionFoldingPass: Pass = {
   requires: [],
   preserves: [],
   run(ir, context) {
+    let changed = false;
     for (const graph of ir.graphs) {
       for (const edge of graph.edges()) {
         const expression = edge.condition.expression;
         if (!expression) continue;
         const value = constantValue(expression);
         if (value === undefined) continue;
+        changed = true;
         if (truthy(value)) {
           delete edge.condition.expression;
           delete edge.condition.expressionSource;
@@ -26,5 +28,6 @@ export const constantConditionFoldingPass: Pass = {
         }
       }
     }
+    if (!changed) context.markAllPreserved();
   },
 };

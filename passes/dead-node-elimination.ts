@@ -11,6 +11,7 @@ export const deadNodeEliminationPass: Pass = {
   preserves: [],
   run(ir, context) {
     const reachability = context.getAnalysis(reachabilityAnalysis);
+    let removed = 0;
     for (const graph of ir.graphs) {
       if (!graph.hasNode(graph.entry)) continue;
       const reached = reachability.get(graph.name)!;
@@ -18,7 +19,9 @@ export const deadNodeEliminationPass: Pass = {
         if (reached.has(id)) continue;
         graph.removeNode(id);
         context.stat("nodes-removed");
+        removed++;
       }
     }
+    if (removed === 0) context.markAllPreserved();
   },
 };

@@ -15,6 +15,7 @@ export const edgeDeduplicationPass: Pass = {
   requires: [],
   preserves: [],
   run(ir, context) {
+    let removed = 0;
     for (const graph of ir.graphs) {
       const seen = new Set<string>();
       for (const edge of graph.edges()) {
@@ -25,7 +26,9 @@ export const edgeDeduplicationPass: Pass = {
         }
         graph.removeEdge(edge.id);
         context.stat("edges-removed");
+        removed++;
       }
     }
+    if (removed === 0) context.markAllPreserved();
   },
 };

@@ -15,6 +15,7 @@ import {
 import { criticalPathAnalysis } from "./analyses/critical-path.js";
 import { expectedVisitsAnalysis } from "./analyses/expected-visits.js";
 import { reachabilityAnalysis } from "./analyses/reachability.js";
+import { componentsAnalysis } from "./analyses/strongly-connected.js";
 
 const INSTRUCTION_PARTS = ["output-schema instruction", "route instruction"];
 
@@ -60,7 +61,7 @@ export const prefixLayoutPass: Pass = {
   options: [],
   requires: [],
   // The prompt analysis of the chosen placements is computed here anyway: handed on, not recomputed.
-  preserves: [reachabilityAnalysis, criticalPathAnalysis, expectedVisitsAnalysis, promptAnalysis],
+  preserves: [reachabilityAnalysis, componentsAnalysis, criticalPathAnalysis, expectedVisitsAnalysis, promptAnalysis],
   run(ir, context) {
     const analyser = new PromptAnalyser(ir);
     const analysis: PromptAnalysis = new Map();

@@ -5,10 +5,10 @@ import { checkInvariants } from "../src/ir/invariants.js";
 import type { WorkflowGraph } from "../src/ir/workflow.js";
 import type { Pass, PassContext } from "../src/pass-manager/pass.js";
 import { reachabilityAnalysis } from "./analyses/reachability.js";
-import { stronglyConnectedComponents } from "./analyses/strongly-connected.js";
+import { componentsAnalysis } from "./analyses/strongly-connected.js";
 
 function checkCycles(graph: WorkflowGraph, context: PassContext): void {
-  for (const component of stronglyConnectedComponents(graph)) {
+  for (const component of context.getAnalysis(componentsAnalysis).get(graph.name) ?? []) {
     const members = new Set(component);
     const isCycle = component.length > 1 || graph.graph.hasDirectedEdge(component[0], component[0]);
     if (!isCycle) continue;
@@ -42,7 +42,7 @@ export const verifyPass: Pass = {
   name: "verify",
   summary: "check entry nodes, reachability, cycles without exit, routes and IR invariants",
   options: [],
-  requires: [reachabilityAnalysis],
+  requires: [reachabilityAnalysis, componentsAnalysis],
   preserves: "all",
   run(ir, context) {
     // When the frontend reported errors, it already reported missing entries and graphs at the manifest's own lines;

@@ -4,16 +4,15 @@
 // the node that runs them. Deterministic: it depends only on the graph's shape.
 import type { Workflow, WorkflowGraph } from "../../src/ir/workflow.js";
 import type { Analysis } from "../../src/pass-manager/pass.js";
-import { stronglyConnectedComponents } from "./strongly-connected.js";
+import { componentsAnalysis } from "./strongly-connected.js";
 
 /** graph name -> node id -> priority. */
 export type CriticalPath = Map<string, Map<string, number>>;
 
 /** Nodes on the longest path to an exit, per node, within one graph. */
-export function stepsToExit(graph: WorkflowGraph): Map<string, number> {
+export function stepsToExit(graph: WorkflowGraph, components: readonly string[][]): Map<string, number> {
   const steps = new Map<string, number>();
   const componentOf = new Map<string, number>();
-  const components = stronglyConnectedComponents(graph);
   components.forEach((component, index) => component.forEach((id) => componentOf.set(id, index)));
   // Tarjan lists components sinks first, so every successor component is done before its predecessors.
   components.forEach((component, index) => {
@@ -54,8 +53,9 @@ function graphOffsets(ir: Workflow, steps: Map<string, Map<string, number>>): Ma
 export const criticalPathAnalysis: Analysis<CriticalPath> = {
   name: "critical-path",
   summary: "per node, the nodes on the longest path to an exit (the scheduling priority)",
-  compute(ir) {
-    const steps = new Map(ir.graphs.map((graph) => [graph.name, stepsToExit(graph)]));
+  compute(ir, context) {
+    const components = context.getAnalysis(componentsAnalysis);
+    const steps = new Map(ir.graphs.map((graph) => [graph.name, stepsToExit(graph, components.get(graph.name)!)]));
     const offsets = graphOffsets(ir, steps);
     const result: CriticalPath = new Map();
     for (const graph of ir.graphs) {

@@ -4,7 +4,7 @@
 // by map nodes multiply by the assumed list length, which the caller supplies (`runsPerItem`).
 import type { Workflow, WorkflowGraph } from "../../src/ir/workflow.js";
 import type { Analysis } from "../../src/pass-manager/pass.js";
-import { stronglyConnectedComponents } from "./strongly-connected.js";
+import { componentsAnalysis } from "./strongly-connected.js";
 
 export interface ExpectedVisits {
   /** graph name -> node id -> expected runs per run of that graph (0..1). */
@@ -15,9 +15,9 @@ export interface ExpectedVisits {
   mainGraph?: string;
 }
 
-function visitsInGraph(graph: WorkflowGraph): Map<string, number> {
+function visitsInGraph(graph: WorkflowGraph, sinksFirst: readonly string[][]): Map<string, number> {
   const visits = new Map<string, number>();
-  const components = stronglyConnectedComponents(graph).reverse();
+  const components = [...sinksFirst].reverse();
   const inflow = new Map<string, number>();
   if (graph.hasNode(graph.entry)) inflow.set(graph.entry, 1);
   const componentOf = new Map<string, number>();
@@ -42,7 +42,8 @@ function visitsInGraph(graph: WorkflowGraph): Map<string, number> {
 export const expectedVisitsAnalysis: Analysis<ExpectedVisits> = {
   name: "expected-visits",
   summary: "expected runs of each node per workflow item (routes and conditions split evenly)",
-  compute(ir: Workflow) {
+  compute(ir: Workflow, context) {
+    const components = context.getAnalysis(componentsAnalysis);
     const callers: ExpectedVisits["callers"] = new Map();
     for (const { graph, node } of ir.allNodes()) {
       if (node.kind !== "map" && node.kind !== "subgraph") continue;
@@ -50,7 +51,7 @@ export const expectedVisitsAnalysis: Analysis<ExpectedVisits> = {
       callers.set(target, [...(callers.get(target) ?? []), { graph: graph.name, node: node.id, kind: node.kind }]);
     }
     return {
-      perGraphRun: new Map(ir.graphs.map((g) => [g.name, visitsInGraph(g)])),
+      perGraphRun: new Map(ir.graphs.map((g) => [g.name, visitsInGraph(g, components.get(g.name)!)])),
       callers,
       mainGraph: ir.graphs[0]?.name,
     };

@@ -1,5 +1,6 @@
 // Strongly connected components of a graph (iterative Tarjan), used to find cycles that no edge leaves.
 import type { WorkflowGraph } from "../../src/ir/workflow.js";
+import type { Analysis } from "../../src/pass-manager/pass.js";
 
 /** Components in reverse topological order; each lists node ids in discovery order. */
 export function stronglyConnectedComponents(graph: WorkflowGraph): string[][] {
@@ -47,3 +48,15 @@ export function stronglyConnectedComponents(graph: WorkflowGraph): string[][] {
   }
   return components;
 }
+
+/** graph name -> its strongly connected components (shared, read only: copy before reordering). */
+export type Components = Map<string, readonly string[][]>;
+
+/** Analysis: the strongly connected components of every graph, shared by verify, critical-path and expected-visits. */
+export const componentsAnalysis: Analysis<Components> = {
+  name: "strongly-connected-components",
+  summary: "strongly connected components of each graph (cycles), sinks first",
+  compute(ir) {
+    return new Map(ir.graphs.map((graph) => [graph.name, stronglyConnectedComponents(graph)]));
+  },
+};

@@ -77,6 +77,7 @@ export class PassManager {
     };
     for (const { pass, options } of entries) {
       const before = instrumentation.verifyEach ? printWorkflow(workflow) : undefined;
+      let unchanged = false;
       // Only problems a pass introduces are its fault (an incomplete lowering may already miss a graph).
       const problemsBefore = instrumentation.verifyEach ? new Set(checkInvariants(workflow)) : undefined;
       const context: PassContext = {
@@ -84,6 +85,9 @@ export class PassManager {
         incomplete,
         getAnalysis,
         provideAnalysis: (analysis, value) => void analyses.set(analysis.name, value),
+        markAllPreserved: () => {
+          unchanged = true;
+        },
         report: (d) => result.diagnostics.push(d),
         stat: (name, delta = 1) => {
           const counters = (result.stats[pass.name] ??= {});
@@ -93,7 +97,7 @@ export class PassManager {
       const start = performance.now();
       pass.run(workflow, context);
       result.timings.push({ pass: pass.name, ms: performance.now() - start });
-      if (pass.preserves !== "all") {
+      if (pass.preserves !== "all" && !unchanged) {
         const kept = new Set(pass.preserves.map((a) => a.name));
         for (const name of [...analyses.keys()]) if (!kept.has(name)) analyses.delete(name);
       }

@@ -30,6 +30,8 @@ export interface PassContext extends AnalysisContext {
    * (the pass must also list the analysis in `preserves`), so later passes do not compute it again.
    */
   provideAnalysis<T>(analysis: Analysis<T>, value: T): void;
+  /** Declares that this run changed nothing, so every cached analysis stays valid (MLIR's markAllAnalysesPreserved). */
+  markAllPreserved(): void;
   /** Option values: defaults overridden by the pipeline text. */
   readonly options: Readonly<Record<string, PassOptionValue>>;
   report(diagnostic: Diagnostic): void;

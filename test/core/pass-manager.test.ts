@@ -165,13 +165,40 @@ describe("analyses", () => {
         context.getAnalysis(counting);
       },
     });
+    const unchanged: Pass = {
+      ...reader("changes-nothing", []),
+      run(_ir, context) {
+        context.getAnalysis(counting);
+        context.markAllPreserved();
+      },
+    };
+    const provider: Pass = {
+      ...reader("provides-counting", [counting]),
+      run(_ir, context) {
+        context.provideAnalysis(counting, 42);
+      },
+    };
     const manager = new PassManager([
       reader("keeps-all", "all"),
       reader("keeps-counting", [counting]),
       reader("keeps-none", []),
+      unchanged,
+      provider,
     ]);
     return { computed, manager };
   }
+
+  it("all stay valid after a pass that preserves nothing but reports it changed nothing", () => {
+    const { computed, manager } = setup();
+    manager.run(lowered(), "keeps-all,changes-nothing,keeps-all");
+    expect(computed).toEqual(["dependent", "counting"]);
+  });
+
+  it("a pass can hand on an analysis it computed, and later passes read it instead of recomputing", () => {
+    const { computed, manager } = setup();
+    manager.run(lowered(), "provides-counting,keeps-all");
+    expect(computed).toEqual(["dependent"]);
+  });
 
   it("are computed once while every pass preserves them", () => {
     const { computed, manager } = setup();
