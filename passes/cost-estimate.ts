@@ -9,7 +9,7 @@ import { resolvePricing } from "../src/pricing/resolve-pricing.js";
 import { ITEM_STATE_VARIABLE } from "../src/prompt/request-plan.js";
 import { countTokens } from "../src/prompt/tokenizer.js";
 import { costAnnotation, type CostEstimate } from "./annotations/cost.js";
-import { expectedVisitsAnalysis, runsPerItem } from "./analyses/expected-visits.js";
+import { expectedVisitsAnalysis, graphRunsPerItem } from "./analyses/expected-visits.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
 
 interface Assumptions {
@@ -90,12 +90,23 @@ export const costEstimatePass: Pass = {
     };
     const pricing = resolvePricing(ir, context.options["pricing-file"] as string, context.report);
     const visits = context.getAnalysis(expectedVisitsAnalysis);
+    /** graph -> its runs per item with the assumed map length, and with map lists of one. */
+    const graphRunsByName = new Map<string, [number, number]>();
     for (const facts of allPromptFacts(context.getAnalysis(promptAnalysis))) {
       const node = facts.node;
       const cacheable = facts.prefixTokens > 0 && facts.prefixTokens >= minCacheableTokens(pricing, facts.target);
       const perRequest = requestTokens(facts, cacheable, assumed);
       const requestsPerRun = node.kind === "llm" && node.tools.length > 0 ? node.maxTurns : 1;
-      const runs = runsPerItem(visits, facts.graph, node.id, option("map-items"));
+      let graphRuns = graphRunsByName.get(facts.graph);
+      if (!graphRuns) {
+        graphRuns = [
+          graphRunsPerItem(visits, facts.graph, option("map-items")),
+          graphRunsPerItem(visits, facts.graph, 1),
+        ];
+        graphRunsByName.set(facts.graph, graphRuns);
+      }
+      const visitsPerGraphRun = visits.perGraphRun.get(facts.graph)?.get(node.id) ?? 0;
+      const runs = visitsPerGraphRun * graphRuns[0];
       const perItemFactor = runs * requestsPerRun;
       const cost = requestCost(facts.target, perRequest, pricing);
       const assumptions = [
@@ -105,8 +116,7 @@ export const costEstimatePass: Pass = {
       if (facts.variables.includes(ITEM_STATE_VARIABLE))
         assumptions.push(`item state ~${assumed.itemStateTokens} tokens`);
       if (cacheable) assumptions.push(`${Math.round(assumed.cacheHitShare * 100)}% of the prefix read from cache`);
-      if (runs !== runsPerItem(visits, facts.graph, node.id, 1))
-        assumptions.push(`map lists of ${option("map-items")} items`);
+      if (runs !== visitsPerGraphRun * graphRuns[1]) assumptions.push(`map lists of ${option("map-items")} items`);
       if (runs < 1) assumptions.push("branches taken evenly");
       const estimate: CostEstimate = {
         basis: cost.basis,

@@ -58,8 +58,8 @@ export const expectedVisitsAnalysis: Analysis<ExpectedVisits> = {
   },
 };
 
-/** Expected runs of a node per workflow item; `mapItems` is the assumed list length of every map node. */
-export function runsPerItem(visits: ExpectedVisits, graph: string, node: string, mapItems: number): number {
+/** Expected runs of a graph per workflow item; `mapItems` is the assumed list length of every map node. */
+export function graphRunsPerItem(visits: ExpectedVisits, graph: string, mapItems: number): number {
   const graphRuns = (name: string, seen: Set<string>): number => {
     if (name === visits.mainGraph) return 1;
     const callers = visits.callers.get(name);
@@ -73,5 +73,5 @@ export function runsPerItem(visits: ExpectedVisits, graph: string, node: string,
     seen.delete(name);
     return total;
   };
-  return (visits.perGraphRun.get(graph)?.get(node) ?? 0) * graphRuns(graph, new Set());
+  return graphRuns(graph, new Set());
 }
