@@ -134,7 +134,10 @@ export class BatchAccumulator {
       this.warmed.set(cacheKey, this.warm(first));
     }
     await this.warmed.get(cacheKey);
-    await Promise.all(list.map((pending) => this.call(pending)));
+    const sent = Promise.all(list.map((pending) => this.call(pending)));
+    // A prefix sent alone warms itself: once that request is answered, later flushes need no warm-up for it.
+    if (!this.warmed.has(cacheKey)) void sent.then(() => this.warmed.set(cacheKey, Promise.resolve()));
+    await sent;
   }
 
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */

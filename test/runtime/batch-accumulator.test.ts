@@ -167,7 +167,7 @@ describe("prefix warm-up", () => {
     expect(backend.calls.slice(5).every((call) => call.request.maxTokens === undefined)).toBe(true);
   });
 
-  it("warms each new prefix of a flush, and only those; a lone request is not warmed", async () => {
+  it("warms each new prefix of a flush, and only those; a lone request warms its own prefix", async () => {
     const backend = new ScriptedBackend(echo, 30);
     const { accumulator, stats } = setup(backend, { warmPrefixes: true });
     await accumulator.submit(request("alone", "lone system"), batch({ cacheKey: "lone", maxBatchSize: 1 }));
@@ -195,6 +195,16 @@ describe("prefix warm-up", () => {
     const warmCalls = calls.filter((call) => textOf(call.request).startsWith("w"));
     expect(warmCalls).toHaveLength(2);
     for (const call of warmCalls) expect(call.startedAt).toBeLessThan(warmUps[0].endedAt!);
+
+    // The lone request warmed its own prefix: its later siblings go out without a warm-up.
+    const afterLone = backend.calls.length;
+    await Promise.all(
+      ["l2", "l3"].map((u) =>
+        accumulator.submit(request(u, "lone system"), batch({ cacheKey: "lone", maxBatchSize: 2 })),
+      ),
+    );
+    expect(backend.calls.slice(afterLone).map((call) => call.request.maxTokens)).toEqual([undefined, undefined]);
+    expect(stats.warmupRequests).toBe(2);
   });
 });
 
