@@ -17,6 +17,8 @@ export interface BatchHints {
   maxBatchSize: number;
   maxWaitMs: number;
   priority: number;
+  /** The node's batch mode from its annotation (provider batch backends send `realtime` nodes one by one). */
+  mode?: RequestHints["batchMode"];
 }
 
 interface Pending {

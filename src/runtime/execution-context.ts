@@ -67,6 +67,7 @@ export class ExecutionContext {
         : (annotation.maxBatchSize ?? node.batch?.size ?? this.options.defaultBatch.maxBatchSize),
       maxWaitMs: unbatched ? 0 : (annotation.maxWaitMs ?? node.batch?.timeoutMs ?? this.options.defaultBatch.maxWaitMs),
       priority: annotation.priority ?? node.batch?.priority ?? 0,
+      mode: annotation.mode,
     };
     this.hints.set(key, hints);
     return hints;

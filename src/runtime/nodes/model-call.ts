@@ -1,7 +1,7 @@
 // One model call for one item through the accumulator, with the item's usage and the run's counters updated.
 import type { LlmNode, RouterNode } from "../../ir/types.js";
 import type { WorkflowGraph } from "../../ir/workflow.js";
-import { addUsage, type ChatRequest, type ChatResult, type RequestHints } from "../chat.js";
+import { addUsage, type ChatRequest, type ChatResult } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import type { WorkItem } from "../work-item.js";
 
@@ -15,14 +15,13 @@ export async function callModel(
   step: number,
 ): Promise<ChatResult> {
   const batch = context.batchHints(graph, node);
-  const annotation = graph.annotations.forNode(node.id).batch as { mode?: RequestHints["batchMode"] } | undefined;
   const result = await context.accumulator.submit(request, batch, {
     priority: batch.priority,
     cacheKey: batch.cacheKey,
     expectedOutputTokens: request.maxTokens,
     sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
     requestId: `${item.id}/${graph.name}/${node.id}/${step}`,
-    batchMode: annotation?.mode,
+    batchMode: batch.mode,
     signal: context.signal,
   });
   addUsage(item.usage, result.usage);
