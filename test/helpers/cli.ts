@@ -10,7 +10,8 @@ import { REPO_ROOT } from "./paths.js";
 const BUILT_CLI = join(REPO_ROOT, "dist", "cli.js");
 const BIN = join(REPO_ROOT, "bin", "nexus.js");
 
-function newestModification(dir: string): number {
+/** The newest modification time of any file below `dir` (0 when it does not exist). */
+export function newestModification(dir: string): number {
   if (!existsSync(dir)) return 0;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -25,8 +26,13 @@ const BUILD_LOCK = join(
   `nexus-cli-build-${createHash("sha1").update(REPO_ROOT).digest("hex").slice(0, 12)}.lock`,
 );
 
+/** The newest modification time of the CLI's sources (src, passes, adapters). */
+export function newestSourceModification(): number {
+  return Math.max(...["src", "passes", "adapters"].map((dir) => newestModification(join(REPO_ROOT, dir))));
+}
+
 function isStale(): boolean {
-  const sources = Math.max(...["src", "passes", "adapters"].map((dir) => newestModification(join(REPO_ROOT, dir))));
+  const sources = newestSourceModification();
   return !existsSync(BUILT_CLI) || statSync(BUILT_CLI).mtimeMs < sources;
 }
 

@@ -3,26 +3,17 @@
 // private folder under node_modules/.cache rather than dist/: other test files rebuild dist/ when it is stale, and a
 // rebuild under a running child would break it. The bundle is rebuilt only when a source is newer.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { newestSourceModification } from "../../helpers/cli.js";
 import { REPO_ROOT } from "../../helpers/paths.js";
 
 const CLI_DIR = join(REPO_ROOT, "node_modules", ".cache", "nexus-provider-batch-cli");
 const LAUNCHER = join(CLI_DIR, "nexus.mjs");
 
-function newestModification(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestModification(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /** Bundles the CLI into the private folder unless that bundle is newer than every source file. */
 export function buildTestCli(): void {
-  const sources = Math.max(...["src", "passes", "adapters"].map((dir) => newestModification(join(REPO_ROOT, dir))));
+  const sources = newestSourceModification();
   if (existsSync(LAUNCHER) && statSync(join(CLI_DIR, "cli.js")).mtimeMs >= sources) return;
   const build = spawnSync("npx", ["tsup", "--out-dir", CLI_DIR, "--silent"], { cwd: REPO_ROOT, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`npx tsup failed:\n${build.stdout}\n${build.stderr}`);
