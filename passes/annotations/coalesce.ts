@@ -3,6 +3,7 @@
 // whether results may be cached and for how long, and the key both use. `toolCallKey` implements the key recipe, so
 // the runtime computes exactly the key the compiler documented.
 import { z } from "zod";
+import type { ToolDefinition } from "../../src/ir/types.js";
 import { defineAnnotation } from "../../src/ir/annotations.js";
 import { canonicalHash } from "../../src/prompt/canonical-json.js";
 import { formatDuration } from "../../src/printers/units.js";
@@ -41,4 +42,39 @@ export function toolCallKey(
   args: unknown,
 ): string {
   return canonicalHash({ tool: toolName, definition: decision.definitionHash, args: args ?? null });
+}
+
+/**
+ * The decision for one tool: share and cache calls of tools declared `deterministic` or `cacheable`, and of GET-only
+ * HTTP tools (cached `getCacheTtlMs` unless they declare a TTL). The pass records it; the runtime computes the same
+ * decision for an IR built without the pass.
+ */
+export function coalesceDecisionFor(tool: ToolDefinition, getCacheTtlMs: number): CoalesceDecision {
+  const method = typeof tool.config.method === "string" ? tool.config.method.toUpperCase() : undefined;
+  const getOnly = tool.protocol === "http" && method === "GET";
+  const reasons: string[] = [];
+  if (tool.deterministic) reasons.push("declared deterministic");
+  if (tool.cacheable) reasons.push("declared cacheable");
+  if (getOnly) reasons.push("HTTP GET (safe and idempotent)");
+  const cacheResults = tool.cacheable || getOnly;
+  const share = tool.deterministic || cacheResults;
+  const because = share
+    ? reasons.join(", ")
+    : `not declared deterministic or cacheable${tool.protocol === "http" ? ` and HTTP ${method ?? "method unknown"}` : ""}: calls may have side effects`;
+  const decision: CoalesceDecision = {
+    shareConcurrentCalls: share,
+    cacheResults,
+    because,
+    keyRecipe: TOOL_CALL_KEY_RECIPE,
+    definitionHash: canonicalHash({
+      name: tool.name,
+      protocol: tool.protocol,
+      config: tool.config,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+    }),
+  };
+  const ttlMs = tool.cacheTtlMs ?? (getOnly && !tool.cacheable ? getCacheTtlMs : undefined);
+  if (cacheResults && ttlMs !== undefined) decision.ttlMs = ttlMs;
+  return decision;
 }

@@ -17,7 +17,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
 import { createToolExecutor } from "./tools/executors.js";
-import { ToolPool } from "./tools/tool-pool.js";
+import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
 
@@ -104,7 +104,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     // Live items are either waiting on the accumulator or parked until their step's other items are answered.
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });
-  const tools = new ToolPool(createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1), stats);
+  const tools = new ToolPool(
+    createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1),
+    stats,
+    coalesceDecisionsOf(workflow),
+  );
   const context = new ExecutionContext(
     workflow,
     accumulator,

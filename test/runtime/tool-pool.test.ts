@@ -2,9 +2,10 @@
 // served from the cache for their TTL, tools with side effects run every call, rate limits space executions out,
 // and a throwing tool fails its item (result line status "error") while the run goes on.
 import { describe, expect, it } from "vitest";
+import { compileText } from "../../src/driver/compile.js";
 import type { ToolDefinition } from "../../src/ir/types.js";
 import { RunStats } from "../../src/runtime/run-stats.js";
-import { ToolPool, type ToolExecutor } from "../../src/runtime/tools/tool-pool.js";
+import { coalesceDecisionsOf, ToolPool, type ToolExecutor } from "../../src/runtime/tools/tool-pool.js";
 import { compileWorkflow, runFixture, useScratchDir } from "./helpers/run-fixture.js";
 import { ScriptedBackend, sleep } from "./helpers/scripted-backend.js";
 
@@ -22,7 +23,7 @@ function pool(latencyMs = 20, fail?: (args: Record<string, unknown>) => boolean)
     if (fail?.(args)) throw new Error(`no answer for ${JSON.stringify(args)}`);
     return { tool: definition.name, args, execution: starts.length };
   };
-  return { tools: new ToolPool(execute, stats), stats, starts };
+  return { tools: new ToolPool(execute, stats, coalesceDecisionsOf(workflow)), stats, starts };
 }
 
 describe("in a run", () => {
@@ -122,5 +123,45 @@ describe("the pool", () => {
     failing = false;
     await expect(tools.call(tool("search"), { topic: "a" })).resolves.toMatchObject({ tool: "search" });
     expect(stats).toMatchObject({ toolCalls: 3, toolExecutions: 2 });
+  });
+
+  describe("follows the coalesce decision the compiler recorded", () => {
+    const manifest = `name: get-tool
+graphs:
+  - name: main
+    entry_node: look
+    nodes: [{ id: look, kind: tool, tool_ref: lookup }]
+    edges: []
+tools:
+  - { name: lookup, protocol: http, config: { method: GET, endpoint: "https://example.test/lookup" } }
+`;
+    const poolFor = (passes: string) => {
+      const compiled = compileText("get-tool.yaml", manifest, { passes });
+      const workflow = compiled.workflow!;
+      const stats = new RunStats();
+      const execute: ToolExecutor = async () => ({ execution: stats.toolExecutions });
+      return {
+        tools: new ToolPool(execute, stats, coalesceDecisionsOf(workflow)),
+        stats,
+        get: workflow.tool("lookup")!,
+      };
+    };
+
+    it("caches a GET tool for the TTL the pass recorded (get-cache-ttl-ms=40)", async () => {
+      const { tools, stats, get } = poolFor("verify,tool-coalescing{get-cache-ttl-ms=40}");
+      await tools.call(get, { q: "a" });
+      await tools.call(get, { q: "a" });
+      await sleep(60);
+      await tools.call(get, { q: "a" });
+      expect(stats).toMatchObject({ toolCalls: 3, toolExecutions: 2, toolCacheHits: 1 });
+    });
+
+    it("without the pass, decides the same way with the pass's default TTL (5 minutes)", async () => {
+      const { tools, stats, get } = poolFor("verify");
+      await tools.call(get, { q: "a" });
+      await sleep(60);
+      await tools.call(get, { q: "a" });
+      expect(stats).toMatchObject({ toolCalls: 2, toolExecutions: 1, toolCacheHits: 1 });
+    });
   });
 });

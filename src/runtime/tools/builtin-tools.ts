@@ -4,7 +4,7 @@
 //  - `echo`: returns its arguments.
 import { createHash } from "node:crypto";
 import type { ToolDefinition } from "../../ir/types.js";
-import { canonicalArguments } from "./canonical-arguments.js";
+import { canonicalJson } from "../../prompt/canonical-json.js";
 import { ToolError } from "./tool-pool.js";
 
 /** `timeScale` shrinks simulated latencies in step with the simulator's `--time-scale`. */
@@ -21,7 +21,7 @@ export async function runBuiltinTool(
       const latency = Number(tool.config.latency_ms ?? 50);
       await new Promise((resolve) => setTimeout(resolve, latency * timeScale));
       const digest = createHash("sha256")
-        .update(`${tool.name}:${canonicalArguments(args)}`)
+        .update(`${tool.name}:${canonicalJson(args)}`)
         .digest("hex");
       return { tool: tool.name, arguments: args, result: `simulated result ${digest.slice(0, 12)}` };
     }

@@ -3,7 +3,13 @@
 // A failing tool rejects its callers with ToolError; it never crashes the run.
 import type { ToolDefinition } from "../../ir/types.js";
 import type { RunStats } from "../run-stats.js";
-import { canonicalArguments } from "./canonical-arguments.js";
+import type { Workflow } from "../../ir/workflow.js";
+import {
+  coalesceAnnotation,
+  coalesceDecisionFor,
+  toolCallKey,
+  type CoalesceDecision,
+} from "../../../passes/annotations/coalesce.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export class ToolError extends Error {
@@ -19,17 +25,24 @@ export class ToolError extends Error {
 /** Runs one tool call; implemented per protocol in ./executors.ts. */
 export type ToolExecutor = (tool: ToolDefinition, args: Record<string, unknown>) => Promise<unknown>;
 
-/** How calls of one tool may be shared (from the tool-coalescing pass, or the tool's own flags). */
-export interface ToolSharing {
-  coalesce: boolean;
-  cacheTtlMs: number;
-}
+/** GET tools without a declared TTL: the tool-coalescing pass's default, for IRs built without the pass. */
+const DEFAULT_GET_CACHE_TTL_MS = 300_000;
 
-export function sharingOf(tool: ToolDefinition): ToolSharing {
-  const readOnlyHttp = tool.protocol === "http" && String(tool.config.method ?? "POST").toUpperCase() === "GET";
-  return {
-    coalesce: tool.deterministic || tool.cacheable || readOnlyHttp,
-    cacheTtlMs: tool.cacheable ? (tool.cacheTtlMs ?? 3_600_000) : 0,
+/**
+ * How calls of a tool may be shared: the `coalesce` annotation the tool-coalescing pass recorded in the IR, or the
+ * same decision computed here when the IR was built without the pass (`-O0`, `-O1`).
+ */
+export function coalesceDecisionsOf(workflow: Workflow): (tool: ToolDefinition) => CoalesceDecision {
+  const decisions = new Map<string, CoalesceDecision>();
+  return (tool) => {
+    let decision = decisions.get(tool.name);
+    if (!decision) {
+      decision =
+        workflow.toolAnnotations.get(coalesceAnnotation, tool.name) ??
+        coalesceDecisionFor(tool, DEFAULT_GET_CACHE_TTL_MS);
+      decisions.set(tool.name, decision);
+    }
+    return decision;
   };
 }
 
@@ -41,14 +54,17 @@ export class ToolPool {
   constructor(
     private readonly execute: ToolExecutor,
     private readonly stats: RunStats,
-    private readonly sharing: (tool: ToolDefinition) => ToolSharing = sharingOf,
+    private readonly decisionOf: (tool: ToolDefinition) => CoalesceDecision,
   ) {}
 
   async call(tool: ToolDefinition, args: Record<string, unknown>): Promise<unknown> {
     this.stats.toolCalls++;
-    const { coalesce, cacheTtlMs } = this.sharing(tool);
+    const decision = this.decisionOf(tool);
+    const coalesce = decision.shareConcurrentCalls;
+    // A cached result lives for the recorded TTL, or for the whole run when none is recorded.
+    const cacheTtlMs = decision.cacheResults ? (decision.ttlMs ?? Number.POSITIVE_INFINITY) : 0;
     if (!coalesce && cacheTtlMs === 0) return this.run(tool, args);
-    const key = `${tool.name}\u0000${canonicalArguments(args)}`;
+    const key = toolCallKey(tool.name, decision, args);
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > Date.now()) {
       this.stats.toolCacheHits++;
