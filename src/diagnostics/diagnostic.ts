@@ -24,36 +24,6 @@ export interface Diagnostic {
   notes?: { message: string; loc?: SourceLocation }[];
 }
 
-/** Collects the diagnostics of one run: all of them are reported, not just the first. */
-export class DiagnosticBag {
-  readonly items: Diagnostic[] = [];
-
-  add(diagnostic: Diagnostic): void {
-    this.items.push(diagnostic);
-  }
-
-  addAll(diagnostics: Iterable<Diagnostic>): void {
-    for (const d of diagnostics) this.items.push(d);
-  }
-
-  get hasErrors(): boolean {
-    return this.items.some((d) => d.severity === "error");
-  }
-
-  get errorCount(): number {
-    return this.items.filter((d) => d.severity === "error").length;
-  }
-
-  get warningCount(): number {
-    return this.items.filter((d) => d.severity === "warning").length;
-  }
-
-  /** Diagnostics in source order (file, line, column), stable for equal positions. */
-  sorted(): Diagnostic[] {
-    return sortDiagnostics(this.items);
-  }
-}
-
 /** Diagnostics in source order (file, line, column); those without a location last; stable otherwise. */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   return [...list].sort(compareDiagnostics);

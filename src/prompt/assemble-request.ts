@@ -8,6 +8,7 @@
 import type { WorkflowNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import { prefixAnnotation } from "../../passes/annotations/prefix.js";
+import { readPath } from "../expr/evaluate.js";
 import { canonicalJson } from "./canonical-json.js";
 import {
   chatToolResolver,
@@ -44,21 +45,10 @@ export function requestPlanFor(workflow: Workflow, graph: WorkflowGraph, nodeId:
   );
 }
 
-/** The value at `path` in the item's state; `[]` is the whole state; a leading `state.` is optional. */
-function readState(state: Record<string, unknown>, path: string[]): unknown {
-  if (path.length === 0) return state;
-  const steps = path[0] === "state" && path.length > 1 && !("state" in state) ? path.slice(1) : path;
-  let current: unknown = state;
-  for (const step of steps) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[step];
-  }
-  return current;
-}
-
 function renderSegment(segment: PlanSegment, state: Record<string, unknown>): string {
   if (segment.type === "text") return segment.text;
-  const value = readState(state, segment.path);
+  // `[]` is the whole state (a node without a prompt sends it); otherwise the path, `state.` prefix optional.
+  const value = segment.path.length === 0 ? state : readPath(state, segment.path);
   if (value === undefined || value === null) return "";
   return typeof value === "string" ? value : canonicalJson(value);
 }
