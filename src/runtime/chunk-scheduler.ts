@@ -20,7 +20,7 @@ export interface SchedulerOptions {
   /** Most items live at once (in chunks started and not finished). */
   window: number;
   stopping: () => boolean;
-  onAdmissionChange: (open: boolean, live: number) => void;
+  onAdmissionChange: (open: boolean) => void;
 }
 
 export function toWorkItem(record: Extract<InputRecord, { kind: "item" }>, entry: string): WorkItem {
@@ -55,7 +55,7 @@ export async function scheduleChunks(
     );
     if (items.length === 0) return;
     while (live + items.length > options.window && running.size > 0) {
-      options.onAdmissionChange(false, live);
+      options.onAdmissionChange(false);
       await Promise.race(running);
     }
     if (options.stopping()) return;
@@ -71,10 +71,10 @@ export async function scheduleChunks(
       .finally(() => {
         live -= items.length;
         running.delete(task);
-        options.onAdmissionChange(!options.stopping(), live);
+        options.onAdmissionChange(!options.stopping());
       });
     running.add(task);
-    options.onAdmissionChange(true, live);
+    options.onAdmissionChange(true);
   };
 
   for await (const record of records) {
@@ -86,7 +86,7 @@ export async function scheduleChunks(
     }
   }
   if (chunk.length > 0 && !options.stopping()) await start(chunk);
-  options.onAdmissionChange(false, live);
+  options.onAdmissionChange(false);
   await Promise.all(running);
   if (errors.length > 0) throw errors[0];
 }
