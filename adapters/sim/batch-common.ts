@@ -63,6 +63,17 @@ export function shuffled<T>(items: readonly T[], seed: string): T[] {
   return out;
 }
 
+/** The body of an OpenAI list endpoint (`GET /v1/files`, `GET /v1/batches`) for one page. */
+export function openAIListPage<T extends { id: string }>(data: T[], hasMore: boolean) {
+  return {
+    object: "list",
+    data,
+    has_more: hasMore,
+    first_id: data[0]?.id ?? null,
+    last_id: data[data.length - 1]?.id ?? null,
+  };
+}
+
 /** Cursor pagination over a newest-first list by id (shared by both list endpoints). */
 export function pageAfter<T extends { id: string }>(
   items: readonly T[],

@@ -7,6 +7,7 @@
 import type { Batch, BatchError } from "openai/resources/batches";
 import {
   injectedFailure,
+  openAIListPage,
   pageAfter,
   parseLimit,
   processedBy,
@@ -60,13 +61,7 @@ export class OpenAIBatches {
       const q = ctx.url.searchParams;
       const all = this.batches.map((s) => this.advance(s).batch);
       const { data, hasMore } = pageAfter(all, q.get("after"), null, parseLimit(q.get("limit"), 20, 100));
-      sendJson(ctx.res, 200, {
-        object: "list",
-        data,
-        has_more: hasMore,
-        first_id: data[0]?.id ?? null,
-        last_id: data[data.length - 1]?.id ?? null,
-      });
+      sendJson(ctx.res, 200, openAIListPage(data, hasMore));
     });
     router.add("GET /v1/batches/:id", (ctx) => sendJson(ctx.res, 200, this.advance(this.find(ctx.params.id)).batch));
     router.add("POST /v1/batches/:id/cancel", (ctx) => this.cancel(ctx));

@@ -2,7 +2,7 @@
 // in memory; the Batch emulator reads inputs from here and stores its output and error files here.
 
 import type { FileObject } from "openai/resources/files";
-import { pageAfter, parseLimit } from "./batch-common.js";
+import { openAIListPage, pageAfter, parseLimit } from "./batch-common.js";
 import type { SimEngine } from "./engine.js";
 import { badRequest, notFound } from "./errors.js";
 import { sendJson } from "./http-util.js";
@@ -85,12 +85,6 @@ export class OpenAIFiles {
     let items = this.files.map((f) => f.object).filter((f) => !purpose || f.purpose === purpose);
     if (q.get("order") === "asc") items = items.reverse();
     const { data, hasMore } = pageAfter(items, q.get("after"), null, parseLimit(q.get("limit"), 10_000, 10_000));
-    sendJson(ctx.res, 200, {
-      object: "list",
-      data,
-      has_more: hasMore,
-      first_id: data[0]?.id ?? null,
-      last_id: data[data.length - 1]?.id ?? null,
-    });
+    sendJson(ctx.res, 200, openAIListPage(data, hasMore));
   }
 }
