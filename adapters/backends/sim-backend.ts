@@ -8,6 +8,8 @@ import { fromWireResponse, toWireRequest } from "../openai-compatible/wire.js";
 
 export class SimBackend implements ModelBackend {
   readonly kind = "sim";
+  /** The simulator registers a request's prompt blocks when it admits it, as vLLM V1 does. */
+  readonly sharesInflightPrefixes = true;
   readonly engine: SimEngine;
 
   constructor(options: SimEngineOptions) {

@@ -18,12 +18,17 @@ export interface OpenAICompatibleOptions {
   timeoutMs?: number;
 }
 
+/** Engines that reuse an in-flight request's prefill for later requests with the same prefix. */
+const SHARES_INFLIGHT_PREFIXES: ReadonlySet<EngineFlavor> = new Set(["vllm", "sglang", "dynamo"]);
+
 export class OpenAICompatibleBackend implements ModelBackend {
   readonly kind: string;
+  readonly sharesInflightPrefixes: boolean;
   private readonly dispatcher: Agent;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.kind = options.flavor;
+    this.sharesInflightPrefixes = SHARES_INFLIGHT_PREFIXES.has(options.flavor);
     this.dispatcher = new Agent({
       connections: options.connections,
       keepAliveTimeout: 30_000,

@@ -38,10 +38,53 @@ export interface WorkSummary {
  * is at least the throughput bound at the maximal batch (decodeTokens / maxRunningSeqs steps of a full batch) and
  * at least the critical path of the longest request (longestCompletion - 1 steps). Step costs are additive in the
  * model, so prefill and decode bounds add up. Client-side time (tools, turn dependencies) is not included.
+ * `maxConcurrent` caps the batch when fewer sequences exist than the engine could run.
  */
-export function lowerBoundMs(work: WorkSummary, profile: EngineProfile): number {
-  const maxBatch = profile.maxRunningSeqs;
+export function lowerBoundMs(work: WorkSummary, profile: EngineProfile, maxConcurrent = Infinity): number {
+  const maxBatch = Math.max(1, Math.min(profile.maxRunningSeqs, maxConcurrent));
   const throughput = (work.decodeTokens / maxBatch) * decodeStepMs(maxBatch, profile);
   const criticalPath = Math.max(0, work.longestCompletion - 1) * decodeStepMs(1, profile);
   return prefillMs(work.uniquePrefillTokens, profile) + Math.max(throughput, criticalPath);
+}
+
+/**
+ * The work of one dependency round: round 0 holds requests whose prompts contain no earlier answer; a request whose
+ * prompt repeats a round-r answer (the client sent it back, e.g. with a tool result) is in round r + 1, and can only
+ * arrive after that answer was complete.
+ */
+export interface RoundWork extends WorkSummary {
+  requests: number;
+  /**
+   * Shortest time any request of the round needs on its own: round 0 from the start of measurement (its whole prompt
+   * is uncached then), later rounds from their arrival (their prompt tokens no earlier request had).
+   */
+  minSoloMs: number;
+}
+
+/**
+ * Lower bound on wall time for work that arrives in dependency rounds separated by at least `clientGapMs` of
+ * client-side time (a tool call). For each round r, all work of rounds >= r happens after the earliest possible
+ * arrival of a round-r request (the fastest chain of solo requests and gaps before it), and takes at least
+ * lowerBoundMs of that work, with the batch capped by the number of its requests. The bound is the largest of these.
+ */
+export function dependentLowerBoundMs(
+  rounds: readonly RoundWork[],
+  clientGapMs: number,
+  profile: EngineProfile,
+): number {
+  let bound = 0;
+  let earliestArrival = 0;
+  for (let r = 0; r < rounds.length && rounds[r].requests > 0; r++) {
+    const later = rounds.slice(r);
+    const work: WorkSummary = {
+      uniquePrefillTokens: later.reduce((n, w) => n + w.uniquePrefillTokens, 0),
+      decodeTokens: later.reduce((n, w) => n + w.decodeTokens, 0),
+      longestCompletion: Math.max(...later.map((w) => w.longestCompletion)),
+    };
+    const requests = later.reduce((n, w) => n + w.requests, 0);
+    bound = Math.max(bound, earliestArrival + lowerBoundMs(work, profile, requests));
+    earliestArrival += rounds[r].minSoloMs + clientGapMs;
+  }
+  // The fastest chain through every round is a bound too.
+  return Math.max(bound, earliestArrival - clientGapMs);
 }

@@ -10,7 +10,14 @@ import { badRequest, isRecord } from "./errors.js";
 import { canonicalJson, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
-import { buildChatCompletion, chatUsage, parseChatRequest, type EngineMode, type ParsedChat } from "./openai-chat.js";
+import {
+  buildChatCompletion,
+  chatUsage,
+  openAIToolCallId,
+  parseChatRequest,
+  type EngineMode,
+  type ParsedChat,
+} from "./openai-chat.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { resolveProfile, type EngineProfile, type ProfileName } from "./profiles.js";
 import { parseScenario, type Scenario, type ScenarioInput } from "./scenario.js";
@@ -99,7 +106,7 @@ export class SimEngine {
       blockSize,
       capacityBlocks: options.cacheBlocks ?? Math.floor(this.profile.kvCacheTokens / blockSize),
     });
-    this.recorder = new StatsRecorder((tokens, salt) => this.cache.hashBlocks(tokens, salt), blockSize);
+    this.recorder = new StatsRecorder((tokens, salt, known) => this.cache.hashBlocks(tokens, salt, known), blockSize);
     this.scheduler = new Scheduler(this.profile, this.cache, this.clock, this.recorder, this.mode === "dynamo");
     this.modelName = options.modelName ?? this.profile.modelName;
   }
@@ -145,6 +152,8 @@ export class SimEngine {
           outputTokens: o.tokens,
           priority: parsed.priority,
           cacheSalt: parsed.cacheSalt,
+          followsCallIds: parsed.referencedCallIds,
+          answerCallIds: o.answer.kind === "tool_calls" ? o.answer.calls.map((c) => openAIToolCallId(c.id)) : [],
           signal: hooks.signal,
           onToken: i === 0 ? hooks.onToken : undefined,
         }),

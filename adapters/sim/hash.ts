@@ -1,6 +1,8 @@
 // Fast deterministic hashing for the simulator: 64-bit (two 32-bit lanes) hashes of strings and token
 // runs, chained block hashes for the prefix cache, and canonical JSON for order-independent keys.
 
+import { createHash } from "node:crypto";
+
 const SEED_A = 0x9e3779b9;
 const SEED_B = 0x85ebca6b;
 
@@ -39,16 +41,9 @@ export function chainHash(parent: string | null, ints: ArrayLike<number>, start 
   return hex(finalize(a, end - start), finalize(b, end - start));
 }
 
-/** 64-bit hash of a string, as 16 hex chars. */
+/** 64-bit hash of a string, as 16 hex chars (native code: request seeds hash whole prompts). */
 export function hashString(text: string): string {
-  let a = SEED_A;
-  let b = SEED_B;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = mix(a, c);
-    b = mix(b, c ^ 0x27d4eb2f);
-  }
-  return hex(finalize(a, text.length), finalize(b, text.length));
+  return createHash("sha1").update(text).digest("hex").slice(0, 16);
 }
 
 /** A non-negative 32-bit integer derived from a string (for seeding and bucket picks). */

@@ -21,7 +21,16 @@ export {
 } from "./scenario.js";
 export { PROFILES, resolveProfile, type EngineProfile, type ProfileName } from "./profiles.js";
 export { PrefixCache, type PrefixCacheOptions, type SequenceHandle, type BlockHash } from "./prefix-cache.js";
-export { prefillMs, decodeStepMs, stepMs, soloRequestMs, lowerBoundMs, type WorkSummary } from "./cost-model.js";
+export {
+  prefillMs,
+  decodeStepMs,
+  stepMs,
+  soloRequestMs,
+  lowerBoundMs,
+  dependentLowerBoundMs,
+  type WorkSummary,
+  type RoundWork,
+} from "./cost-model.js";
 export type { SimStats, ProviderStats } from "./stats.js";
 export type { BatchOptions } from "./batch-common.js";
 export type { EngineMode } from "./openai-chat.js";

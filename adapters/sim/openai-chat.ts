@@ -22,6 +22,20 @@ export interface ParsedChat {
   includeUsage: boolean;
   priority?: number;
   cacheSalt?: string;
+  /** Tool-call ids the messages refer to (assistant tool_calls, tool results): answers this request follows. */
+  referencedCallIds: string[];
+}
+
+/** Ids of tool calls referenced by assistant tool_calls and by tool results (tool_call_id). */
+function referencedCallIds(raw: unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const m of raw) {
+    if (!isRecord(m)) continue;
+    if (typeof m.tool_call_id === "string") ids.add(m.tool_call_id);
+    if (Array.isArray(m.tool_calls))
+      for (const c of m.tool_calls) if (isRecord(c) && typeof c.id === "string") ids.add(c.id);
+  }
+  return [...ids];
 }
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
@@ -156,13 +170,18 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
     includeUsage: streamOptions.include_usage === true,
     priority: mode === "dynamo" && typeof hints?.priority === "number" ? hints.priority : undefined,
     cacheSalt: typeof body.cache_salt === "string" ? body.cache_salt : undefined,
+    referencedCallIds: referencedCallIds(body.messages as unknown[]),
   };
+}
+
+export function openAIToolCallId(id: string): string {
+  return `call_${id}`;
 }
 
 export function toOpenAIToolCalls(output: GeneratedOutput): ChatCompletionMessageFunctionToolCall[] | undefined {
   if (output.answer.kind !== "tool_calls") return undefined;
   return output.answer.calls.map((c) => ({
-    id: `call_${c.id}`,
+    id: openAIToolCallId(c.id),
     type: "function" as const,
     function: { name: c.name, arguments: c.arguments },
   }));

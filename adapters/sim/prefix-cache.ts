@@ -46,6 +46,8 @@ export class PrefixCache {
   /** Blocks with refCount 0 in eviction order (first entry is evicted next). */
   private readonly freeQueue = new Map<BlockHash, Block>();
   private partialBlocks = 0;
+  /** Block hashes per token array (prompts are hashed by admission checks, allocation and statistics). */
+  private readonly hashMemo = new WeakMap<readonly number[], { salt: string; hashes: BlockHash[] }>();
   /** Prompt tokens looked up / found in the cache (vLLM prefix_cache_queries / prefix_cache_hits). */
   queriedTokens = 0;
   hitTokens = 0;
@@ -56,14 +58,21 @@ export class PrefixCache {
     if (this.blockSize < 1 || this.capacityBlocks < 1) throw new Error("blockSize and capacityBlocks must be >= 1");
   }
 
-  /** Chained hashes of the full blocks of `tokens`. */
-  hashBlocks(tokens: readonly number[], salt = ""): BlockHash[] {
-    const hashes: BlockHash[] = [];
-    let parent: string | null = salt ? hashString(salt) : null;
-    for (let start = 0; start + this.blockSize <= tokens.length; start += this.blockSize) {
+  /**
+   * Chained hashes of the full blocks of `tokens`. `knownPrefix` may hold the hashes of the leading full blocks
+   * (from a prompt that `tokens` extends), which are reused rather than recomputed. Results are memoized per token
+   * array, so the scheduler, the cache and the statistics hash a request's prompt once.
+   */
+  hashBlocks(tokens: readonly number[], salt = "", knownPrefix: readonly BlockHash[] = []): BlockHash[] {
+    const memo = this.hashMemo.get(tokens);
+    if (memo && memo.salt === salt) return memo.hashes;
+    const hashes: BlockHash[] = knownPrefix.slice(0, Math.floor(tokens.length / this.blockSize));
+    let parent: string | null = hashes.length ? hashes[hashes.length - 1] : salt ? hashString(salt) : null;
+    for (let start = hashes.length * this.blockSize; start + this.blockSize <= tokens.length; start += this.blockSize) {
       parent = chainHash(parent, tokens, start, start + this.blockSize);
       hashes.push(parent);
     }
+    this.hashMemo.set(tokens, { salt, hashes });
     return hashes;
   }
 

@@ -16,6 +16,10 @@ export interface SequenceRequest {
   /** Higher first (Dynamo agent_hints.priority); only used when the scheduler honours priorities. */
   priority?: number;
   cacheSalt?: string;
+  /** Ids of earlier answers' tool calls this request's prompt refers to (for the dependency rounds in the stats). */
+  followsCallIds?: readonly string[];
+  /** Ids of the tool calls this request's answer will carry. */
+  answerCallIds?: readonly string[];
   /** Provider-managed caching (Anthropic cache_control): these leading tokens are not prefilled, and the
    *  automatic prefix cache is bypassed. */
   cachedTokensOverride?: number;
@@ -40,6 +44,8 @@ interface Sequence {
   prefillRemaining: number;
   produced: number;
   firstTokenAt: number;
+  /** Dependency round (StatsRecorder.onReceived). */
+  round: number;
   handle?: SequenceHandle;
   resolve(r: SequenceResult): void;
   reject(e: unknown): void;
@@ -95,7 +101,7 @@ export class Scheduler {
     }
     // Requests submitted in the same tick as an idle start count as simultaneous arrivals.
     const arrivedAt = this.startPending ? this.engineTime : now;
-    this.stats.onReceived(req.promptTokens, req.outputTokens.length, req.cacheSalt);
+    const round = this.stats.onReceived(req, this.profile);
     return new Promise<SequenceResult>((resolve, reject) => {
       const seq: Sequence = {
         req,
@@ -105,6 +111,7 @@ export class Scheduler {
         prefillRemaining: 0,
         produced: 0,
         firstTokenAt: 0,
+        round,
         resolve,
         reject,
       };
@@ -242,7 +249,7 @@ export class Scheduler {
       this.cache.release(seq.handle);
     }
     if (error) return seq.reject(error);
-    this.stats.onFinished(seq.req.promptTokens, seq.req.outputTokens, seq.req.cacheSalt);
+    this.stats.onFinished(seq.req, seq.round);
     seq.resolve({
       cachedTokens: seq.cachedTokens,
       queueMs: seq.admittedAt - seq.arrivedAt,

@@ -1,8 +1,9 @@
 // Simulator statistics: what the engine computed (tokens, steps, busy time), the cost-model lower bound for all
 // work received, and per-provider batch counters (how tests prove nothing was submitted twice).
 
-import { lowerBoundMs } from "./cost-model.js";
+import { lowerBoundMs, soloRequestMs, type RoundWork } from "./cost-model.js";
 import type { EngineProfile } from "./profiles.js";
+import type { SequenceRequest } from "./scheduler.js";
 
 export interface ProviderStats {
   /** Batches created (Anthropic Message Batches / OpenAI Batches). */
@@ -45,6 +46,11 @@ export interface SimStats {
   lowerBoundMs: number;
   /** Prompt tokens not covered by an ideal cache of all earlier prompts and outputs. */
   uniquePrefillTokens: number;
+  /**
+   * The work received by dependency round (see RoundWork): with the client's time between rounds,
+   * dependentLowerBoundMs turns it into a lower bound on wall time that respects turn -> tool -> turn chains.
+   */
+  rounds: RoundWork[];
   /** Simulated ms since the engine started or was last reset. */
   simElapsedMs: number;
   running: number;
@@ -66,7 +72,7 @@ const emptyProvider = (): ProviderStats => ({
   completionTokens: 0,
 });
 
-type BlockHasher = (tokens: readonly number[], salt?: string) => string[];
+type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly string[]) => string[];
 
 export class StatsRecorder {
   requests = 0;
@@ -86,6 +92,11 @@ export class StatsRecorder {
   providers = { anthropic: emptyProvider(), openai: emptyProvider() };
   /** Every block hash ever seen: an ideal, unbounded prefix cache for the lower bound. */
   private idealBlocks = new Set<string>();
+  /** Blocks holding generated tokens, with the round of the request that generated them. */
+  private outputBlockRounds = new Map<string, number>();
+  /** Tool-call ids of answers, with the round of the request that answered them. */
+  private callIdRounds = new Map<string, number>();
+  private rounds: RoundWork[] = [];
 
   constructor(
     private readonly hashBlocks: BlockHasher,
@@ -97,16 +108,49 @@ export class StatsRecorder {
     this.startedAt = now;
   }
 
-  onReceived(prompt: readonly number[], outputLength: number, salt?: string): void {
+  /**
+   * Records a request as it arrives; returns its dependency round (for onFinished): one more than the latest round
+   * whose answer its prompt repeats (by generated blocks) or refers to (by tool-call id).
+   */
+  onReceived(req: SequenceRequest, profile: EngineProfile): number {
+    const { promptTokens: prompt, cacheSalt: salt } = req;
+    const outputLength = req.outputTokens.length;
     this.requests++;
     const hashes = this.hashBlocks(prompt, salt);
     const maxHit = Math.min(hashes.length, Math.floor(Math.max(0, prompt.length - 1) / this.blockSize));
     let hit = 0;
     while (hit < maxHit && this.idealBlocks.has(hashes[hit])) hit++;
-    this.uniquePrefillTokens += prompt.length - hit * this.blockSize;
-    for (const h of hashes) this.idealBlocks.add(h);
+    const unique = prompt.length - hit * this.blockSize;
+    this.uniquePrefillTokens += unique;
+    let round = 0;
+    for (const id of req.followsCallIds ?? []) {
+      const producer = this.callIdRounds.get(id);
+      if (producer !== undefined && producer >= round) round = producer + 1;
+    }
+    for (const h of hashes) {
+      this.idealBlocks.add(h);
+      const producer = this.outputBlockRounds.get(h);
+      if (producer !== undefined && producer >= round) round = producer + 1;
+    }
     this.decodeTokens += Math.max(0, outputLength - 1);
     this.longestCompletion = Math.max(this.longestCompletion, outputLength);
+    while (this.rounds.length <= round)
+      this.rounds.push({
+        requests: 0,
+        uniquePrefillTokens: 0,
+        decodeTokens: 0,
+        longestCompletion: 0,
+        minSoloMs: Infinity,
+      });
+    const work = this.rounds[round];
+    work.requests++;
+    work.uniquePrefillTokens += unique;
+    work.decodeTokens += Math.max(0, outputLength - 1);
+    work.longestCompletion = Math.max(work.longestCompletion, outputLength);
+    // Round 0 counts from the reset, when nothing was cached; later rounds from their arrival.
+    const solo = soloRequestMs(round === 0 ? prompt.length : unique, outputLength, profile);
+    work.minSoloMs = Math.min(work.minSoloMs, solo);
+    return round;
   }
 
   onAdmitted(promptLength: number, cached: number): void {
@@ -122,9 +166,16 @@ export class StatsRecorder {
     this.busyMs += ms;
   }
 
-  onFinished(prompt: readonly number[], output: readonly number[], salt?: string): void {
+  onFinished(req: SequenceRequest, round: number): void {
+    const { promptTokens: prompt, outputTokens: output, cacheSalt: salt } = req;
+    for (const id of req.answerCallIds ?? []) this.callIdRounds.set(id, round);
     this.completionTokens += output.length;
-    for (const h of this.hashBlocks(prompt.concat(output), salt)) this.idealBlocks.add(h);
+    const promptHashes = this.hashBlocks(prompt, salt);
+    const hashes = this.hashBlocks(prompt.concat(output), salt, promptHashes);
+    for (const h of hashes) this.idealBlocks.add(h);
+    // Blocks from the one that holds the first generated token on contain the answer.
+    for (let b = Math.floor(prompt.length / this.blockSize); b < hashes.length; b++)
+      if (!this.outputBlockRounds.has(hashes[b])) this.outputBlockRounds.set(hashes[b], round);
   }
 
   endpoint(name: string): void {
@@ -157,6 +208,7 @@ export class StatsRecorder {
         profile,
       ),
       uniquePrefillTokens: this.uniquePrefillTokens,
+      rounds: this.rounds.map((w) => ({ ...w })),
       simElapsedMs: now - this.startedAt,
       endpoints: { ...this.endpoints },
       providers: { anthropic: { ...this.providers.anthropic }, openai: { ...this.providers.openai } },

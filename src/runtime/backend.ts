@@ -11,6 +11,13 @@ export interface ModelBackend {
    * flush at once instead of holding requests to `--max-inflight`.
    */
   readonly concurrency?: "bounded" | "unbounded";
+  /**
+   * True when the server lets a request reuse the prefill of an earlier request with the same prefix that is still
+   * in flight: vLLM V1 caches KV blocks as it schedules them, SGLang holds back in-batch duplicates of an uncached
+   * prefix, and the simulator models vLLM V1. Sending a group's first request ahead of its siblings is then enough;
+   * a separate prefix warm-up would only add a round trip.
+   */
+  readonly sharesInflightPrefixes?: boolean;
   /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
   report?(): Record<string, unknown>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */

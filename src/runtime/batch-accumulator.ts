@@ -3,7 +3,12 @@
 //  - when its oldest request has waited `maxWaitMs`,
 //  - or at once when nothing else can arrive (every live item is waiting on the accumulator),
 // highest priority group first. A flush sends the group's requests in prefix order (equal prefixes adjacent) and,
-// the first time a prefix is seen, warms it with one request before releasing the rest, so siblings hit the cache.
+// the first time a prefix is seen, warms it before releasing the rest, so siblings hit the cache: with a separate
+// one-token request (`prefixWarmup: "request"`), or, on engines that share an in-flight request's prefill, by
+// sending the first request ahead of its siblings (`"in-flight"`).
+// Against a continuously batching backend (an inference engine or a realtime API), a request whose prefix is
+// already warm goes out on the next tick instead of waiting for its batch to fill: the engine forms the batch
+// itself, and holding the request would only add latency.
 import type { ModelBackend } from "./backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
@@ -44,9 +49,19 @@ export interface AccumulatorOptions {
   retry: RetryPolicy;
   /** True when every live item waits on the accumulator and no new item can be admitted. */
   nothingElseCanArrive: (waiting: number) => boolean;
-  /** Send a warm-up request for each new prefix before the rest of its group. */
-  warmPrefixes: boolean;
+  /** How a new prefix is warmed before the rest of its group (see PrefixWarmup). */
+  prefixWarmup: PrefixWarmup;
+  /** The backend batches continuously: requests with a warm prefix are sent at once, not held to fill a batch. */
+  continuous: boolean;
 }
+
+/**
+ * - `request`: one request with `maxTokens: 1` is answered before the siblings are sent (provider prompt caches and
+ *   engines that cache a prefix only once it is computed);
+ * - `in-flight`: the group's first request is sent ahead of the others (engines that reuse an in-flight prefill);
+ * - `off`: no warm-up; a prefix counts as warm once a request with it has been answered.
+ */
+export type PrefixWarmup = "request" | "in-flight" | "off";
 
 function requestOrder(request: ChatRequest): string {
   let text = "";
@@ -57,6 +72,10 @@ function requestOrder(request: ChatRequest): string {
 export class BatchAccumulator {
   private readonly groups = new Map<string, GroupQueue>();
   private readonly warmed = new Map<string, Promise<void>>();
+  /** Prefixes whose warm-up is done: their requests skip the batch wait on continuous backends. */
+  private readonly warm = new Set<string>();
+  /** Groups with a flush already scheduled for the next tick. */
+  private readonly flushScheduled = new Set<string>();
   private queued = 0;
   private inflight = 0;
 
@@ -83,6 +102,7 @@ export class BatchAccumulator {
       queue.pending.push(pending);
       this.queued++;
       if (queue.pending.length >= batch.maxBatchSize) this.flush(batch.group);
+      else if (this.options.continuous && this.warm.has(batch.cacheKey)) this.flushNextTick(batch.group);
       else if (!queue.timer) queue.timer = setTimeout(() => this.flush(batch.group), batch.maxWaitMs);
       this.check();
     });
@@ -95,6 +115,17 @@ export class BatchAccumulator {
       .filter(([, q]) => q.pending.length > 0)
       .sort(([, a], [, b]) => b.pending[0].batch.priority - a.pending[0].batch.priority);
     for (const [group] of order) this.flush(group);
+  }
+
+  /** Flushes the group once the current tick's submissions have joined it (they are sent in prefix order). */
+  private flushNextTick(group: string): void {
+    if (this.flushScheduled.has(group)) return;
+    this.flushScheduled.add(group);
+    setImmediate(() => {
+      this.flushScheduled.delete(group);
+      const queue = this.groups.get(group);
+      while (queue && queue.pending.length > 0) this.flush(group);
+    });
   }
 
   private flush(group: string): void {
@@ -131,19 +162,28 @@ export class BatchAccumulator {
   }
 
   private async sendPrefixGroup(cacheKey: string, list: Pending[]): Promise<void> {
-    if (this.options.warmPrefixes && !this.warmed.has(cacheKey) && list.length > 1) {
-      const first = list[0];
-      this.warmed.set(cacheKey, this.warm(first));
+    const { prefixWarmup } = this.options;
+    if (!this.warmed.has(cacheKey)) {
+      if (prefixWarmup === "in-flight") this.markWarm(cacheKey);
+      else if (prefixWarmup === "request" && list.length > 1) this.markWarm(cacheKey, this.warmUp(list[0]));
     }
     await this.warmed.get(cacheKey);
+    // In prefix order; with `in-flight` warm-ups the first request reaches the engine ahead of its siblings.
     const sent = Promise.all(list.map((pending) => this.call(pending)));
     // A prefix sent alone warms itself: once that request is answered, later flushes need no warm-up for it.
-    if (!this.warmed.has(cacheKey)) void sent.then(() => this.warmed.set(cacheKey, Promise.resolve()));
+    if (!this.warmed.has(cacheKey)) void sent.then(() => this.markWarm(cacheKey));
     await sent;
   }
 
+  /** Records a prefix as warm, now or once its warm-up request is answered. */
+  private markWarm(cacheKey: string, warmUp?: Promise<void>): void {
+    this.warmed.set(cacheKey, warmUp ?? Promise.resolve());
+    if (warmUp) void warmUp.then(() => this.warm.add(cacheKey));
+    else this.warm.add(cacheKey);
+  }
+
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
-  private async warm(pending: Pending): Promise<void> {
+  private async warmUp(pending: Pending): Promise<void> {
     try {
       await this.options.slots.run(() =>
         this.options.backend.complete(

@@ -5,7 +5,7 @@ import { setMaxListeners } from "node:events";
 import { dirname } from "node:path";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
-import { BatchAccumulator } from "./batch-accumulator.js";
+import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
 import { readInput, type InputRecord } from "./input-reader.js";
@@ -38,11 +38,11 @@ export interface RunOptions {
   validationAttempts?: number;
   retry?: RetryPolicy;
   /**
-   * Warm each new prefix with one request (max_tokens 1) before its siblings (default: on, except for backends that
-   * queue work themselves). Measured on the simulator's vLLM model, which shares blocks between requests scheduled
-   * together, it costs about nothing; provider caches need it ("an entry exists once the first response started").
+   * How each new prefix is warmed before its siblings (default: "in-flight" on engines that share an in-flight
+   * request's prefill, "request" on other backends that take requests one by one, "off" on provider Batch APIs,
+   * which write shared prefixes their own way and where a warm-up would cost a whole batch round trip).
    */
-  warmPrefixes?: boolean;
+  prefixWarmup?: PrefixWarmup;
   /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
   stop?: AbortSignal;
   abort?: AbortSignal;
@@ -73,6 +73,11 @@ function requiredFields(workflow: Workflow): string[] {
   return Array.isArray(required) ? required.filter((f): f is string => typeof f === "string") : [];
 }
 
+export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
+  if (backend.concurrency === "unbounded") return "off";
+  return backend.sharesInflightPrefixes ? "in-flight" : "request";
+}
+
 export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const { workflow, backend } = options;
   const maxInflight = options.maxInflight ?? 64;
@@ -98,9 +103,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     slots: new InferenceSlots(maxInflight),
     stats,
     retry: options.retry ?? DEFAULT_RETRY,
-    // Backends that queue work themselves (provider batches) write shared prefixes their own way; a warm-up there
-    // would cost a whole batch round trip before the rest of the group is sent.
-    warmPrefixes: options.warmPrefixes ?? backend.concurrency !== "unbounded",
+    prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
+    continuous: backend.concurrency !== "unbounded",
     // Live items are either waiting on the accumulator or parked until their step's other items are answered.
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });

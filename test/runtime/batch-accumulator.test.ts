@@ -2,7 +2,7 @@
 // arrive), in which order (priority, then prefix), prefix warm-ups, the --max-inflight bound, and retries.
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendError } from "../../src/runtime/backend.js";
-import { BatchAccumulator, type BatchHints } from "../../src/runtime/batch-accumulator.js";
+import { BatchAccumulator, type BatchHints, type PrefixWarmup } from "../../src/runtime/batch-accumulator.js";
 import type { ChatRequest } from "../../src/runtime/chat.js";
 import { InferenceSlots } from "../../src/runtime/inference-slots.js";
 import { backoffMs, type RetryPolicy } from "../../src/runtime/retry.js";
@@ -16,7 +16,8 @@ afterEach(() => {
 
 interface Setup {
   slots?: number;
-  warmPrefixes?: boolean;
+  prefixWarmup?: PrefixWarmup;
+  continuous?: boolean;
   nothingElseCanArrive?: (waiting: number) => boolean;
   retry?: RetryPolicy;
 }
@@ -30,7 +31,8 @@ function setup(answer: Answer | ScriptedBackend, options: Setup = {}) {
     stats,
     retry: options.retry ?? { attempts: 3, baseDelayMs: 1, maxDelayMs: 1000 },
     nothingElseCanArrive: options.nothingElseCanArrive ?? (() => false),
-    warmPrefixes: options.warmPrefixes ?? false,
+    prefixWarmup: options.prefixWarmup ?? "off",
+    continuous: options.continuous ?? false,
   });
   open.push(accumulator);
   return { backend, stats, accumulator };
@@ -148,7 +150,7 @@ describe("flushing", () => {
 describe("prefix warm-up", () => {
   it("sends the first request of a new prefix alone (maxTokens 1) before its siblings", async () => {
     const backend = new ScriptedBackend(echo, 30);
-    const { accumulator, stats } = setup(backend, { warmPrefixes: true });
+    const { accumulator, stats } = setup(backend, { prefixWarmup: "request" });
     await Promise.all(["1", "2", "3", "4"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 4 }))));
     expect(backend.calls).toHaveLength(5);
     const [warmUp, ...rest] = backend.calls;
@@ -169,7 +171,7 @@ describe("prefix warm-up", () => {
 
   it("warms each new prefix of a flush, and only those; a lone request warms its own prefix", async () => {
     const backend = new ScriptedBackend(echo, 30);
-    const { accumulator, stats } = setup(backend, { warmPrefixes: true });
+    const { accumulator, stats } = setup(backend, { prefixWarmup: "request" });
     await accumulator.submit(request("alone", "lone system"), batch({ cacheKey: "lone", maxBatchSize: 1 }));
     expect(backend.calls.map((call) => call.request.maxTokens)).toEqual([undefined]);
     await Promise.all(
@@ -208,10 +210,46 @@ describe("prefix warm-up", () => {
   });
 });
 
+describe("in-flight warm-up and continuous dispatch", () => {
+  it("sends the first request of a new prefix ahead of its siblings, without a warm-up request", async () => {
+    const backend = new ScriptedBackend(echo, 30);
+    const { accumulator, stats } = setup(backend, { prefixWarmup: "in-flight" });
+    await Promise.all(["3", "1", "2"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 3 }))));
+    expect(users(backend)).toEqual(["1", "2", "3"]);
+    expect(backend.calls.every((call) => call.request.maxTokens === undefined)).toBe(true);
+    expect(stats.warmupRequests).toBe(0);
+    // No round trip in between: the siblings go out while the first request is still in flight.
+    expect(backend.calls[1].startedAt).toBeLessThan(backend.calls[0].endedAt!);
+  });
+
+  it("on a continuous backend, sends a request with a warm prefix on the next tick instead of waiting", async () => {
+    const backend = new ScriptedBackend(echo, 5);
+    const { accumulator, stats } = setup(backend, { prefixWarmup: "in-flight", continuous: true });
+    // The prefix is cold: the first requests wait for their batch (size 2) as before.
+    await Promise.all(["a", "b"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 2 }))));
+    const flushedBefore = stats.batchesFlushed;
+    // Warm now: the same tick's requests go out together, in prefix order, long before the 10 s wait.
+    const started = performance.now();
+    await Promise.all(["d", "c"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 64 }))));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(users(backend)).toEqual(["a", "b", "c", "d"]);
+    expect(stats.batchesFlushed).toBe(flushedBefore + 1);
+  });
+
+  it("holds requests with a warm prefix when the backend is not continuous", async () => {
+    const backend = new ScriptedBackend(echo, 5);
+    const { accumulator } = setup(backend, { prefixWarmup: "in-flight", continuous: false });
+    await Promise.all(["a", "b"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 2 }))));
+    void accumulator.submit(request("c"), batch({ maxBatchSize: 64, maxWaitMs: 10_000 }));
+    await sleep(50);
+    expect(users(backend)).toEqual(["a", "b"]);
+  });
+});
+
 describe("inference slots", () => {
   it("never has more than --max-inflight requests at the backend, warm-ups included", async () => {
     const backend = new ScriptedBackend(echo, 10);
-    const { accumulator } = setup(backend, { slots: 3, warmPrefixes: true });
+    const { accumulator } = setup(backend, { slots: 3, prefixWarmup: "request" });
     const results = Array.from({ length: 20 }, (_, i) =>
       accumulator.submit(request(`q${i}`, `system ${i % 4}`), batch({ cacheKey: `key ${i % 4}`, maxBatchSize: 20 })),
     );

@@ -1,6 +1,7 @@
 // Batching inside a run, seen from the backend: a batched request waits for its siblings only while they can still
 // arrive (an item in a tool call can; an item that is done with its node, or waits at a task for the next step,
-// cannot), inference slots (`maxInflight`) hold model calls only, never tool calls, and the bound holds.
+// cannot), and on an engine not at all once its prefix is warm; inference slots (`maxInflight`) hold model calls
+// only, never tool calls, and the bound holds.
 import { describe, expect, it } from "vitest";
 import { ScriptedBackend, scriptedReplies, type RecordedCall } from "./helpers/scripted-backend.js";
 import { runFixture, useScratchDir } from "./helpers/run-fixture.js";
@@ -12,6 +13,20 @@ const slowTool = (ms: number) => `tool:slow_lookup {"ms":${ms}}`;
 /** Calls of one item, by the item's last reply (unique per item in these tests), warm-ups left out. */
 function callsOf(backend: ScriptedBackend, finalReply: string): RecordedCall[] {
   return backend.callsFor(finalReply).filter((call) => call.request.maxTokens !== 1);
+}
+
+/** Two agent items: one calls a 300 ms tool, the other a quick one; both then answer. */
+async function runSlowAndQuickItems(backend: ScriptedBackend) {
+  const { byId } = await runFixture(
+    "agent",
+    [
+      { id: "slow", ...script(slowTool(300), "slow done") },
+      { id: "quick", ...script('tool:quick_lookup {"n":1}', "quick done") },
+    ],
+    backend,
+    scratch(),
+  );
+  return byId;
 }
 
 describe("a batched request is sent early only when nothing else can arrive", () => {
@@ -31,17 +46,10 @@ describe("a batched request is sent early only when nothing else can arrive", ()
     expect(performance.now() - started).toBeLessThan(2500); // the batch wait is 5000 ms
   });
 
-  it("holds a request while a sibling is in a tool call, then sends both together", async () => {
+  it("on a batch backend, holds a request while a sibling is in a tool call, then sends both together", async () => {
     const backend = new ScriptedBackend(scriptedReplies);
-    const { byId } = await runFixture(
-      "agent",
-      [
-        { id: "slow", ...script(slowTool(300), "slow done") },
-        { id: "quick", ...script('tool:quick_lookup {"n":1}', "quick done") },
-      ],
-      backend,
-      scratch(),
-    );
+    backend.concurrency = "unbounded";
+    const byId = await runSlowAndQuickItems(backend);
     expect(byId.get("slow")!.output).toEqual({ answer: "slow done" });
     expect(byId.get("quick")!.output).toEqual({ answer: "quick done" });
     const [slowFirst, slowSecond] = callsOf(backend, "slow done");
@@ -49,6 +57,17 @@ describe("a batched request is sent early only when nothing else can arrive", ()
     // The quick item's second request waited for the slow item's tool (300 ms), then went with its sibling.
     expect(quickSecond.startedAt - slowFirst.endedAt!).toBeGreaterThanOrEqual(280);
     expect(Math.abs(quickSecond.startedAt - slowSecond.startedAt)).toBeLessThan(50);
+  });
+
+  it("on an engine, sends a request whose prefix is warm at once, not waiting for a sibling in a tool call", async () => {
+    const backend = new ScriptedBackend(scriptedReplies);
+    const byId = await runSlowAndQuickItems(backend);
+    expect(byId.get("quick")!.output).toEqual({ answer: "quick done" });
+    const [slowFirst, slowSecond] = callsOf(backend, "slow done");
+    const [quickFirst, quickSecond] = callsOf(backend, "quick done");
+    // The engine batches continuously: holding the quick item's second request for the slow tool would only delay it.
+    expect(quickSecond.startedAt - quickFirst.endedAt!).toBeLessThan(100);
+    expect(slowSecond.startedAt - slowFirst.endedAt!).toBeGreaterThanOrEqual(280);
   });
 
   it("sends at once when the only other item is done with its node", async () => {

@@ -4,7 +4,15 @@
 // bound never exceeds the engine's busy time.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeStepMs, lowerBoundMs, prefillMs, soloRequestMs, stepMs } from "../../adapters/sim/cost-model.js";
+import {
+  decodeStepMs,
+  dependentLowerBoundMs,
+  lowerBoundMs,
+  prefillMs,
+  soloRequestMs,
+  stepMs,
+  type RoundWork,
+} from "../../adapters/sim/cost-model.js";
 import { SimEngine } from "../../adapters/sim/engine.js";
 import { PROFILES, type EngineProfile } from "../../adapters/sim/profiles.js";
 
@@ -43,6 +51,63 @@ describe("cost model functions", () => {
     expect(lowerBoundMs(work, P8)).toBeCloseTo(1000 + 10 * decodeStepMs(256, P8));
     const long = { uniquePrefillTokens: 0, decodeTokens: 100, longestCompletion: 101 };
     expect(lowerBoundMs(long, P8)).toBeCloseTo(100 * decodeStepMs(1, P8));
+  });
+});
+
+describe("dependent lower bound (turn -> client time -> turn)", () => {
+  const round = (requests: number, prompt: number, out: number, minSoloMs: number): RoundWork => ({
+    requests,
+    uniquePrefillTokens: requests * prompt,
+    decodeTokens: requests * (out - 1),
+    longestCompletion: out,
+    minSoloMs,
+  });
+
+  it("one round is the engine bound with the batch capped by the requests", () => {
+    const only = round(10, 100, 21, soloRequestMs(100, 21, P8));
+    const capped = prefillMs(1000, P8) + 20 * decodeStepMs(10, P8);
+    expect(dependentLowerBoundMs([only], 400, P8)).toBeCloseTo(capped);
+    expect(capped).toBeGreaterThan(lowerBoundMs(only, P8)); // 10 sequences cannot decode at 256 per step
+  });
+
+  it("later rounds start no sooner than the fastest chain of solo requests and client gaps before them", () => {
+    // 100 agents share a 2,000-token prompt and add 30 tokens each.
+    const first = { ...round(100, 30, 25, soloRequestMs(2030, 25, P8)), uniquePrefillTokens: 2000 + 100 * 30 };
+    const second = round(100, 30, 40, soloRequestMs(30, 40, P8));
+    const secondWork = prefillMs(3000, P8) + 39 * decodeStepMs(100, P8);
+    expect(dependentLowerBoundMs([first, second], 400, P8)).toBeCloseTo(first.minSoloMs + 400 + secondWork);
+    // More client time between rounds moves the bound by exactly that much.
+    expect(
+      dependentLowerBoundMs([first, second], 900, P8) - dependentLowerBoundMs([first, second], 400, P8),
+    ).toBeCloseTo(500);
+  });
+
+  it("never exceeds what the engine achieves for a real two-round run", async () => {
+    const e = engine();
+    const prefix = tokens(1, 2000);
+    const firsts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        e.run({
+          promptTokens: [...prefix, 50_000 + i],
+          outputTokens: tokens(70_000 + i * 100, 20),
+          answerCallIds: [`c${i}`],
+        }),
+      ),
+    );
+    expect(firsts).toHaveLength(8);
+    const gapStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const gapMs = (performance.now() - gapStart) / 0.002;
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        e.run({ promptTokens: [...prefix, 60_000 + i], outputTokens: tokens(1, 30), followsCallIds: [`c${i}`] }),
+      ),
+    );
+    const stats = e.stats();
+    expect(stats.rounds.map((r) => r.requests)).toEqual([8, 8]);
+    const bound = dependentLowerBoundMs(stats.rounds, gapMs * 0.9, P8);
+    expect(bound).toBeGreaterThan(stats.lowerBoundMs);
+    expect(bound).toBeLessThanOrEqual(stats.simElapsedMs);
   });
 });
 

@@ -28,6 +28,8 @@ describe("e2e benchmark workload and LangGraph baseline", () => {
       const s = sim.engine.stats();
       expect(s.requests).toBe(16);
       expect(s.cachedTokens / s.promptTokens).toBeGreaterThan(0.8);
+      // Each agent's second turn sends the first turn's tool call back: the simulator sees two dependency rounds.
+      expect(s.rounds.map((round) => round.requests)).toEqual([8, 8]);
     } finally {
       await sim.close();
     }
@@ -41,6 +43,8 @@ describe("e2e benchmark workload and LangGraph baseline", () => {
     expect(row.prefillTokensComputed).toBeGreaterThan(SYSTEM_PROMPT_TOKENS);
     expect(row.prefillTokensComputed).toBeLessThan(row.promptTokens);
     expect(row.simLowerBoundMs).toBeGreaterThan(0);
+    // The workload bound adds the tool between the turns, so it is above the engine-only bound.
+    expect(row.boundMs).toBeGreaterThan(row.simLowerBoundMs + 400);
     expect(row.ratioToBound).toBeGreaterThan(1);
   });
 });

@@ -16,6 +16,15 @@ interface RunFlags extends CompileFlags {
   report?: string;
   timeScale: string;
   progress: boolean;
+  prefixWarmup: string;
+}
+
+const PREFIX_WARMUPS = ["auto", "request", "in-flight", "off"] as const;
+
+function prefixWarmupFlag(value: string): (typeof PREFIX_WARMUPS)[number] {
+  const known = PREFIX_WARMUPS.find((mode) => mode === value);
+  if (!known) throw new Error(`--prefix-warmup must be one of ${PREFIX_WARMUPS.join(", ")}, got '${value}'`);
+  return known;
 }
 
 async function countLines(file: string): Promise<number> {
@@ -46,6 +55,13 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
     .option("--report <file>", "also write the run report as JSON")
     .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
+    .option(
+      "--prefix-warmup <mode>",
+      "how a new shared prefix is cached before its siblings go out: request (one max_tokens=1 request first), " +
+        "in-flight (the first request goes ahead; for engines that share an in-flight prefill), off, or auto " +
+        "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
+      "auto",
+    )
     .option("--no-progress", "no progress bar or progress lines");
   addCompileOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
@@ -72,6 +88,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     }
     const workflow = compiled.workflow;
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
+    const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
     const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
     const backend = selectBackend(backendUrl, {
@@ -100,6 +117,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         resume: flags.resume,
         maxInflight,
         chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
+        prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
         toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
         stop: stop.signal,
         abort: abort.signal,

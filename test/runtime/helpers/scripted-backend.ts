@@ -49,6 +49,8 @@ export function textOf(request: ChatRequest, role: "system" | "user" | "assistan
 
 export class ScriptedBackend implements ModelBackend {
   readonly kind = "scripted";
+  /** "unbounded" makes it stand for a provider Batch API (requests held to fill batches); default: an engine. */
+  concurrency?: "bounded" | "unbounded";
   readonly calls: RecordedCall[] = [];
   private active = 0;
   maxConcurrent = 0;
