@@ -80,18 +80,22 @@ export function generationPromptTokens(): number[] {
 
 export function renderChatPrompt(input: ChatPromptInput): number[] {
   const out: number[] = [];
-  const push = (tokens: number[]) => {
-    for (const t of tokens) out.push(t);
+  const pushTurn = (role: string, body: string) => {
+    out.push(IM_START);
+    for (const t of encodeText(`${role}\n`)) out.push(t);
+    for (const t of encodeText(body)) out.push(t);
+    out.push(IM_END);
+    for (const t of NEWLINE) out.push(t);
   };
   let toolsPending = (input.tools?.length ?? 0) > 0;
   for (const m of input.messages) {
     if (toolsPending && m.role !== "system" && m.role !== "developer") {
-      push(turnTokens("system", toolsText(input.tools ?? [])));
+      pushTurn("system", toolsText(input.tools ?? []));
       toolsPending = false;
     }
-    push(turnTokens(m.role, messageBody(m)));
+    pushTurn(m.role, messageBody(m));
   }
-  if (toolsPending) push(turnTokens("system", toolsText(input.tools ?? [])));
-  push(generationPromptTokens());
+  if (toolsPending) pushTurn("system", toolsText(input.tools ?? []));
+  for (const t of generationPromptTokens()) out.push(t);
   return out;
 }

@@ -34,17 +34,17 @@ export interface WorkSummary {
 }
 
 /**
- * Lower bound on engine busy time for the work: every unique prompt token prefilled once, plus decode time that
- * is at least the throughput bound at the maximal batch (decodeTokens / maxRunningSeqs steps of a full batch) and
- * at least the critical path of the longest request (longestCompletion - 1 steps). Step costs are additive in the
- * model, so prefill and decode bounds add up. Client-side time (tools, turn dependencies) is not included.
- * `maxConcurrent` caps the batch when fewer sequences exist than the engine could run.
+ * Lower bound on engine busy time for the work: every unique prompt token prefilled once, plus decode. Decode needs
+ * at least longestCompletion - 1 steps (a sequence gains one token per step) and at least decodeTokens / maxBatch
+ * steps (a step decodes at most maxBatch sequences); every decode step pays decodeBaseMs, and every decoded token
+ * pays decodePerSeqMs wherever it is scheduled. Step costs are additive in the model, so the parts add up.
+ * Client-side time (tools, turn dependencies) is not included.
  */
-export function lowerBoundMs(work: WorkSummary, profile: EngineProfile, maxConcurrent = Infinity): number {
-  const maxBatch = Math.max(1, Math.min(profile.maxRunningSeqs, maxConcurrent));
-  const throughput = (work.decodeTokens / maxBatch) * decodeStepMs(maxBatch, profile);
-  const criticalPath = Math.max(0, work.longestCompletion - 1) * decodeStepMs(1, profile);
-  return prefillMs(work.uniquePrefillTokens, profile) + Math.max(throughput, criticalPath);
+export function lowerBoundMs(work: WorkSummary, profile: EngineProfile): number {
+  const decodeSteps = Math.max(work.longestCompletion - 1, work.decodeTokens / profile.maxRunningSeqs, 0);
+  const decode =
+    work.decodeTokens > 0 ? decodeSteps * profile.decodeBaseMs + work.decodeTokens * profile.decodePerSeqMs : 0;
+  return prefillMs(work.uniquePrefillTokens, profile) + decode;
 }
 
 /**
@@ -65,7 +65,7 @@ export interface RoundWork extends WorkSummary {
  * Lower bound on wall time for work that arrives in dependency rounds separated by at least `clientGapMs` of
  * client-side time (a tool call). For each round r, all work of rounds >= r happens after the earliest possible
  * arrival of a round-r request (the fastest chain of solo requests and gaps before it), and takes at least
- * lowerBoundMs of that work, with the batch capped by the number of its requests. The bound is the largest of these.
+ * lowerBoundMs of that work. The bound is the largest of these.
  */
 export function dependentLowerBoundMs(
   rounds: readonly RoundWork[],
@@ -81,8 +81,7 @@ export function dependentLowerBoundMs(
       decodeTokens: later.reduce((n, w) => n + w.decodeTokens, 0),
       longestCompletion: Math.max(...later.map((w) => w.longestCompletion)),
     };
-    const requests = later.reduce((n, w) => n + w.requests, 0);
-    bound = Math.max(bound, earliestArrival + lowerBoundMs(work, profile, requests));
+    bound = Math.max(bound, earliestArrival + lowerBoundMs(work, profile));
     earliestArrival += rounds[r].minSoloMs + clientGapMs;
   }
   // The fastest chain through every round is a bound too.

@@ -7,7 +7,7 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Completion } from "openai/resources/completions";
 import { renderChatPrompt } from "./chat-template.js";
 import { badRequest, isRecord } from "./errors.js";
-import { canonicalJson, hashString } from "./hash.js";
+import { canonicalJson, chainHash, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
 import {
@@ -122,6 +122,7 @@ export class SimEngine {
     const parsed = parseChatRequest(body, this.mode);
     const promptTokens = renderChatPrompt(parsed.template);
     this.checkContext(promptTokens.length, parsed.maxTokens);
+    parsed.request.seed = chainHash(null, promptTokens) + parsed.request.seed;
     const outputs = Array.from({ length: parsed.n }, (_, i) =>
       generateOutput(
         i ? { ...parsed.request, seed: `${parsed.request.seed}#${i}` } : parsed.request,

@@ -41,6 +41,42 @@ export function chainHash(parent: string | null, ints: ArrayLike<number>, start 
   return hex(finalize(a, end - start), finalize(b, end - start));
 }
 
+/** A 53-bit block hash (an exact double, so Maps and Sets key it without building strings). */
+export type BlockKey = number;
+
+const LOW_BITS = 2 ** 21;
+
+/** The root block key for a cache salt. */
+export function saltKey(salt: string): BlockKey {
+  return parseInt(hashString(salt).slice(0, 13), 16);
+}
+
+/**
+ * Appends to `out` the chained keys of the consecutive `blockSize` runs of `ints[start, end)` (a partial last run is
+ * left out): each block's key hashes its tokens seeded by the previous key (or `parent`, or the root).
+ */
+export function chainBlockKeys(
+  parent: BlockKey | null,
+  ints: ArrayLike<number>,
+  blockSize: number,
+  start: number,
+  end: number,
+  out: BlockKey[],
+): void {
+  let key = parent;
+  for (let from = start; from + blockSize <= end; from += blockSize) {
+    let a = key === null ? SEED_A : Math.floor(key / LOW_BITS) ^ SEED_A;
+    let b = key === null ? SEED_B : (key % LOW_BITS) ^ SEED_B;
+    for (let i = from; i < from + blockSize; i++) {
+      const v = ints[i] | 0;
+      a = mix(a, v);
+      b = mix(b, v ^ 0x5bd1e995);
+    }
+    key = finalize(a, blockSize) * LOW_BITS + (finalize(b, blockSize) >>> 11);
+    out.push(key);
+  }
+}
+
 /** 64-bit hash of a string, as 16 hex chars (native code: request seeds hash whole prompts). */
 export function hashString(text: string): string {
   return createHash("sha1").update(text).digest("hex").slice(0, 16);

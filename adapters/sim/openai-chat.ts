@@ -139,15 +139,9 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
   } else if (rf !== undefined && rf !== null && !(isRecord(rf) && rf.type === "text")) {
     throw badRequest("invalid response_format", "response_format");
   }
-  const seed = hashString(
-    canonicalJson({
-      m: body.messages,
-      t: body.tools ?? body.functions ?? null,
-      c: body.tool_choice ?? null,
-      r: rf ?? null,
-      s: body.seed ?? null,
-    }),
-  );
+  // What shapes the answer besides the prompt; SimEngine.prepareChat adds the rendered prompt tokens (messages and
+  // tools as the model sees them), so equal prompts get equal answers.
+  const seed = hashString(canonicalJson({ c: body.tool_choice ?? null, r: rf ?? null, s: body.seed ?? null }));
   const modelMessages: ModelMessage[] = messages.map((m) => ({
     role: m.role,
     text: m.text,

@@ -9,9 +9,9 @@
 //   evicted before its head); eviction takes the least recently freed block;
 // - capacity counts every resident block (cached, free or in use) plus one uncached partial block per sequence.
 
-import { chainHash, hashString } from "./hash.js";
+import { chainBlockKeys, saltKey, type BlockKey } from "./hash.js";
 
-export type BlockHash = string;
+export type BlockHash = BlockKey;
 
 export interface PrefixCacheOptions {
   /** Tokens per block (vLLM: 16; SGLang's radix cache is token-granular: 1). */
@@ -67,11 +67,8 @@ export class PrefixCache {
     const memo = this.hashMemo.get(tokens);
     if (memo && memo.salt === salt) return memo.hashes;
     const hashes: BlockHash[] = knownPrefix.slice(0, Math.floor(tokens.length / this.blockSize));
-    let parent: string | null = hashes.length ? hashes[hashes.length - 1] : salt ? hashString(salt) : null;
-    for (let start = hashes.length * this.blockSize; start + this.blockSize <= tokens.length; start += this.blockSize) {
-      parent = chainHash(parent, tokens, start, start + this.blockSize);
-      hashes.push(parent);
-    }
+    const parent = hashes.length ? hashes[hashes.length - 1] : salt ? saltKey(salt) : null;
+    chainBlockKeys(parent, tokens, this.blockSize, hashes.length * this.blockSize, tokens.length, hashes);
     this.hashMemo.set(tokens, { salt, hashes });
     return hashes;
   }
@@ -117,16 +114,15 @@ export class PrefixCache {
   append(handle: SequenceHandle, tokens: readonly number[]): void {
     if (handle.released) throw new Error("append() on a released sequence");
     const all = handle.tail.concat(tokens);
-    let parent = handle.blocks.length
+    const parent = handle.blocks.length
       ? handle.blocks[handle.blocks.length - 1].hash
       : handle.salt
-        ? hashString(handle.salt)
+        ? saltKey(handle.salt)
         : null;
-    let start = 0;
-    for (; start + this.blockSize <= all.length; start += this.blockSize) {
-      parent = chainHash(parent, all, start, start + this.blockSize);
-      this.pin(handle, parent);
-    }
+    const hashes: BlockHash[] = [];
+    chainBlockKeys(parent, all, this.blockSize, 0, all.length, hashes);
+    for (const hash of hashes) this.pin(handle, hash);
+    const start = hashes.length * this.blockSize;
     handle.tail = all.slice(start);
     this.updatePartial(handle);
   }

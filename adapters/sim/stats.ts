@@ -2,6 +2,7 @@
 // work received, and per-provider batch counters (how tests prove nothing was submitted twice).
 
 import { lowerBoundMs, soloRequestMs, type RoundWork } from "./cost-model.js";
+import type { BlockKey } from "./hash.js";
 import type { EngineProfile } from "./profiles.js";
 import type { SequenceRequest } from "./scheduler.js";
 
@@ -72,7 +73,7 @@ const emptyProvider = (): ProviderStats => ({
   completionTokens: 0,
 });
 
-type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly string[]) => string[];
+type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly BlockKey[]) => BlockKey[];
 
 export class StatsRecorder {
   requests = 0;
@@ -91,9 +92,9 @@ export class StatsRecorder {
   endpoints: Record<string, number> = {};
   providers = { anthropic: emptyProvider(), openai: emptyProvider() };
   /** Every block hash ever seen: an ideal, unbounded prefix cache for the lower bound. */
-  private idealBlocks = new Set<string>();
+  private idealBlocks = new Set<BlockKey>();
   /** Blocks holding generated tokens, with the round of the request that generated them. */
-  private outputBlockRounds = new Map<string, number>();
+  private outputBlockRounds = new Map<BlockKey, number>();
   /** Tool-call ids of answers, with the round of the request that answered them. */
   private callIdRounds = new Map<string, number>();
   private rounds: RoundWork[] = [];
@@ -127,9 +128,10 @@ export class StatsRecorder {
       const producer = this.callIdRounds.get(id);
       if (producer !== undefined && producer >= round) round = producer + 1;
     }
-    for (const h of hashes) {
-      this.idealBlocks.add(h);
-      const producer = this.outputBlockRounds.get(h);
+    for (let b = 0; b < hashes.length; b++) {
+      // The ideal cache holds whole chains, so the blocks before `hit` are in it already.
+      if (b >= hit) this.idealBlocks.add(hashes[b]);
+      const producer = this.outputBlockRounds.get(hashes[b]);
       if (producer !== undefined && producer >= round) round = producer + 1;
     }
     this.decodeTokens += Math.max(0, outputLength - 1);

@@ -145,7 +145,7 @@ async function launchSim(
 ): Promise<{ url: string; close(): Promise<void> }> {
   if (inProcess) return startSimServer(options);
   const script = fileURLToPath(new URL("./sim-process.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], {
+  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", script, JSON.stringify(options)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];

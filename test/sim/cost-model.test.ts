@@ -46,11 +46,15 @@ describe("cost model functions", () => {
     expect(soloRequestMs(2800, 11, P8)).toBeCloseTo(100 + 10 * decodeStepMs(1, P8));
   });
 
-  it("lower bound: unique prefill plus the larger of throughput and critical-path decode", () => {
+  it("lower bound: unique prefill plus decode steps (longest sequence or full batches) and per-token cost", () => {
     const work = { uniquePrefillTokens: 28_000, decodeTokens: 256 * 10, longestCompletion: 5 };
     expect(lowerBoundMs(work, P8)).toBeCloseTo(1000 + 10 * decodeStepMs(256, P8));
     const long = { uniquePrefillTokens: 0, decodeTokens: 100, longestCompletion: 101 };
     expect(lowerBoundMs(long, P8)).toBeCloseTo(100 * decodeStepMs(1, P8));
+    // Both at once: 100 steps for the longest sequence, and every one of the 1,000 tokens pays its share of a step.
+    const mixed = { uniquePrefillTokens: 0, decodeTokens: 1000, longestCompletion: 101 };
+    expect(lowerBoundMs(mixed, P8)).toBeCloseTo(100 * P8.decodeBaseMs + 1000 * P8.decodePerSeqMs);
+    expect(lowerBoundMs(mixed, P8)).toBeGreaterThan(100 * decodeStepMs(1, P8));
   });
 });
 
@@ -63,11 +67,10 @@ describe("dependent lower bound (turn -> client time -> turn)", () => {
     minSoloMs,
   });
 
-  it("one round is the engine bound with the batch capped by the requests", () => {
+  it("one round is the engine bound", () => {
     const only = round(10, 100, 21, soloRequestMs(100, 21, P8));
-    const capped = prefillMs(1000, P8) + 20 * decodeStepMs(10, P8);
-    expect(dependentLowerBoundMs([only], 400, P8)).toBeCloseTo(capped);
-    expect(capped).toBeGreaterThan(lowerBoundMs(only, P8)); // 10 sequences cannot decode at 256 per step
+    expect(dependentLowerBoundMs([only], 400, P8)).toBeCloseTo(lowerBoundMs(only, P8));
+    expect(lowerBoundMs(only, P8)).toBeCloseTo(prefillMs(1000, P8) + 20 * decodeStepMs(10, P8));
   });
 
   it("later rounds start no sooner than the fastest chain of solo requests and client gaps before them", () => {
