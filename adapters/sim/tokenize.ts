@@ -8,7 +8,7 @@ const NO_SPECIALS = { disallowedSpecial: new Set<string>() };
 export const IM_START = encode(ImStart, { allowedSpecial: new Set([ImStart]) })[0];
 export const IM_END = encode(ImEnd, { allowedSpecial: new Set([ImEnd]) })[0];
 
-const MEMO_MIN_CHARS = 64;
+const MEMO_MIN_CHARS = 1;
 const MEMO_MAX_ENTRIES = 4096;
 const memo = new Map<string, number[]>();
 

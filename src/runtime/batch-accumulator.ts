@@ -30,8 +30,6 @@ interface Pending {
   request: ChatRequest;
   hints: RequestHints;
   batch: BatchHints;
-  /** Sort key: the request's text, so requests sharing a prefix sit together. */
-  order: string;
   enqueuedAt: number;
   resolve: (result: ChatResult) => void;
   reject: (error: unknown) => void;
@@ -63,10 +61,21 @@ export interface AccumulatorOptions {
  */
 export type PrefixWarmup = "request" | "in-flight" | "off";
 
-function requestOrder(request: ChatRequest): string {
-  let text = "";
-  for (const message of request.messages) text += `${message.role}\u0000${message.content ?? ""}\u0001`;
-  return text;
+/**
+ * Orders requests by their messages' text, message by message (role, then content), so requests sharing a prefix sit
+ * together. Messages are compared one at a time: a shared system prompt (usually one string) costs no scan.
+ */
+function comparePrompts(a: ChatRequest, b: ChatRequest): number {
+  const n = Math.min(a.messages.length, b.messages.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.messages[i];
+    const y = b.messages[i];
+    if (x.role !== y.role) return x.role < y.role ? -1 : 1;
+    const p = x.content ?? "";
+    const q = y.content ?? "";
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return a.messages.length - b.messages.length;
 }
 
 export class BatchAccumulator {
@@ -92,7 +101,6 @@ export class BatchAccumulator {
         request,
         hints,
         batch,
-        order: requestOrder(request),
         enqueuedAt: performance.now(),
         resolve,
         reject,
@@ -139,13 +147,7 @@ export class BatchAccumulator {
     if (queue.pending.length > 0) queue.timer = setTimeout(() => this.flush(group), queue.pending[0].batch.maxWaitMs);
     this.options.stats.batchesFlushed++;
     batch.sort((a, b) =>
-      a.batch.priority !== b.batch.priority
-        ? b.batch.priority - a.batch.priority
-        : a.order < b.order
-          ? -1
-          : a.order > b.order
-            ? 1
-            : 0,
+      a.batch.priority !== b.batch.priority ? b.batch.priority - a.batch.priority : comparePrompts(a.request, b.request),
     );
     void this.send(batch);
   }
