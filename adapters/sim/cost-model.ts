@@ -55,16 +55,18 @@ export function lowerBoundMs(work: WorkSummary, profile: EngineProfile): number 
 export interface RoundWork extends WorkSummary {
   requests: number;
   /**
-   * Shortest time any request of the round needs on its own: round 0 from the start of measurement (its whole prompt
-   * is uncached then), later rounds from their arrival (their prompt tokens no earlier request had).
+   * The least time needed on its own by a request of this round whose answer the next round used, taking the
+   * slowest such answer of each next-round request: round 0 counts from the start of measurement (its whole prompt
+   * is uncached then), later rounds from their arrival (only their prompt tokens no earlier request had). Absent
+   * when no later request used an answer of this round.
    */
-  minSoloMs: number;
+  minParentSoloMs?: number;
 }
 
 /**
  * Lower bound on wall time for work that arrives in dependency rounds separated by at least `clientGapMs` of
  * client-side time (a tool call). For each round r, all work of rounds >= r happens after the earliest possible
- * arrival of a round-r request (the fastest chain of solo requests and gaps before it), and takes at least
+ * arrival of a round-r request (the fastest chain of solo parent requests and gaps before it), and takes at least
  * lowerBoundMs of that work. The bound is the largest of these.
  */
 export function dependentLowerBoundMs(
@@ -82,7 +84,9 @@ export function dependentLowerBoundMs(
       longestCompletion: Math.max(...later.map((w) => w.longestCompletion)),
     };
     bound = Math.max(bound, earliestArrival + lowerBoundMs(work, profile));
-    earliestArrival += rounds[r].minSoloMs + clientGapMs;
+    const parentSoloMs = rounds[r].minParentSoloMs;
+    if (parentSoloMs === undefined) return bound;
+    earliestArrival += parentSoloMs + clientGapMs;
   }
   // The fastest chain through every round is a bound too.
   return Math.max(bound, earliestArrival - clientGapMs);

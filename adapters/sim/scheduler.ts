@@ -8,7 +8,7 @@ import { stepMs } from "./cost-model.js";
 import type { PrefixCache, SequenceHandle } from "./prefix-cache.js";
 import type { EngineProfile } from "./profiles.js";
 import type { SimClock } from "./sim-clock.js";
-import type { StatsRecorder } from "./stats.js";
+import type { Arrival, StatsRecorder } from "./stats.js";
 
 export interface SequenceRequest {
   promptTokens: number[];
@@ -44,8 +44,8 @@ interface Sequence {
   prefillRemaining: number;
   produced: number;
   firstTokenAt: number;
-  /** Dependency round (StatsRecorder.onReceived). */
-  round: number;
+  /** Dependency round and solo time (StatsRecorder.onReceived). */
+  arrival: Arrival;
   handle?: SequenceHandle;
   resolve(r: SequenceResult): void;
   reject(e: unknown): void;
@@ -101,7 +101,7 @@ export class Scheduler {
     }
     // Requests submitted in the same tick as an idle start count as simultaneous arrivals.
     const arrivedAt = this.startPending ? this.engineTime : now;
-    const round = this.stats.onReceived(req, this.profile);
+    const arrival = this.stats.onReceived(req, this.profile);
     return new Promise<SequenceResult>((resolve, reject) => {
       const seq: Sequence = {
         req,
@@ -111,7 +111,7 @@ export class Scheduler {
         prefillRemaining: 0,
         produced: 0,
         firstTokenAt: 0,
-        round,
+        arrival,
         resolve,
         reject,
       };
@@ -249,7 +249,7 @@ export class Scheduler {
       this.cache.release(seq.handle);
     }
     if (error) return seq.reject(error);
-    this.stats.onFinished(seq.req, seq.round);
+    this.stats.onFinished(seq.req, seq.arrival);
     seq.resolve({
       cachedTokens: seq.cachedTokens,
       queueMs: seq.admittedAt - seq.arrivedAt,

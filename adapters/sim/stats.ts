@@ -73,6 +73,12 @@ const emptyProvider = (): ProviderStats => ({
   completionTokens: 0,
 });
 
+/** A request's dependency round, and the least time it needs on its own (see RoundWork). */
+export interface Arrival {
+  round: number;
+  soloMs: number;
+}
+
 type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly BlockKey[]) => BlockKey[];
 
 export class StatsRecorder {
@@ -93,10 +99,8 @@ export class StatsRecorder {
   providers = { anthropic: emptyProvider(), openai: emptyProvider() };
   /** Every block hash ever seen: an ideal, unbounded prefix cache for the lower bound. */
   private idealBlocks = new Set<BlockKey>();
-  /** Blocks holding generated tokens, with the round of the request that generated them. */
-  private outputBlockRounds = new Map<BlockKey, number>();
-  /** Tool-call ids of answers, with the round of the request that answered them. */
-  private callIdRounds = new Map<string, number>();
+  /** Answers, by the blocks holding their generated tokens and by their tool-call ids: who produced them. */
+  private producers = new Map<BlockKey | string, Arrival>();
   private rounds: RoundWork[] = [];
 
   constructor(
@@ -110,10 +114,10 @@ export class StatsRecorder {
   }
 
   /**
-   * Records a request as it arrives; returns its dependency round (for onFinished): one more than the latest round
-   * whose answer its prompt repeats (by generated blocks) or refers to (by tool-call id).
+   * Records a request as it arrives and returns its dependency round and solo time (for onFinished). Its round is one
+   * more than the latest round whose answer its prompt repeats (by generated blocks) or refers to (by tool-call id).
    */
-  onReceived(req: SequenceRequest, profile: EngineProfile): number {
+  onReceived(req: SequenceRequest, profile: EngineProfile): Arrival {
     const { promptTokens: prompt, cacheSalt: salt } = req;
     const outputLength = req.outputTokens.length;
     this.requests++;
@@ -123,16 +127,19 @@ export class StatsRecorder {
     while (hit < maxHit && this.idealBlocks.has(hashes[hit])) hit++;
     const unique = prompt.length - hit * this.blockSize;
     this.uniquePrefillTokens += unique;
+    // The answers this prompt carries; it cannot arrive before the slowest of the latest round's is complete.
     let round = 0;
-    for (const id of req.followsCallIds ?? []) {
-      const producer = this.callIdRounds.get(id);
-      if (producer !== undefined && producer >= round) round = producer + 1;
-    }
+    let parentSoloMs = 0;
+    const follow = (producer: Arrival | undefined) => {
+      if (producer === undefined || producer.round + 1 < round) return;
+      if (producer.round + 1 > round) [round, parentSoloMs] = [producer.round + 1, 0];
+      parentSoloMs = Math.max(parentSoloMs, producer.soloMs);
+    };
+    for (const id of req.followsCallIds ?? []) follow(this.producers.get(id));
     for (let b = 0; b < hashes.length; b++) {
       // The ideal cache holds whole chains, so the blocks before `hit` are in it already.
       if (b >= hit) this.idealBlocks.add(hashes[b]);
-      const producer = this.outputBlockRounds.get(hashes[b]);
-      if (producer !== undefined && producer >= round) round = producer + 1;
+      follow(this.producers.get(hashes[b]));
     }
     this.decodeTokens += Math.max(0, outputLength - 1);
     this.longestCompletion = Math.max(this.longestCompletion, outputLength);
@@ -142,17 +149,18 @@ export class StatsRecorder {
         uniquePrefillTokens: 0,
         decodeTokens: 0,
         longestCompletion: 0,
-        minSoloMs: Infinity,
       });
     const work = this.rounds[round];
     work.requests++;
     work.uniquePrefillTokens += unique;
     work.decodeTokens += Math.max(0, outputLength - 1);
     work.longestCompletion = Math.max(work.longestCompletion, outputLength);
+    if (round > 0) {
+      const parents = this.rounds[round - 1];
+      parents.minParentSoloMs = Math.min(parents.minParentSoloMs ?? Infinity, parentSoloMs);
+    }
     // Round 0 counts from the reset, when nothing was cached; later rounds from their arrival.
-    const solo = soloRequestMs(round === 0 ? prompt.length : unique, outputLength, profile);
-    work.minSoloMs = Math.min(work.minSoloMs, solo);
-    return round;
+    return { round, soloMs: soloRequestMs(round === 0 ? prompt.length : unique, outputLength, profile) };
   }
 
   onAdmitted(promptLength: number, cached: number): void {
@@ -168,16 +176,16 @@ export class StatsRecorder {
     this.busyMs += ms;
   }
 
-  onFinished(req: SequenceRequest, round: number): void {
+  onFinished(req: SequenceRequest, arrival: Arrival): void {
     const { promptTokens: prompt, outputTokens: output, cacheSalt: salt } = req;
-    for (const id of req.answerCallIds ?? []) this.callIdRounds.set(id, round);
+    for (const id of req.answerCallIds ?? []) this.producers.set(id, arrival);
     this.completionTokens += output.length;
     const promptHashes = this.hashBlocks(prompt, salt);
     const hashes = this.hashBlocks(prompt.concat(output), salt, promptHashes);
     for (const h of hashes) this.idealBlocks.add(h);
     // Blocks from the one that holds the first generated token on contain the answer.
     for (let b = Math.floor(prompt.length / this.blockSize); b < hashes.length; b++)
-      if (!this.outputBlockRounds.has(hashes[b])) this.outputBlockRounds.set(hashes[b], round);
+      if (!this.producers.has(hashes[b])) this.producers.set(hashes[b], arrival);
   }
 
   endpoint(name: string): void {

@@ -145,9 +145,13 @@ async function launchSim(
 ): Promise<{ url: string; close(): Promise<void> }> {
   if (inProcess) return startSimServer(options);
   const script = fileURLToPath(new URL("./sim-process.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", script, JSON.stringify(options)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--max-semi-space-size=64", "--import", "tsx", script, JSON.stringify(options)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
   const { url } = JSON.parse(line) as { url: string };
   return {

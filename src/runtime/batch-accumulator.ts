@@ -116,6 +116,17 @@ export class BatchAccumulator {
     });
   }
 
+  /**
+   * Warms a prefix ahead of its first request (the entry node's, while the run starts up). An engine that shares
+   * in-flight prefills counts it warm at once (the warm-up is sent first); other backends once it is answered.
+   */
+  prewarm(request: ChatRequest, cacheKey: string, hints: RequestHints): void {
+    const { prefixWarmup } = this.options;
+    if (prefixWarmup === "off" || this.warmed.has(cacheKey)) return;
+    const warmUp = this.warmUp(request, hints);
+    this.markWarm(cacheKey, prefixWarmup === "in-flight" ? undefined : warmUp);
+  }
+
   /** Re-evaluates the "nothing else can arrive" rule; the scheduler calls it when items finish or stall. */
   check(): void {
     if (this.queued === 0 || !this.options.nothingElseCanArrive(this.waiting)) return;
@@ -147,7 +158,9 @@ export class BatchAccumulator {
     if (queue.pending.length > 0) queue.timer = setTimeout(() => this.flush(group), queue.pending[0].batch.maxWaitMs);
     this.options.stats.batchesFlushed++;
     batch.sort((a, b) =>
-      a.batch.priority !== b.batch.priority ? b.batch.priority - a.batch.priority : comparePrompts(a.request, b.request),
+      a.batch.priority !== b.batch.priority
+        ? b.batch.priority - a.batch.priority
+        : comparePrompts(a.request, b.request),
     );
     void this.send(batch);
   }
@@ -167,7 +180,8 @@ export class BatchAccumulator {
     const { prefixWarmup } = this.options;
     if (!this.warmed.has(cacheKey)) {
       if (prefixWarmup === "in-flight") this.markWarm(cacheKey);
-      else if (prefixWarmup === "request" && list.length > 1) this.markWarm(cacheKey, this.warmUp(list[0]));
+      else if (prefixWarmup === "request" && list.length > 1)
+        this.markWarm(cacheKey, this.warmUp(list[0].request, list[0].hints));
     }
     await this.warmed.get(cacheKey);
     // In prefix order; with `in-flight` warm-ups the first request reaches the engine ahead of its siblings.
@@ -185,12 +199,12 @@ export class BatchAccumulator {
   }
 
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
-  private async warmUp(pending: Pending): Promise<void> {
+  private async warmUp(request: ChatRequest, hints: RequestHints): Promise<void> {
     try {
       await this.options.slots.run(() =>
         this.options.backend.complete(
-          { ...pending.request, maxTokens: 1 },
-          { ...pending.hints, expectedOutputTokens: 1, requestId: undefined },
+          { ...request, maxTokens: 1 },
+          { ...hints, expectedOutputTokens: 1, requestId: undefined },
         ),
       );
       this.options.stats.warmupRequests++;

@@ -16,6 +16,7 @@ import { ResultsWriter, type ResultLine } from "./results-writer.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
+import { warmEntryPrefix } from "./startup-warmup.js";
 import { createToolExecutor } from "./tools/executors.js";
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
@@ -84,13 +85,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false);
-  const checkpointFile = `${options.out}.nexus.sqlite`;
-  const store = RunStore.open(checkpointFile, options.resume ?? false);
-  const previous = store.settings();
-  const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
-  store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
-  const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
-
   let admitted = 0;
   let finished = 0;
   let admissionOpen = true;
@@ -122,6 +116,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
     abortController.signal,
   );
+  // The engine prefills the entry node's shared prefix while the run opens its store and reads its input.
+  warmEntryPrefix(context, workflow, options.input);
+
+  const checkpointFile = `${options.out}.nexus.sqlite`;
+  const store = RunStore.open(checkpointFile, options.resume ?? false);
+  const previous = store.settings();
+  const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
+  store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
+  const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
+
   const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
   context.runGraph = async (name, items) => {
     let compiled = subgraphs.get(name);

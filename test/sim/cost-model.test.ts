@@ -59,12 +59,12 @@ describe("cost model functions", () => {
 });
 
 describe("dependent lower bound (turn -> client time -> turn)", () => {
-  const round = (requests: number, prompt: number, out: number, minSoloMs: number): RoundWork => ({
+  const round = (requests: number, prompt: number, out: number, minParentSoloMs?: number): RoundWork => ({
     requests,
     uniquePrefillTokens: requests * prompt,
     decodeTokens: requests * (out - 1),
     longestCompletion: out,
-    minSoloMs,
+    minParentSoloMs,
   });
 
   it("one round is the engine bound", () => {
@@ -76,9 +76,9 @@ describe("dependent lower bound (turn -> client time -> turn)", () => {
   it("later rounds start no sooner than the fastest chain of solo requests and client gaps before them", () => {
     // 100 agents share a 2,000-token prompt and add 30 tokens each.
     const first = { ...round(100, 30, 25, soloRequestMs(2030, 25, P8)), uniquePrefillTokens: 2000 + 100 * 30 };
-    const second = round(100, 30, 40, soloRequestMs(30, 40, P8));
+    const second = round(100, 30, 40);
     const secondWork = prefillMs(3000, P8) + 39 * decodeStepMs(100, P8);
-    expect(dependentLowerBoundMs([first, second], 400, P8)).toBeCloseTo(first.minSoloMs + 400 + secondWork);
+    expect(dependentLowerBoundMs([first, second], 400, P8)).toBeCloseTo(first.minParentSoloMs! + 400 + secondWork);
     // More client time between rounds moves the bound by exactly that much.
     expect(
       dependentLowerBoundMs([first, second], 900, P8) - dependentLowerBoundMs([first, second], 400, P8),
@@ -88,6 +88,8 @@ describe("dependent lower bound (turn -> client time -> turn)", () => {
   it("never exceeds what the engine achieves for a real two-round run", async () => {
     const e = engine();
     const prefix = tokens(1, 2000);
+    // A one-token warm-up of the shared prefix: the fastest round-0 request, but no later request follows it.
+    await e.run({ promptTokens: [...prefix, 50_000], outputTokens: [7] });
     const firsts = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         e.run({
@@ -107,7 +109,10 @@ describe("dependent lower bound (turn -> client time -> turn)", () => {
       ),
     );
     const stats = e.stats();
-    expect(stats.rounds.map((r) => r.requests)).toEqual([8, 8]);
+    expect(stats.rounds.map((r) => r.requests)).toEqual([9, 8]);
+    // The parents' solo time: the whole 2,001-token prompt (nothing cached at the start) and 19 decode steps.
+    expect(stats.rounds[0].minParentSoloMs).toBeCloseTo(soloRequestMs(2001, 20, P8));
+    expect(stats.rounds[1].minParentSoloMs).toBeUndefined();
     const bound = dependentLowerBoundMs(stats.rounds, gapMs * 0.9, P8);
     expect(bound).toBeGreaterThan(stats.lowerBoundMs);
     expect(bound).toBeLessThanOrEqual(stats.simElapsedMs);

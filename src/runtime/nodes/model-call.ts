@@ -1,7 +1,8 @@
 // One model call for one item through the accumulator, with the item's usage and the run's counters updated.
 import type { LlmNode, RouterNode } from "../../ir/types.js";
 import type { WorkflowGraph } from "../../ir/workflow.js";
-import { addUsage, type ChatRequest, type ChatResult } from "../chat.js";
+import type { BatchHints } from "../batch-accumulator.js";
+import { addUsage, type ChatRequest, type ChatResult, type RequestHints } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import type { WorkItem } from "../work-item.js";
 
@@ -15,18 +16,32 @@ export async function callModel(
   step: number,
 ): Promise<ChatResult> {
   const batch = context.batchHints(graph, node);
-  const result = await context.accumulator.submit(request, batch, {
+  const result = await context.accumulator.submit(
+    request,
+    batch,
+    requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`),
+  );
+  addUsage(item.usage, result.usage);
+  context.stats.addModelUsage(node.model ?? "", result.usage);
+  return result;
+}
+
+/** What the backend is told about a node's request besides its messages. */
+export function requestHints(
+  context: ExecutionContext,
+  batch: BatchHints,
+  request: ChatRequest,
+  requestId?: string,
+): RequestHints {
+  return {
     priority: batch.priority,
     cacheKey: batch.cacheKey,
     expectedOutputTokens: request.maxTokens,
     sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
-    requestId: `${item.id}/${graph.name}/${node.id}/${step}`,
+    requestId,
     batchMode: batch.mode,
     signal: context.signal,
-  });
-  addUsage(item.usage, result.usage);
-  context.stats.addModelUsage(node.model ?? "", result.usage);
-  return result;
+  };
 }
 
 /** Marks a node's failure on an item; routing then follows an `error` edge or fails the item. */
