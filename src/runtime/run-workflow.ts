@@ -103,7 +103,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });
   const tools = new ToolPool(
-    createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1),
+    createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1, workflow.tools),
     stats,
     coalesceDecisionsOf(workflow),
   );

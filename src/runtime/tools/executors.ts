@@ -46,9 +46,21 @@ async function callHttpTool(tool: ToolDefinition, args: Record<string, unknown>)
   }
 }
 
-/** Makes the executor for a run; `workflowDir` is where relative `function` modules are found. */
-export function createToolExecutor(workflowDir: string, timeScale = 1): ToolExecutor {
+/**
+ * Makes the executor for a run; `workflowDir` is where relative `function` modules are found. The modules of the
+ * `function` tools in `preload` start loading now, so the first call does not wait for the import (a module that
+ * fails to load reports its error at the call, as without preloading).
+ */
+export function createToolExecutor(workflowDir: string, timeScale = 1, preload: ToolDefinition[] = []): ToolExecutor {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
+  const load = (path: string) => {
+    let module = modules.get(path);
+    if (!module) modules.set(path, (module = import(pathToFileURL(path).href) as Promise<Record<string, unknown>>));
+    return module;
+  };
+  for (const tool of preload)
+    if (tool.protocol === "function" && typeof tool.config.module === "string")
+      load(resolve(workflowDir, tool.config.module)).catch(() => {});
   return async (tool, args) => {
     switch (tool.protocol) {
       case "http":
@@ -58,9 +70,7 @@ export function createToolExecutor(workflowDir: string, timeScale = 1): ToolExec
       case "function": {
         const file = tool.config.module;
         if (typeof file !== "string") throw new ToolError(tool.name, "function tool has no config.module");
-        const path = resolve(workflowDir, file);
-        if (!modules.has(path)) modules.set(path, import(pathToFileURL(path).href));
-        const exported = (await modules.get(path)!)[String(tool.config.export ?? tool.name)];
+        const exported = (await load(resolve(workflowDir, file)))[String(tool.config.export ?? tool.name)];
         if (typeof exported !== "function")
           throw new ToolError(
             tool.name,
