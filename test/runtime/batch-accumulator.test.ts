@@ -240,9 +240,12 @@ describe("in-flight warm-up and continuous dispatch", () => {
     const backend = new ScriptedBackend(echo, 5);
     const { accumulator } = setup(backend, { prefixWarmup: "in-flight", continuous: false });
     await Promise.all(["a", "b"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 2 }))));
-    void accumulator.submit(request("c"), batch({ maxBatchSize: 64, maxWaitMs: 10_000 }));
+    const held = accumulator.submit(request("c"), batch({ maxBatchSize: 64, maxWaitMs: 10_000 }));
     await sleep(50);
     expect(users(backend)).toEqual(["a", "b"]);
+    // Shutting down fails what is still queued rather than leaving it hanging.
+    accumulator.close(new Error("run stopped"));
+    await expect(held).rejects.toThrow("run stopped");
   });
 });
 
