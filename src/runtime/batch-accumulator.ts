@@ -24,6 +24,8 @@ export interface BatchHints {
   priority: number;
   /** The node's batch mode from its annotation (provider batch backends send `realtime` nodes one by one). */
   mode?: RequestHints["batchMode"];
+  /** The node's model URI as the workflow writes it: a warm-up's tokens are priced as this model's. */
+  model?: string;
 }
 
 interface Pending {
@@ -120,11 +122,11 @@ export class BatchAccumulator {
    * Warms a prefix ahead of its first request (the entry node's, while the run starts up). An engine that shares
    * in-flight prefills counts it warm at once (the warm-up is sent first); other backends once it is answered.
    */
-  prewarm(request: ChatRequest, cacheKey: string, hints: RequestHints): void {
+  prewarm(request: ChatRequest, batch: BatchHints, hints: RequestHints): void {
     const { prefixWarmup } = this.options;
-    if (prefixWarmup === "off" || this.warmed.has(cacheKey)) return;
-    const warmUp = this.warmUp(request, hints);
-    this.markWarm(cacheKey, prefixWarmup === "in-flight" ? undefined : warmUp);
+    if (prefixWarmup === "off" || this.warmed.has(batch.cacheKey)) return;
+    const warmUp = this.warmUp(request, batch, hints);
+    this.markWarm(batch.cacheKey, prefixWarmup === "in-flight" ? undefined : warmUp);
   }
 
   /** Re-evaluates the "nothing else can arrive" rule; the scheduler calls it when items finish or stall. */
@@ -181,7 +183,7 @@ export class BatchAccumulator {
     if (!this.warmed.has(cacheKey)) {
       if (prefixWarmup === "in-flight") this.markWarm(cacheKey);
       else if (prefixWarmup === "request" && list.length > 1)
-        this.markWarm(cacheKey, this.warmUp(list[0].request, list[0].hints));
+        this.markWarm(cacheKey, this.warmUp(list[0].request, list[0].batch, list[0].hints));
     }
     await this.warmed.get(cacheKey);
     // In prefix order; with `in-flight` warm-ups the first request reaches the engine ahead of its siblings.
@@ -199,15 +201,15 @@ export class BatchAccumulator {
   }
 
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
-  private async warmUp(request: ChatRequest, hints: RequestHints): Promise<void> {
+  private async warmUp(request: ChatRequest, batch: BatchHints, hints: RequestHints): Promise<void> {
     try {
-      await this.options.slots.run(() =>
+      const result = await this.options.slots.run(() =>
         this.options.backend.complete(
           { ...request, maxTokens: 1 },
           { ...hints, expectedOutputTokens: 1, requestId: undefined },
         ),
       );
-      this.options.stats.warmupRequests++;
+      this.options.stats.addWarmupUsage(batch.model ?? "", result.usage);
     } catch {
       // A failed warm-up costs only the cache benefit; the real requests follow and report their own errors.
     }

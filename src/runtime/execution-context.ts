@@ -68,6 +68,7 @@ export class ExecutionContext {
       maxWaitMs: unbatched ? 0 : (annotation.maxWaitMs ?? node.batch?.timeoutMs ?? this.options.defaultBatch.maxWaitMs),
       priority: annotation.priority ?? node.batch?.priority ?? 0,
       mode: annotation.mode,
+      model: node.model ?? "",
     };
     this.hints.set(key, hints);
     return hints;

@@ -18,6 +18,10 @@ export interface RunReport {
   cachedPromptTokens: number;
   completionTokens: number;
   cacheWriteTokens: number;
+  /** Tokens of the prefix warm-ups, not part of the totals above (which are the items' own), but in the cost. */
+  warmupPromptTokens: number;
+  warmupCachedPromptTokens: number;
+  warmupCompletionTokens: number;
   toolCalls: number;
   toolExecutions: number;
   toolCacheHits: number;
@@ -59,6 +63,9 @@ export function buildRunReport(
     cachedPromptTokens: stats.usage.cachedTokens,
     completionTokens: stats.usage.completionTokens,
     cacheWriteTokens: stats.usage.cacheWriteTokens,
+    warmupPromptTokens: stats.warmupUsage.promptTokens,
+    warmupCachedPromptTokens: stats.warmupUsage.cachedTokens,
+    warmupCompletionTokens: stats.warmupUsage.completionTokens,
     toolCalls: stats.toolCalls,
     toolExecutions: stats.toolExecutions,
     toolCacheHits: stats.toolCacheHits,
@@ -87,7 +94,10 @@ export function formatRunReport(report: RunReport): string {
       "model requests",
       `${report.modelRequests} (+${report.warmupRequests} prefix warm-ups, ${report.retries} retries)`,
     ],
-    ["prompt tokens", report.promptTokens],
+    [
+      "prompt tokens",
+      `${report.promptTokens}${report.warmupRequests ? ` (+${report.warmupPromptTokens} in prefix warm-ups, ${report.warmupCachedPromptTokens} of them cached)` : ""}`,
+    ],
     ["cached prompt tokens", `${report.cachedPromptTokens}${share}`],
     ["completion tokens", report.completionTokens],
     ["tool calls", report.toolCalls],

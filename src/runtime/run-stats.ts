@@ -15,8 +15,11 @@ export class RunStats {
   toolExecutions = 0;
   toolCacheHits = 0;
   inflight = 0;
+  /** What the items' requests used (the sum of the result lines' usage). */
   readonly usage: ChatUsage = emptyUsage();
-  /** Usage per model URI (as written in the workflow), for the cost estimate. */
+  /** What prefix warm-ups used: no item's, but paid for like any request. */
+  readonly warmupUsage: ChatUsage = emptyUsage();
+  /** Usage per model URI (as written in the workflow), warm-ups included, for the cost estimate. */
   readonly usageByModel = new Map<string, ChatUsage>();
   readonly startedAt = performance.now();
   /** Time to first token (first byte of answer) per request, ms; kept for percentiles. */
@@ -24,6 +27,16 @@ export class RunStats {
 
   addModelUsage(model: string, usage: ChatUsage): void {
     addUsage(this.usage, usage);
+    this.addUsageOf(model, usage);
+  }
+
+  addWarmupUsage(model: string, usage: ChatUsage): void {
+    this.warmupRequests++;
+    addUsage(this.warmupUsage, usage);
+    this.addUsageOf(model, usage);
+  }
+
+  private addUsageOf(model: string, usage: ChatUsage): void {
     let perModel = this.usageByModel.get(model);
     if (!perModel) this.usageByModel.set(model, (perModel = emptyUsage()));
     addUsage(perModel, usage);

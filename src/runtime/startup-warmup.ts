@@ -46,7 +46,7 @@ export function warmEntryPrefix(context: ExecutionContext, workflow: Workflow, i
   try {
     const request = renderRequest(context.plan(graph, node), node, state);
     const batch = context.batchHints(graph, node);
-    context.accumulator.prewarm(request, batch.cacheKey, requestHints(context, batch, request));
+    context.accumulator.prewarm(request, batch, requestHints(context, batch, request));
   } catch {
     // An expression router calls no model; a template may need a field the first line lacks: no early warm-up.
   }

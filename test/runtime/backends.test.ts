@@ -79,11 +79,15 @@ describe("the OpenAI-compatible backend", () => {
     expect(outcome.stats.usage.cachedTokens).toBe(lines.reduce((sum, line) => sum + line.usage.cachedTokens, 0));
 
     const metrics = await backend.metrics!();
-    expect(metrics["vllm:prefix_cache_hits_total"]).toBe(outcome.stats.usage.cachedTokens);
+    const { usage, warmupUsage } = outcome.stats;
+    expect(metrics["vllm:prefix_cache_hits_total"]).toBe(usage.cachedTokens + warmupUsage.cachedTokens);
     expect(metrics["vllm:request_success_total"]).toBe(7);
-    // The items' prompt tokens and the warm-up's (the first item's prompt again): nothing else reached the engine.
+    // The warm-up is the first item's prompt again, counted apart from the items' usage; together they are all the
+    // engine saw.
     const firstPrompt = lines.find((line) => line.id === TITLES[0].id)!.usage.promptTokens;
-    expect(metrics["vllm:prompt_tokens_total"]).toBe(outcome.stats.usage.promptTokens + firstPrompt);
+    expect(warmupUsage.promptTokens).toBe(firstPrompt);
+    expect(warmupUsage.completionTokens).toBe(1);
+    expect(metrics["vllm:prompt_tokens_total"]).toBe(usage.promptTokens + warmupUsage.promptTokens);
   });
 
   it("sends Dynamo's nvext.agent_hints and no request_id (the simulator rejects request_id in dynamo mode)", async () => {

@@ -151,7 +151,8 @@ describe("prefix warm-up", () => {
   it("sends the first request of a new prefix alone (maxTokens 1) before its siblings", async () => {
     const backend = new ScriptedBackend(echo, 30);
     const { accumulator, stats } = setup(backend, { prefixWarmup: "request" });
-    await Promise.all(["1", "2", "3", "4"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 4 }))));
+    const hints = batch({ maxBatchSize: 4, model: "openai://gpt-4o-mini" });
+    await Promise.all(["1", "2", "3", "4"].map((u) => accumulator.submit(request(u), hints)));
     expect(backend.calls).toHaveLength(5);
     const [warmUp, ...rest] = backend.calls;
     expect(warmUp.request.maxTokens).toBe(1);
@@ -162,6 +163,9 @@ describe("prefix warm-up", () => {
     }
     expect(stats.warmupRequests).toBe(1);
     expect(stats.modelRequests).toBe(4);
+    // The warm-up's tokens are counted apart from the items' requests, and priced as the node's model.
+    expect(stats.warmupUsage.promptTokens).toBe(10);
+    expect(stats.usageByModel.get("openai://gpt-4o-mini")?.promptTokens).toBe(10);
 
     // The prefix is warm now: the next flush of the same key goes straight out.
     await Promise.all(["5", "6"].map((u) => accumulator.submit(request(u), batch({ maxBatchSize: 2 }))));

@@ -55,6 +55,7 @@ describe("nexus run on the quick start", () => {
       wallSeconds: expect.any(Number),
       modelRequests: expect.any(Number),
       warmupRequests: expect.any(Number),
+      warmupPromptTokens: expect.any(Number),
       retries: 0,
       batchesFlushed: expect.any(Number),
       promptTokens: expect.any(Number),
