@@ -92,7 +92,7 @@ export function formatRunReport(report: RunReport): string {
     ["wall seconds", report.wallSeconds.toFixed(2)],
     [
       "model requests",
-      `${report.modelRequests} (+${report.warmupRequests} prefix warm-ups, ${report.retries} retries)`,
+      `${report.modelRequests} (+${counted(report.warmupRequests, "prefix warm-up")}, ${counted(report.retries, "retry", "retries")})`,
     ],
     [
       "prompt tokens",
@@ -114,6 +114,11 @@ export function formatRunReport(report: RunReport): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   return `run report: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
+}
+
+/** `1 retry`, `2 retries`. */
+function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 /** `batchesSubmitted` -> `batches submitted`. */

@@ -73,6 +73,15 @@ describe("nexus run on the quick start", () => {
     expect(report.cachedPromptTokens).toBe(total("cachedTokens"));
     expect(report.completionTokens).toBe(total("completionTokens"));
     expect(report.cachedPromptTokens).toBeGreaterThan(0);
+    // The start-up warm-up (the first paper's request, one token) is counted apart and shown next to the totals.
+    expect(report.warmupRequests).toBe(1);
+    expect(report.warmupPromptTokens).toBe(lines.find((line) => line.id === "p1")!.usage.promptTokens);
+    expect(run.stdout).toMatch(
+      new RegExp(`model requests\\s+${report.modelRequests} \\(\\+1 prefix warm-up, 0 retries\\)`),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(`prompt tokens\\s+${report.promptTokens} \\(\\+${report.warmupPromptTokens} in prefix`),
+    );
     expect(report.cachedPromptTokens).toBeLessThan(report.promptTokens);
     // Every item is screened; relevant ones are summarized (with tools) and scored.
     expect(report.modelRequests).toBeGreaterThanOrEqual(8);
