@@ -140,9 +140,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stdout.write(`results: ${flags.out}\n`);
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
       if (outcome.interrupted) {
-        process.stderr.write(
-          `interrupted: ${outcome.stats.done} of ${outcome.stats.items} items done. Resume with the same command and --resume.\n`,
-        );
+        process.stderr.write(interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out));
         setExitCode(130);
       }
     } finally {
@@ -150,4 +148,20 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       await backend.close();
     }
   });
+}
+
+/** What an interrupted run says: what is done, what is kept, and the exact command that resumes it. */
+function interruptedMessage(done: number, started: number, out: string): string {
+  const unfinished = started - done;
+  const kept = unfinished > 0 ? `${unfinished} started items are checkpointed; ` : "";
+  const args = process.argv.slice(2);
+  if (!args.includes("--resume")) args.push("--resume");
+  return (
+    `interrupted: ${done} items done, their results are in ${out}; ${kept}the rest of the input was not started.\n` +
+    `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
+  );
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
