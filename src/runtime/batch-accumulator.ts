@@ -24,8 +24,8 @@ export interface BatchHints {
   priority: number;
   /** The node's batch mode from its annotation (provider batch backends send `realtime` nodes one by one). */
   mode?: RequestHints["batchMode"];
-  /** The node's model URI as the workflow writes it: a warm-up's tokens are priced as this model's. */
-  model?: string;
+  /** The node's model URI as the workflow writes it ("" when none): a warm-up's tokens are priced as this model's. */
+  model: string;
 }
 
 interface Pending {
@@ -209,7 +209,7 @@ export class BatchAccumulator {
           { ...hints, expectedOutputTokens: 1, requestId: undefined },
         ),
       );
-      this.options.stats.addWarmupUsage(batch.model ?? "", result.usage);
+      this.options.stats.addWarmupUsage(batch.model, result.usage);
     } catch {
       // A failed warm-up costs only the cache benefit; the real requests follow and report their own errors.
     }

@@ -50,7 +50,7 @@ function request(user: string, system = "You are terse."): ChatRequest {
 }
 
 function batch(overrides: Partial<BatchHints> = {}): BatchHints {
-  return { group: "g", cacheKey: "k", maxBatchSize: 64, maxWaitMs: 10_000, priority: 0, ...overrides };
+  return { group: "g", cacheKey: "k", maxBatchSize: 64, maxWaitMs: 10_000, priority: 0, model: "", ...overrides };
 }
 
 const echo: Answer = (req) => `answer to ${textOf(req)}`;

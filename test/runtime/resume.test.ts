@@ -89,7 +89,7 @@ describe.concurrent("an interrupted run", () => {
     expect(interrupted.status).toBe(130);
     expect(interrupted.stderr).toContain("interrupt: finishing the items in flight");
     expect(interrupted.stderr).toMatch(
-      /interrupted: \d+ items done, their results are in \S+; the rest of the input was not started\.\nResume with the same command and --resume: nexus run .* --resume\n/,
+      /interrupted: \d+ items done, their results are in \S+; items not yet read from the input were not started\.\nResume with the same command and --resume: nexus run .* --resume\n/,
     );
     expect(interrupted.stdout).toContain("(interrupted)");
     const doneBefore = completeLines(run.out).length;

@@ -157,7 +157,7 @@ function interruptedMessage(done: number, started: number, out: string): string 
   const args = process.argv.slice(2);
   if (!args.includes("--resume")) args.push("--resume");
   return (
-    `interrupted: ${done} items done, their results are in ${out}; ${kept}the rest of the input was not started.\n` +
+    `interrupted: ${done} items done, their results are in ${out}; ${kept}items not yet read from the input were not started.\n` +
     `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
   );
 }
