@@ -21,12 +21,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Annotation, StateGraph } from "@langchain/langgraph";
-import { InstantBackend } from "../adapters/backends/instant-backend.js";
-import { toWireRequest } from "../adapters/openai-compatible/wire.js";
+import { InstantBackend } from "../src/backends/in-process/instant-backend.js";
+import { toWireRequest } from "../src/backends/openai-compatible/wire.js";
 import { compileFile } from "../src/driver/compile.js";
 import type { ChatRequest } from "../src/runtime/chat.js";
 import { runWorkflow } from "../src/runtime/run-workflow.js";
-import { selectBackend } from "../src/runtime/select-backend.js";
+import { selectBackend } from "../src/backends/select-backend.js";
 
 const TARGET_SECONDS_AT_100K = 10;
 const CONCURRENCY = 256;

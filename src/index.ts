@@ -2,7 +2,7 @@
 export * from "./diagnostics/index.js";
 export * from "./ir/types.js";
 export { Workflow, WorkflowGraph, IR_SCHEMA_VERSION } from "./ir/workflow.js";
-export { defineAnnotation, AnnotationStore, type AnnotationTable } from "./ir/annotations.js";
+export { defineAnnotation, AnnotationStore, type AnnotationTable } from "./ir/annotations/define.js";
 export { saveWorkflow, loadWorkflow, serializeWorkflow, type IrFile } from "./ir/serialize.js";
 export { compileManifestText } from "./frontends/manifest/index.js";
 export { compileFile, compileText, pipelineFor, type CompileOptions, type CompileResult } from "./driver/compile.js";
@@ -15,6 +15,6 @@ export { requestPlanFor, renderRequest, assembleRequest, type RequestPlan } from
 export { prefixCacheKey, splitPlan } from "./prompt/prefix-split.js";
 export { parseModelUri, type ModelTarget } from "./models/model-uri.js";
 export { runWorkflow, type RunOptions, type RunOutcome } from "./runtime/run-workflow.js";
-export { selectBackend } from "./runtime/select-backend.js";
+export { selectBackend } from "./backends/select-backend.js";
 export type { ModelBackend } from "./runtime/backend.js";
 export type { ChatRequest, ChatResult, RequestHints } from "./runtime/chat.js";

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { compileFile } from "../../src/driver/compile.js";
 import { renderDiagnostics } from "../../src/diagnostics/index.js";
 import { runWorkflow } from "../../src/runtime/run-workflow.js";
-import { selectBackend } from "../../src/runtime/select-backend.js";
+import { selectBackend } from "../../src/backends/select-backend.js";
 import type { ContenderContext, ContenderRun } from "./run.js";
 import { agentTask, lookupResult, MODEL, REPORT_JSON_SCHEMA, SYSTEM_PROMPT, TOOL_LATENCY_MS } from "./workload.js";
 

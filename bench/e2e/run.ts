@@ -19,7 +19,7 @@ import {
   startSimServer,
   type SimServerOptions,
   type SimStats,
-} from "../../adapters/sim/index.js";
+} from "../../src/sim/index.js";
 import { runLangGraphBaseline } from "./langgraph-baseline.js";
 import { runNexus } from "./nexus-contender.js";
 import { DEFAULT_AGENTS, distinctToolArgs, simScenario, SYSTEM_PROMPT_TOKENS, TOOL_LATENCY_MS } from "./workload.js";

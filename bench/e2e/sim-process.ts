@@ -2,7 +2,7 @@
 // CPU work must not compete with the client's event loop). Options come as JSON in argv[2]; prints
 // {"url": ...} on stdout once listening and serves until SIGTERM/SIGINT.
 
-import { startSimServer, type SimServerOptions } from "../../adapters/sim/index.js";
+import { startSimServer, type SimServerOptions } from "../../src/sim/index.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as SimServerOptions;
 const sim = await startSimServer({ ...options, port: 0 });

@@ -4,8 +4,8 @@
 // a structured report. Also the simulator scenario that makes the model behave that way.
 
 import { z } from "zod";
-import { countTokens, type ScenarioInput } from "../../adapters/sim/index.js";
-import { createRng } from "../../adapters/sim/rng.js";
+import { countTokens, type ScenarioInput } from "../../src/sim/index.js";
+import { createRng } from "../../src/sim/rng.js";
 
 /** Model id sent by clients (the simulator accepts any). */
 export const MODEL = "sim-llama-3.1-8b";

@@ -2,10 +2,10 @@
 // batch group (cache keys, shared-prefix tokens, per-item tokens), nodes left unbatched and why, tools that coalesce,
 // the expected cache-hit share of input tokens, and the estimated cost per 1,000 items realtime vs batched.
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
-import { formatPercent, formatUsd } from "../printers/units.js";
-import { batchAnnotation, type BatchDecision } from "../../passes/annotations/batch.js";
-import { coalesceAnnotation } from "../../passes/annotations/coalesce.js";
-import { costAnnotation, type CostEstimate } from "../../passes/annotations/cost.js";
+import { formatPercent, formatUsd } from "../util/units.js";
+import { batchAnnotation, type BatchDecision } from "../ir/annotations/batch.js";
+import { coalesceAnnotation } from "../ir/annotations/coalesce.js";
+import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
 import { formatTable } from "./shared.js";
 
 interface NodeRow {

@@ -7,7 +7,7 @@ import { compileManifestText } from "../frontends/manifest/index.js";
 import { loadWorkflow } from "../ir/serialize.js";
 import type { Workflow } from "../ir/workflow.js";
 import { PassManager, type Instrumentation, type PipelineResult } from "../pass-manager/pass-manager.js";
-import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels, passRegistry } from "../../passes/index.js";
+import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels, passRegistry } from "../passes/index.js";
 
 export interface CompileOptions {
   /** Explicit pipeline text; wins over `optimizationLevel`. */

@@ -1,6 +1,6 @@
 // Structural invariants every IR must satisfy between passes. A violation is a bug in a pass, never in user input;
 // the pass manager checks them under `--verify-each` (and always in tests) and names the pass that broke them.
-import { annotationTable } from "./annotations.js";
+import { annotationTable } from "./annotations/define.js";
 import { NODE_KINDS } from "./types.js";
 import type { Workflow } from "./workflow.js";
 

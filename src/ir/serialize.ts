@@ -6,7 +6,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
 import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
-import { annotationTable } from "./annotations.js";
+import { annotationTable } from "./annotations/define.js";
 import { NODE_KINDS, type WorkflowEdge, type WorkflowNode } from "./types.js";
 import { IR_SCHEMA_VERSION, Workflow, WorkflowGraph } from "./workflow.js";
 

@@ -3,7 +3,7 @@
 // insertion order, which keeps dumps stable.
 import { MultiDirectedGraph } from "graphology";
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import { AnnotationStore } from "./annotations.js";
+import { AnnotationStore } from "./annotations/define.js";
 import type { JsonSchema, Policy, ToolDefinition, WorkflowEdge, WorkflowNode, WorkflowSettings } from "./types.js";
 
 /** Version of the IR file format; bump on any incompatible change. */

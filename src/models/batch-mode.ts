@@ -1,7 +1,7 @@
 // How a model's requests are batched, from its backend and the workflow's latency budget: self-hosted engines batch
 // continuously (`engine`); provider models use the provider's Batch API (`provider-batch`: half price, results within
 // 24 h, usually under 1 h) when the budget allows hours, else go out one by one (`realtime`).
-import { formatDuration } from "../printers/units.js";
+import { formatDuration } from "../util/units.js";
 import { describeFamily, type ModelTarget } from "./model-uri.js";
 
 export type BatchMode = "engine" | "provider-batch" | "realtime";

@@ -1,11 +1,6 @@
 // Short, one-line descriptions of IR parts shared by the text and Mermaid printers.
+import { quote } from "../util/text.js";
 import type { EdgeCondition, JsonSchema, WorkflowNode } from "../ir/types.js";
-
-/** A string shown in one line: newlines escaped, cut at `max` characters with the rest counted. */
-export function quote(text: string, max = 60): string {
-  const flat = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-  return flat.length <= max ? `"${flat}"` : `"${flat.slice(0, max)}…"(${text.length} chars)`;
-}
 
 function scalar(value: unknown): string {
   if (typeof value === "string") return /^[\w./:@-]+$/.test(value) ? value : quote(value, 40);

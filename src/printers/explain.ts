@@ -1,15 +1,9 @@
 // `nexus inspect --node ID`: everything about one node — its line in the dump, its fields, its edges, and each
 // annotation with the explanation its table gives (the batch pass explains prefix split, mode and cost here).
+import { annotationTable } from "../ir/annotations/define.js";
 import type { Workflow } from "../ir/workflow.js";
 import { conditionSummary } from "./describe.js";
 import { formatAnnotations, printGraph } from "./text.js";
-
-/** Extra explanations by annotation table name; passes register theirs (see `registerExplainer`). */
-const explainers = new Map<string, (value: unknown) => string>();
-
-export function registerExplainer(table: string, explain: (value: unknown) => string): void {
-  explainers.set(table, explain);
-}
 
 export function explainNode(workflow: Workflow, nodeId: string, graphName?: string): string | undefined {
   const graph = workflow.graphs.find((g) => (graphName === undefined || g.name === graphName) && g.hasNode(nodeId));
@@ -44,7 +38,7 @@ export function explainNode(workflow: Workflow, nodeId: string, graphName?: stri
   if (Object.keys(annotations).length > 0) {
     out.push("", `annotations: ${formatAnnotations(graph, nodeId)}`);
     for (const [table, value] of Object.entries(annotations)) {
-      const explain = explainers.get(table);
+      const explain = annotationTable(table)?.explain;
       out.push("", `${table}:`);
       if (explain)
         out.push(

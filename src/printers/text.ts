@@ -1,8 +1,9 @@
 // The human-readable IR dump: one line per node (`%id = kind fields  annotations`), one per edge, one per tool.
 // Order is the IR's insertion order (source order), so dumps of the same workflow diff cleanly.
-import { annotationTable, type AnnotationStore } from "../ir/annotations.js";
+import { annotationTable, type AnnotationStore } from "../ir/annotations/define.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
-import { conditionSummary, inlineRecord, nodeSummary, quote, stateSummary } from "./describe.js";
+import { quote } from "../util/text.js";
+import { conditionSummary, inlineRecord, nodeSummary, stateSummary } from "./describe.js";
 
 /** Annotations of a node in one line, each by its table's formatter (`batch{group=g1 ...}`). */
 export function formatAnnotations(graph: WorkflowGraph, nodeId: string): string {

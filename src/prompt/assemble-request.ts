@@ -7,9 +7,9 @@
 // enforce it. A node without a prompt sends the item's state as canonical JSON for its user message.
 import type { WorkflowNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
-import { prefixAnnotation } from "../../passes/annotations/prefix.js";
+import { prefixAnnotation } from "../ir/annotations/prefix.js";
 import { readPath } from "../expr/evaluate.js";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import {
   chatToolResolver,
   isModelCalling,

@@ -2,7 +2,7 @@
 // and the routes a model-driven router chooses from. Both are static (the same for every item), so prefix-layout
 // can place them in the cached prefix. Their text is canonical, so YAML key order never changes it.
 import type { JsonSchema } from "../ir/types.js";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../util/canonical-json.js";
 
 /** Tells the model to answer with JSON matching `schema` (sent in addition to `response_format`). */
 export function outputSchemaInstruction(schema: JsonSchema): string {

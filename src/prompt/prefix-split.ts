@@ -3,7 +3,7 @@
 // key: a hash of the canonical static prefix. The per-item part never enters the key, and no variable is ever in the
 // prefix, so equal keys mean byte-identical prefixes.
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import type { ChatTool, PlanMessage, PlanSegment, RequestPlan, ResponseFormat, SegmentOrigin } from "./request-plan.js";
 
 /** Bumped whenever the key recipe changes, so old keys never match new prefixes. */

@@ -6,7 +6,7 @@
 import type { ToolDefinition, WorkflowNode } from "../ir/types.js";
 import { parseTemplate } from "../ir/template.js";
 import { parseModelUri } from "../models/model-uri.js";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import { outputSchemaInstruction, routeInstruction } from "./instructions.js";
 
 /** How the whole item state appears where a node has no prompt (`$` cannot start a template variable's name). */
@@ -24,12 +24,8 @@ export interface PlanMessage {
   segments: PlanSegment[];
 }
 
-/**
- * Where Nexus's instructions (output schema, routes) go: appended to the user message (`after-prompt`, the layout
- * without prefix-layout), or into the system message after or before the user's system prompt.
- */
-export type InstructionPlacement = "after-prompt" | "after-system" | "before-system";
-export const INSTRUCTION_PLACEMENTS = ["after-prompt", "after-system", "before-system"] as const;
+import type { InstructionPlacement } from "../ir/annotations/prefix.js";
+export { INSTRUCTION_PLACEMENTS, type InstructionPlacement } from "../ir/annotations/prefix.js";
 
 /** A tool definition in OpenAI chat format. */
 export interface ChatTool {

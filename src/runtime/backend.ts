@@ -1,5 +1,5 @@
 // The one interface every model backend implements, and the errors backends raise so the runtime can decide what
-// to retry. Backends live in adapters/, one folder each, and are chosen by the URL given to `--backend`.
+// to retry. Backends live in src/backends/, one folder each, and are chosen by the URL given to `--backend`.
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 
 export interface ModelBackend {

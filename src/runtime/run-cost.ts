@@ -2,7 +2,7 @@
 // optimizer's cost model). Cached tokens are priced as cache reads, cache writes as writes; a provider batch backend
 // gets the batch discount. Self-hosted models are priced as GPU time. Null when no model could be priced.
 import { parseModelUri } from "../models/model-uri.js";
-import { requestCost } from "../pricing/cost-model.js";
+import { requestCost } from "../pricing/request-cost.js";
 import { BUILTIN_PRICING, type PricingTable } from "../pricing/pricing.js";
 import type { RunStats } from "./run-stats.js";
 

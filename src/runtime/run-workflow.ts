@@ -10,7 +10,7 @@ import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
 import { readInput, type InputRecord } from "./input-reader.js";
 import { InferenceSlots } from "./inference-slots.js";
-import { compileGraph } from "./langgraph-lowering.js";
+import { compileGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
 import { ResultsWriter, type ResultLine } from "./results-writer.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";

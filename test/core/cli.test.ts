@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IR_SCHEMA_VERSION } from "../../src/ir/workflow.js";
 import { VERSION } from "../../src/version.js";
-import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels, passRegistry } from "../../passes/index.js";
+import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels, passRegistry } from "../../src/passes/index.js";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
 import { GOLDEN_CASES_DIR } from "../helpers/paths.js";
 

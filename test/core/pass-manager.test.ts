@@ -8,7 +8,7 @@ import type { Workflow } from "../../src/ir/workflow.js";
 import { PassManager } from "../../src/pass-manager/pass-manager.js";
 import type { Analysis, Pass } from "../../src/pass-manager/pass.js";
 import { parsePipeline, printPipeline } from "../../src/pass-manager/pipeline.js";
-import { passRegistry } from "../../passes/index.js";
+import { passRegistry } from "../../src/passes/index.js";
 
 const WORKFLOW = `
 name: small

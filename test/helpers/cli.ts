@@ -26,9 +26,9 @@ const BUILD_LOCK = join(
   `nexus-cli-build-${createHash("sha1").update(REPO_ROOT).digest("hex").slice(0, 12)}.lock`,
 );
 
-/** The newest modification time of the CLI's sources (src, passes, adapters). */
+/** The newest modification time of the CLI's sources (src). */
 export function newestSourceModification(): number {
-  return Math.max(...["src", "passes", "adapters"].map((dir) => newestModification(join(REPO_ROOT, dir))));
+  return Math.max(...["src"].map((dir) => newestModification(join(REPO_ROOT, dir))));
 }
 
 function isStale(): boolean {

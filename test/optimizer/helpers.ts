@@ -3,9 +3,9 @@
 import { fileURLToPath } from "node:url";
 import { compileText, type CompileOptions, type CompileResult } from "../../src/driver/compile.js";
 import type { Workflow } from "../../src/ir/workflow.js";
-import { batchAnnotation, type BatchDecision } from "../../passes/annotations/batch.js";
-import { costAnnotation, type CostEstimate } from "../../passes/annotations/cost.js";
-import { prefixAnnotation, type PrefixLayout } from "../../passes/annotations/prefix.js";
+import { batchAnnotation, type BatchDecision } from "../../src/ir/annotations/batch.js";
+import { costAnnotation, type CostEstimate } from "../../src/ir/annotations/cost.js";
+import { prefixAnnotation, type PrefixLayout } from "../../src/ir/annotations/prefix.js";
 
 /** The Universal Agent Nexus fixtures, in `shared/` beside the repository (read only). */
 export const UAN_DIR = fileURLToPath(new URL("../../../shared/fixtures/uan/", import.meta.url));

@@ -1,7 +1,7 @@
 // tool-coalescing: which tools share identical concurrent calls and cache results, and the key recipe the runtime
 // computes with `toolCallKey`.
 import { describe, expect, it } from "vitest";
-import { coalesceAnnotation, toolCallKey } from "../../passes/annotations/coalesce.js";
+import { coalesceAnnotation, toolCallKey } from "../../src/ir/annotations/coalesce.js";
 import { loadWorkflow, saveWorkflow } from "../../src/ir/serialize.js";
 import { compileYaml, workflowOf } from "./helpers.js";
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { coalesceAnnotation } from "../../passes/annotations/coalesce.js";
+import { coalesceAnnotation } from "../../src/ir/annotations/coalesce.js";
 import { isModelCalling } from "../../src/prompt/request-plan.js";
 import { batchOf, codes, compileYaml, UAN_DIR, UAN_FIXTURES, workflowOf } from "./helpers.js";
 

@@ -4,10 +4,10 @@
 // written first, realtime nodes, and re-attaching to batches from the journal (including one whose id was lost).
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, describe, expect, it } from "vitest";
-import { BatchJournal } from "../../adapters/provider-batch/index.js";
-import { AnthropicBatchDriver } from "../../adapters/provider-batch/drivers/anthropic-driver.js";
-import { toAnthropicParams } from "../../adapters/anthropic/messages-wire.js";
-import { customIdFor, newMarker, requestKey } from "../../adapters/provider-batch/request-identity.js";
+import { BatchJournal } from "../../src/backends/provider-batch/index.js";
+import { AnthropicBatchDriver } from "../../src/backends/provider-batch/drivers/anthropic-driver.js";
+import { toAnthropicParams } from "../../src/backends/anthropic/messages-wire.js";
+import { customIdFor, newMarker, requestKey } from "../../src/backends/provider-batch/request-identity.js";
 import { main } from "../../src/cli/main.js";
 import type { ChatResult } from "../../src/runtime/chat.js";
 import {
@@ -19,7 +19,7 @@ import {
   ticketRequest,
   waitForSubmittedBatch,
 } from "./helpers/backend.js";
-import type { SimServer } from "../../adapters/sim/index.js";
+import type { SimServer } from "../../src/sim/index.js";
 import { backendUrl, closeSimServers, expireBatch, simServer, simStats } from "./helpers/sim.js";
 
 process.env.ANTHROPIC_API_KEY ??= "test-key";

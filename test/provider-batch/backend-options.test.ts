@@ -1,8 +1,8 @@
 // Backend URLs: schemes, base URLs (host, base-url option, file directory), provider limits as caps, option checks;
 // and request identity: custom_ids within the providers' pattern that carry the batch marker.
 import { describe, expect, it } from "vitest";
-import { isProviderBatchSpec, parseProviderBatchSpec } from "../../adapters/provider-batch/index.js";
-import { customIdFor, markerOf, newMarker, requestKey } from "../../adapters/provider-batch/request-identity.js";
+import { isProviderBatchSpec, parseProviderBatchSpec } from "../../src/backends/provider-batch/index.js";
+import { customIdFor, markerOf, newMarker, requestKey } from "../../src/backends/provider-batch/request-identity.js";
 
 describe("provider batch backend URLs", () => {
   it("recognises the three schemes and nothing else", () => {

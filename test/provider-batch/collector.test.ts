@@ -2,7 +2,11 @@
 // pass the byte limit starts the next batch), hold one model each, and a large group sharing an unwritten prefix
 // sends one writer first while the rest wait for `prefixWritten`.
 import { describe, expect, it } from "vitest";
-import { BatchCollector, type BatchPurpose, type CollectedRequest } from "../../adapters/provider-batch/collector.js";
+import {
+  BatchCollector,
+  type BatchPurpose,
+  type CollectedRequest,
+} from "../../src/backends/provider-batch/collector.js";
 
 function collector(options: Partial<ConstructorParameters<typeof BatchCollector>[0]> = {}) {
   const sent: { purpose: BatchPurpose; keys: string[] }[] = [];

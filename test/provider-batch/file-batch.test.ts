@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { SimServer } from "../../adapters/sim/index.js";
+import type { SimServer } from "../../src/sim/index.js";
 import { completeTickets, journalBatches, openBackend, ticketRequest, waitFor } from "./helpers/backend.js";
 import { closeSimServers, FAST, simServer } from "./helpers/sim.js";
 

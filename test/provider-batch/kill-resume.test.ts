@@ -5,7 +5,7 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SimServer } from "../../adapters/sim/index.js";
+import type { SimServer } from "../../src/sim/index.js";
 import { main } from "../../src/cli/main.js";
 import { buildTestCli, runNexusChild, type ChildRun } from "./helpers/child-run.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";

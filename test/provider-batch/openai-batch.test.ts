@@ -3,9 +3,9 @@
 // expiry and cancellation, and a batch whose id was lost found exactly by its metadata.
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
-import { BatchJournal } from "../../adapters/provider-batch/index.js";
-import { customIdFor, newMarker, requestKey } from "../../adapters/provider-batch/request-identity.js";
-import { inputJsonl, encodeChatBody } from "../../adapters/provider-batch/drivers/openai-lines.js";
+import { BatchJournal } from "../../src/backends/provider-batch/index.js";
+import { customIdFor, newMarker, requestKey } from "../../src/backends/provider-batch/request-identity.js";
+import { inputJsonl, encodeChatBody } from "../../src/backends/provider-batch/drivers/openai-lines.js";
 import type { ChatRequest, ChatResult } from "../../src/runtime/chat.js";
 import {
   completeTickets,

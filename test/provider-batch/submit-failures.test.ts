@@ -9,7 +9,7 @@ import {
   parseProviderBatchSpec,
   ProviderBatchBackend,
   type BatchDriver,
-} from "../../adapters/provider-batch/index.js";
+} from "../../src/backends/provider-batch/index.js";
 import { completeTickets, journalBatches, journalPath, ticketRequest } from "./helpers/backend.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
 

@@ -2,11 +2,11 @@
 // modes), against tiny local servers that answer 429 with retry-after and 400, and the Anthropic backend against the
 // simulator's Messages API with prompt caching. Each test runs a workflow as `nexus run --backend URL` would.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSimServer, type SimServer } from "../../adapters/sim/index.js";
-import { parsePrometheusText } from "../../adapters/openai-compatible/prometheus.js";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
+import { parsePrometheusText } from "../../src/backends/openai-compatible/prometheus.js";
 import type { ModelBackend } from "../../src/runtime/backend.js";
 import type { ChatRequest } from "../../src/runtime/chat.js";
-import { selectBackend } from "../../src/runtime/select-backend.js";
+import { selectBackend } from "../../src/backends/select-backend.js";
 import { chatCompletion, sendJson, startRecordingProxy, startServer, type TestServer } from "./helpers/http-servers.js";
 import { runFixture, useScratchDir } from "./helpers/run-fixture.js";
 

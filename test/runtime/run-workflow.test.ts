@@ -3,7 +3,7 @@
 // the other items go on, and every node and edge kind (tool with an error edge, map, reduce, subgraph, expression
 // edges, tasks).
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../../src/runtime/select-backend.js";
+import { selectBackend } from "../../src/backends/select-backend.js";
 import { runFixture, useScratchDir, type FixtureRun, type InputLine } from "./helpers/run-fixture.js";
 
 const scratch = useScratchDir();

@@ -5,7 +5,7 @@
 import { request } from "node:http";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type SimServer } from "../../adapters/sim/index.js";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
 
 const MODEL = "claude-sim-1";
 const LONG_SYSTEM = "You review contracts for a large company and must follow the checklist carefully. ".repeat(90); // ~1.4k tokens

@@ -12,9 +12,9 @@ import {
   soloRequestMs,
   stepMs,
   type RoundWork,
-} from "../../adapters/sim/cost-model.js";
-import { SimEngine } from "../../adapters/sim/engine.js";
-import { PROFILES, type EngineProfile } from "../../adapters/sim/profiles.js";
+} from "../../src/sim/engine-timing.js";
+import { SimEngine } from "../../src/sim/engine.js";
+import { PROFILES, type EngineProfile } from "../../src/sim/profiles.js";
 
 const P8 = PROFILES["h100-8b"];
 const tokens = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runBenchmark } from "../../bench/e2e/run.js";
 import { runLangGraphBaseline } from "../../bench/e2e/langgraph-baseline.js";
 import { distinctToolArgs, Report, simScenario, SYSTEM_PROMPT_TOKENS } from "../../bench/e2e/workload.js";
-import { startSimServer } from "../../adapters/sim/index.js";
+import { startSimServer } from "../../src/sim/index.js";
 
 describe("e2e benchmark workload and LangGraph baseline", () => {
   it("has a ~2,048-token shared system prompt and 9 distinct tool args per 20 agents", () => {

@@ -4,7 +4,7 @@
 
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type GenerateResponse, type SimServer, type SimStats } from "../../adapters/sim/index.js";
+import { startSimServer, type GenerateResponse, type SimServer, type SimStats } from "../../src/sim/index.js";
 
 let sim: SimServer;
 let client: OpenAI;

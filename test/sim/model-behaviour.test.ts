@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
-import { renderChatPrompt } from "../../adapters/sim/chat-template.js";
-import { SimEngine } from "../../adapters/sim/engine.js";
-import { createRng } from "../../adapters/sim/rng.js";
-import { loadScenario, parseScenario } from "../../adapters/sim/scenario.js";
-import { sampleFromSchema } from "../../adapters/sim/schema-sample.js";
+import { renderChatPrompt } from "../../src/sim/chat-template.js";
+import { SimEngine } from "../../src/sim/engine.js";
+import { createRng } from "../../src/sim/rng.js";
+import { loadScenario, parseScenario } from "../../src/sim/scenario.js";
+import { sampleFromSchema } from "../../src/sim/schema-sample.js";
 
 const ajv = new Ajv({ strict: false });
 const engines: SimEngine[] = [];

@@ -4,7 +4,7 @@
 
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type SimServer } from "../../adapters/sim/index.js";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
 
 const servers: SimServer[] = [];
 async function server(opts: Parameters<typeof startSimServer>[0] = {}) {

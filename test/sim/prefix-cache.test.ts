@@ -2,7 +2,7 @@
 // eviction order (tail blocks first), in-use protection, capacity accounting and flush.
 
 import { describe, expect, it } from "vitest";
-import { PrefixCache } from "../../adapters/sim/prefix-cache.js";
+import { PrefixCache } from "../../src/sim/prefix-cache.js";
 
 const seq = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 

@@ -4,7 +4,7 @@
 // its unfinished requests by its `on-canceled` option).
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import type { BatchJournal } from "../../../adapters/provider-batch/index.js";
+import type { BatchJournal } from "../../backends/provider-batch/index.js";
 import { formatTable } from "../shared.js";
 
 interface BatchesFlags {
@@ -13,11 +13,11 @@ interface BatchesFlags {
   limit?: string;
 }
 
-type ProviderBatch = typeof import("../../../adapters/provider-batch/index.js");
+type ProviderBatch = typeof import("../../backends/provider-batch/index.js");
 type Journal = BatchJournal;
 
 /** Loaded only when `batches` runs: the provider SDKs and SQLite are not needed by other commands. */
-const load = (): Promise<ProviderBatch> => import("../../../adapters/provider-batch/index.js");
+const load = (): Promise<ProviderBatch> => import("../../backends/provider-batch/index.js");
 
 function openJournal(pb: ProviderBatch, flags: BatchesFlags): Journal | undefined {
   const file = flags.journal ?? pb.DEFAULT_JOURNAL;

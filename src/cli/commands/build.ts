@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { passManager } from "../../driver/compile.js";
 import { writeIrFile } from "../../ir/serialize.js";
-import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../../passes/index.js";
+import { DEFAULT_OPTIMIZATION_LEVEL, optimizationLevels } from "../../passes/index.js";
 import { addCompileOptions, compileForCommand, formatTable, type CompileFlags } from "../shared.js";
 import { printBuildReport } from "../report.js";
 

@@ -77,7 +77,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
-      import("../../runtime/select-backend.js"),
+      import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);

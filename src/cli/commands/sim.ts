@@ -35,7 +35,7 @@ export function registerSimCommand(program: Command): void {
     .option("--cache-blocks <n>", "KV cache capacity in blocks (default: from the profile)")
     .option("--batch-latency-ms <ms>", "simulated time for a provider batch to process all its requests", "10000")
     .action(async (flags: SimFlags) => {
-      const { startSimServer, loadScenario } = await import("../../../adapters/sim/index.js");
+      const { startSimServer, loadScenario } = await import("../../sim/index.js");
       const mode = MODES.find((m) => m === flags.mode);
       if (!mode) throw new Error(`--mode must be one of ${MODES.join(", ")}, got '${flags.mode}'`);
       if (flags.profile !== "h100-8b" && flags.profile !== "h100-32b")

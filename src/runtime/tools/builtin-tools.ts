@@ -4,7 +4,7 @@
 //  - `echo`: returns its arguments.
 import { createHash } from "node:crypto";
 import type { ToolDefinition } from "../../ir/types.js";
-import { canonicalJson } from "../../prompt/canonical-json.js";
+import { canonicalJson } from "../../util/canonical-json.js";
 import { ToolError } from "./tool-pool.js";
 
 /** `timeScale` shrinks simulated latencies in step with the simulator's `--time-scale`. */

@@ -9,7 +9,7 @@ import {
   coalesceDecisionFor,
   toolCallKey,
   type CoalesceDecision,
-} from "../../../passes/annotations/coalesce.js";
+} from "../../ir/annotations/coalesce.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export class ToolError extends Error {

@@ -7,8 +7,8 @@ import {
   BatchJournal,
   createProviderBatchBackend,
   type ProviderBatchBackend,
-} from "../../../adapters/provider-batch/index.js";
-import type { BatchRow } from "../../../adapters/provider-batch/journal-schema.js";
+} from "../../../src/backends/provider-batch/index.js";
+import type { BatchRow } from "../../../src/backends/provider-batch/journal-schema.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../../src/runtime/chat.js";
 
 export const LONG_SYSTEM =

@@ -1,6 +1,6 @@
 // Simulator servers for the provider batch tests (in this process, on an ephemeral port) and their counters: how many
 // batches and batch requests each provider emulator received is how the tests prove nothing was paid for twice.
-import { startSimServer, type SimServer, type SimServerOptions, type SimStats } from "../../../adapters/sim/index.js";
+import { startSimServer, type SimServer, type SimServerOptions, type SimStats } from "../../../src/sim/index.js";
 
 const servers: SimServer[] = [];
 

@@ -1,0 +1,40 @@
+// `anthropic://`: the Anthropic Messages API through the official SDK (base URL and key from the environment or the
+// backend URL), with prompt-cache breakpoints on the shared prefix. The SDK's own retries are off: the runtime
+// retries with backoff and honours `retry-after` for every backend alike.
+import Anthropic from "@anthropic-ai/sdk";
+import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
+import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
+import { fromAnthropicMessage, toAnthropicParams } from "./messages-wire.js";
+
+export class AnthropicMessagesBackend implements ModelBackend {
+  readonly kind = "anthropic";
+  private readonly client: Anthropic;
+
+  constructor(options: { baseURL?: string; apiKey?: string }) {
+    this.client = new Anthropic({
+      baseURL: options.baseURL,
+      apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY,
+      maxRetries: 0,
+    });
+  }
+
+  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    try {
+      const message = await this.client.messages.create(toAnthropicParams(request) as never, { signal: hints.signal });
+      return fromAnthropicMessage(message as never);
+    } catch (error) {
+      if (error instanceof Anthropic.APIError) {
+        const status = error.status;
+        throw new BackendError(
+          `anthropic answered ${status ?? "no status"}: ${error.message}`,
+          status,
+          status === undefined || isRetryableStatus(status),
+          error.headers ? retryAfterMs(error.headers) : undefined,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,104 @@
+// OpenAI-compatible chat completions over undici with a keep-alive connection pool: vLLM, SGLang, NVIDIA Dynamo,
+// OpenAI and any compatible server. Dynamo requests carry `nvext.agent_hints` and never a top-level `request_id`.
+import { Agent, request as httpRequest } from "undici";
+import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
+import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
+import { fromWireResponse, toWireRequest } from "./wire.js";
+import { parsePrometheusText } from "./prometheus.js";
+
+export type EngineFlavor = "openai" | "vllm" | "sglang" | "dynamo" | "http";
+
+export interface OpenAICompatibleOptions {
+  /** Base URL ending in `/v1`. */
+  baseUrl: string;
+  apiKey?: string;
+  flavor: EngineFlavor;
+  /** Connections kept open to the server (requests beyond wait in undici's queue). */
+  connections: number;
+  timeoutMs?: number;
+}
+
+/** Engines that reuse an in-flight request's prefill for later requests with the same prefix. */
+const SHARES_INFLIGHT_PREFIXES: ReadonlySet<EngineFlavor> = new Set(["vllm", "sglang", "dynamo"]);
+
+export class OpenAICompatibleBackend implements ModelBackend {
+  readonly kind: string;
+  readonly sharesInflightPrefixes: boolean;
+  private readonly dispatcher: Agent;
+
+  constructor(private readonly options: OpenAICompatibleOptions) {
+    this.kind = options.flavor;
+    this.sharesInflightPrefixes = SHARES_INFLIGHT_PREFIXES.has(options.flavor);
+    this.dispatcher = new Agent({
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs ?? 600_000,
+      bodyTimeout: options.timeoutMs ?? 600_000,
+    });
+  }
+
+  private extraFields(hints: RequestHints): Record<string, unknown> {
+    if (this.options.flavor !== "dynamo") return {};
+    const agentHints: Record<string, unknown> = {};
+    if (hints.priority !== undefined) agentHints.priority = hints.priority;
+    if (hints.expectedOutputTokens !== undefined) agentHints.osl = hints.expectedOutputTokens;
+    return Object.keys(agentHints).length ? { nvext: { agent_hints: agentHints } } : {};
+  }
+
+  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    let response;
+    try {
+      response = await httpRequest(`${this.options.baseUrl}/chat/completions`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(toWireRequest(request, this.extraFields(hints))),
+        dispatcher: this.dispatcher,
+        signal: hints.signal,
+      });
+    } catch (error) {
+      if (hints.signal?.aborted) throw error;
+      throw new BackendError(`cannot reach ${this.options.baseUrl}: ${(error as Error).message}`, undefined, true);
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 400) {
+      const header = (name: string) => {
+        const value = response.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      throw new BackendError(
+        `${this.options.baseUrl} answered ${response.statusCode}: ${text.slice(0, 500)}`,
+        response.statusCode,
+        isRetryableStatus(response.statusCode),
+        retryAfterMs({ get: header }),
+      );
+    }
+    try {
+      return fromWireResponse(JSON.parse(text));
+    } catch (error) {
+      throw new BackendError(
+        `unreadable response from ${this.options.baseUrl}: ${(error as Error).message}`,
+        response.statusCode,
+        true,
+      );
+    }
+  }
+
+  /** Engine metrics from `/metrics` (vLLM/SGLang), keyed by metric name; empty when the server has none. */
+  async metrics(): Promise<Record<string, number>> {
+    if (this.options.flavor === "openai") return {};
+    try {
+      const origin = new URL(this.options.baseUrl).origin;
+      const response = await httpRequest(`${origin}/metrics`, { dispatcher: this.dispatcher });
+      const text = await response.body.text();
+      return response.statusCode === 200 ? parsePrometheusText(text) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,82 @@
+// Translates the runtime's ChatRequest to the OpenAI chat.completions JSON body and the response back to a
+// ChatResult. Shared by every OpenAI-compatible engine (vLLM, SGLang, Dynamo) and OpenAI itself.
+import type { ChatMessage, ChatRequest, ChatResult } from "../../runtime/chat.js";
+
+function wireMessage(message: ChatMessage): Record<string, unknown> {
+  switch (message.role) {
+    case "assistant":
+      return {
+        role: "assistant",
+        content: message.content,
+        ...(message.toolCalls?.length
+          ? {
+              tool_calls: message.toolCalls.map((c) => ({
+                id: c.id,
+                type: "function",
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            }
+          : {}),
+      };
+    case "tool":
+      return { role: "tool", content: message.content, tool_call_id: message.toolCallId };
+    default:
+      return { role: message.role, content: message.content };
+  }
+}
+
+/** The request body; `extra` carries engine-specific fields (Dynamo's `nvext`). */
+export function toWireRequest(request: ChatRequest, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map(wireMessage) };
+  if (request.tools?.length) {
+    body.tools = request.tools.map((t) => ({
+      type: "function",
+      function: { name: t.name, description: t.description, parameters: t.parameters },
+    }));
+  }
+  if (request.responseSchema) {
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: request.responseSchema.name, schema: request.responseSchema.schema, strict: true },
+    };
+  }
+  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  return { ...body, ...extra };
+}
+
+interface WireResponse {
+  choices?: {
+    message?: {
+      content?: string | null;
+      tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+    };
+    finish_reason?: string;
+  }[];
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  };
+}
+
+export function fromWireResponse(json: unknown): ChatResult {
+  const response = json as WireResponse;
+  const choice = response.choices?.[0];
+  if (!choice?.message) throw new Error("response has no choices[0].message");
+  return {
+    content: choice.message.content ?? null,
+    toolCalls: (choice.message.tool_calls ?? []).map((c) => ({
+      id: c.id,
+      name: c.function.name,
+      arguments: c.function.arguments,
+    })),
+    finishReason: choice.finish_reason ?? "stop",
+    usage: {
+      promptTokens: response.usage?.prompt_tokens ?? 0,
+      cachedTokens: response.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      completionTokens: response.usage?.completion_tokens ?? 0,
+      cacheWriteTokens: 0,
+    },
+  };
+}

@@ -1,0 +1,355 @@
+// The life of one batch, journaled at every step: written (`preparing`), about to be created (`submitting`), created
+// and its id recorded (`submitted`), polled with exponential backoff until it ends (`ended`), its results journaled
+// in transactions as they stream in, any order, matched by custom_id (`done`). A batch found in the journal by a
+// resumed run re-enters here where it stopped; one that may or may not exist (`submitting`) is looked up by marker.
+import type { ChatRequest, RequestHints } from "../../runtime/chat.js";
+import type { ProviderBatchOptions } from "./backend-options.js";
+import type { BatchPurpose } from "./collector.js";
+import { crashPoint } from "./crash-points.js";
+import {
+  errorStatus,
+  errorText,
+  isDefiniteRejection,
+  type BatchDriver,
+  type BatchLine,
+  type BatchOutcome,
+  type JournaledBatch,
+} from "./drivers/driver.js";
+import type { BatchJournal, RecordedOutcome } from "./journal.js";
+import type { BatchRow, MemberRow } from "./journal-schema.js";
+import { customIdFor } from "./request-identity.js";
+
+export interface BatchMember {
+  key: string;
+  requestId: string;
+  model: string;
+  /** The provider body, kept only until it is sent (re-encoded from `request` if the request goes again). */
+  body?: Record<string, unknown>;
+  bytes: number;
+  request: ChatRequest;
+  hints: RequestHints;
+}
+
+/** What the backend hears from batches as they progress. */
+export interface RunnerEvents {
+  /** Result lines journaled: answer, fail or resend the requests they settle. */
+  onOutcomes(outcomes: RecordedOutcome[]): void;
+  /** Requests whose batch never reached the provider (or was not ours): send them again. */
+  onRequeue(keys: string[]): void;
+  /** The provider refused a batch as too large: send smaller ones. */
+  onTooLarge(bytes: number): void;
+  /** The batch is over for this run (done, abandoned or stopped). */
+  onFinished(marker: string): void;
+  onSubmitted(marker: string, requests: number): void;
+  log(message: string): void;
+}
+
+export class BatchRunner {
+  private stopped = false;
+  /** Uploads failed in a row: the pause before sending again doubles with each. */
+  private submitFailures = 0;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly driver: BatchDriver,
+    private readonly journal: BatchJournal,
+    private readonly options: ProviderBatchOptions,
+    private readonly events: RunnerEvents,
+  ) {}
+
+  /** Journals a new batch, creates it at the provider and follows it to its end. */
+  async start(marker: string, members: BatchMember[], purpose: BatchPurpose): Promise<void> {
+    const lines: BatchLine[] = members.map((m) => {
+      const body = m.body ?? this.driver.encode(m.request, m.hints).body;
+      m.body = undefined; // the lines hold it until the batch is sent; then only the request stays in memory
+      return { customId: customIdFor(marker, m.key), body };
+    });
+    const bytes = members.reduce((sum, m) => sum + m.bytes, 0);
+    this.journal.insertBatch({
+      marker,
+      provider: this.driver.provider,
+      purpose,
+      bytes,
+      members: members.map((m, i) => ({
+        customId: lines[i].customId,
+        requestKey: m.key,
+        requestId: m.requestId,
+        model: m.model,
+      })),
+    });
+    crashPoint("before-submit");
+    try {
+      const created = await this.driver.submit(marker, lines, ({ inputFileId }) => {
+        this.journal.markSubmitting(marker, inputFileId);
+        if (inputFileId) crashPoint("after-upload");
+      });
+      crashPoint("after-submit-before-record");
+      this.journal.markSubmitted(marker, created.providerBatchId, "recorded");
+      this.submitFailures = 0;
+      this.events.onSubmitted(marker, lines.length);
+    } catch (error) {
+      if (this.stopped) return;
+      return this.submitFailed(marker, bytes, error);
+    }
+    await this.follow(marker, false);
+  }
+
+  private async submitFailed(marker: string, bytes: number, error: unknown): Promise<void> {
+    const status = errorStatus(error);
+    const row = this.journal.batch(marker)!;
+    const message = `creating batch ${marker} failed: ${errorText(error)}`;
+    if (row.status === "preparing") {
+      // The create call was never made (the upload failed): nothing exists; send again after a pause.
+      this.submitFailures++;
+      const pause = Math.min(this.options.pollMs * 2 ** (this.submitFailures - 1), this.options.pollMaxMs);
+      this.events.log(`${message}; sending its requests again in ${pause} ms`);
+      await this.sleep(pause);
+      return this.requeue(marker, message);
+    }
+    if (!isDefiniteRejection(status)) {
+      // A timeout, a dropped connection, a 5xx: the batch may exist. Look it up by marker before anything else.
+      this.events.log(`${message}; looking it up by marker before sending anything again`);
+      return this.reconcile(marker);
+    }
+    if (status === 413 && row.request_count > 1) {
+      this.events.onTooLarge(bytes);
+      return this.requeue(marker, message);
+    }
+    this.events.log(message);
+    const keys = this.journal.failWaiting(marker, message);
+    this.events.onOutcomes(
+      keys.map((requestKey) => ({
+        customId: "",
+        requestKey,
+        outcome: "refused",
+        requestState: "failed",
+        error: message,
+      })),
+    );
+    this.events.onFinished(marker);
+  }
+
+  private requeue(marker: string, note: string, status: "abandoned" | "misattributed" = "abandoned"): void {
+    const inputFileId = this.journal.batch(marker)?.input_file_id;
+    if (status === "abandoned" && inputFileId && this.driver.discardInput)
+      this.driver.discardInput(inputFileId).catch(() => undefined);
+    this.events.onRequeue(this.journal.abandon(marker, note, status));
+    this.events.onFinished(marker);
+  }
+
+  /** Picks up a batch the journal holds from an earlier run. */
+  async resume(row: BatchRow): Promise<void> {
+    if (row.status === "submitting") return this.reconcile(row.marker);
+    return this.follow(row.marker, true);
+  }
+
+  /** A batch that may exist without a recorded id: find it by marker, or establish that it does not exist. */
+  async reconcile(marker: string): Promise<void> {
+    let delay = this.options.pollMs;
+    while (!this.stopped) {
+      const row = this.journal.batch(marker)!;
+      const grace = row.created_at + this.options.lookupGraceMs - Date.now();
+      if (grace > 0) await this.sleep(grace);
+      if (this.stopped) return;
+      try {
+        const lookup = await this.driver.findByMarker(this.journaled(row), {
+          knownIds: this.journal.knownProviderIds(),
+          previousId: this.journal.previousProviderId(row.created_at, marker),
+        });
+        if (lookup.found) {
+          this.events.log(
+            `batch ${marker} found at the provider as ${lookup.providerBatchId}${lookup.confirmed ? "" : " (likely; checked when its results come)"}`,
+          );
+          this.journal.markSubmitted(marker, lookup.providerBatchId, lookup.confirmed ? "found" : "likely");
+          return this.follow(marker, true);
+        }
+        if (lookup.certain) return this.requeue(marker, lookup.reason);
+        this.events.log(lookup.reason);
+      } catch (error) {
+        this.events.log(`looking up batch ${marker} failed: ${errorText(error)}`);
+      }
+      await this.sleep(delay);
+      delay = Math.min(delay * 2, this.options.pollMaxMs);
+    }
+  }
+
+  /** Polls a created batch until it ends, then reads its results. */
+  async follow(marker: string, pollNow: boolean): Promise<void> {
+    let delay = this.options.pollMs;
+    let row = this.journal.batch(marker)!;
+    if (row.status === "submitted") {
+      if (!pollNow) await this.sleep(delay);
+      while (!this.stopped) {
+        try {
+          const status = await this.driver.retrieve(row.provider_batch_id!);
+          this.journal.recordPoll(marker, status.providerStatus, status.counts);
+          if (status.ended) break;
+          crashPoint("during-polling");
+        } catch (error) {
+          if (errorStatus(error) === 404)
+            return this.requeue(marker, `batch ${row.provider_batch_id} is gone at the provider`);
+          this.events.log(`polling batch ${marker} failed: ${errorText(error)}`);
+        }
+        delay = Math.min(delay * 2, this.options.pollMaxMs);
+        await this.sleep(delay);
+      }
+      if (this.stopped) return;
+      this.journal.markEnded(marker);
+      row = this.journal.batch(marker)!;
+    }
+    while (!this.stopped) {
+      try {
+        return await this.readResults(row);
+      } catch (error) {
+        this.events.log(`reading the results of batch ${marker} failed: ${errorText(error)}; trying again`);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.options.pollMaxMs);
+      }
+    }
+  }
+
+  private async readResults(row: BatchRow): Promise<void> {
+    const marker = row.marker;
+    const members = new Map(this.journal.members(marker).map((m) => [m.custom_id, m]));
+    let likely = row.adoption === "likely";
+    let buffer: RecordedOutcome[] = [];
+    const commit = (last: boolean) => {
+      this.journal.recordOutcomes(marker, buffer);
+      if (last) this.journal.markDone(marker);
+      crashPoint(last ? "after-results" : "while-reading-results");
+      const settled = buffer;
+      buffer = [];
+      this.events.onOutcomes(settled);
+    };
+    for await (const outcome of this.driver.results(this.journaled(row))) {
+      if (this.stopped) return;
+      const member = members.get(outcome.customId);
+      if (!member) {
+        if (likely)
+          return this.requeue(marker, `batch ${row.provider_batch_id} holds other requests: not ours`, "misattributed");
+        continue;
+      }
+      likely = false;
+      if (member.outcome) continue; // journaled by an earlier read of these results
+      member.outcome = outcome.kind;
+      buffer.push(this.decide(marker, member, outcome));
+      if (buffer.length >= this.options.resultsPerCommit) commit(false);
+    }
+    if (likely)
+      return this.requeue(marker, `batch ${row.provider_batch_id} has no results to prove it ours`, "misattributed");
+    for (const member of members.values()) {
+      if (member.outcome) continue;
+      member.outcome = "missing";
+      buffer.push(
+        this.decide(
+          marker,
+          member,
+          { customId: member.custom_id, kind: "errored", message: "no result line" },
+          "missing",
+        ),
+      );
+    }
+    commit(true);
+    this.events.onFinished(marker);
+  }
+
+  /** What a result line makes of its request: answered, failed for good, or to be sent again. */
+  private decide(
+    marker: string,
+    member: MemberRow,
+    outcome: BatchOutcome,
+    label: string = outcome.kind,
+  ): RecordedOutcome {
+    const base = { customId: member.custom_id, requestKey: member.request_key, outcome: label };
+    if (member.status === "succeeded" || member.status === "failed") return base;
+    if (outcome.kind === "succeeded") return { ...base, requestState: "succeeded", result: outcome.result };
+    if (member.batch_marker !== marker) return base; // another batch holds it now
+    const { maxAttempts, onExpired, onCanceled } = this.options;
+    const giveUp =
+      outcome.kind === "invalid" ||
+      (outcome.kind === "expired" && onExpired === "fail") ||
+      (outcome.kind === "canceled" && onCanceled === "fail") ||
+      member.attempts >= maxAttempts;
+    if (!giveUp) return { ...base, requestState: "retry" };
+    const after = outcome.kind === "errored" || label === "missing" ? ` (after ${member.attempts} attempts)` : "";
+    return {
+      ...base,
+      requestState: "failed",
+      error: `${outcome.kind === "invalid" ? "invalid request" : label}: ${outcome.message}${after}`,
+    };
+  }
+
+  /** Prefix writes by realtime calls: journaled like a batch, but a crash during the call cannot be looked up. */
+  async realtime(marker: string, members: BatchMember[]): Promise<void> {
+    this.journal.insertBatch({
+      marker,
+      provider: "realtime",
+      purpose: "prefix-write",
+      bytes: members.reduce((sum, m) => sum + m.bytes, 0),
+      members: members.map((m) => ({
+        customId: customIdFor(marker, m.key),
+        requestKey: m.key,
+        requestId: m.requestId,
+        model: m.model,
+      })),
+    });
+    this.journal.markSubmitting(marker);
+    const outcomes = await Promise.all(
+      members.map(async (m): Promise<BatchOutcome> => {
+        const customId = customIdFor(marker, m.key);
+        try {
+          return { customId, kind: "succeeded", result: await this.driver.realtime!(m.request, m.hints, "1h") };
+        } catch (error) {
+          return {
+            customId,
+            kind: isDefiniteRejection(errorStatus(error)) ? "invalid" : "errored",
+            message: errorText(error),
+          };
+        }
+      }),
+    );
+    if (this.stopped) return;
+    this.journal.markSubmitted(marker, marker, "recorded");
+    this.journal.markEnded(marker);
+    const byCustomId = new Map(this.journal.members(marker).map((m) => [m.custom_id, m]));
+    const recorded = outcomes.map((o) => this.decide(marker, byCustomId.get(o.customId)!, o));
+    this.journal.recordOutcomes(marker, recorded);
+    this.journal.markDone(marker);
+    this.events.onOutcomes(recorded);
+    this.events.onFinished(marker);
+  }
+
+  private journaled(row: BatchRow): JournaledBatch {
+    return {
+      marker: row.marker,
+      providerBatchId: row.provider_batch_id ?? undefined,
+      inputFileId: row.input_file_id ?? undefined,
+      requestCount: row.request_count,
+      createdAt: row.created_at,
+      customIds: () => this.journal.customIds(row.marker),
+    };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  /** Ends every loop at its next step; what is at the provider stays in the journal for a resumed run. */
+  stop(): void {
+    this.stopped = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+}

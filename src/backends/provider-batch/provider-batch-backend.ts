@@ -1,0 +1,270 @@
+// ProviderBatchBackend: a ModelBackend over a provider's Batch API. `complete()` answers from the journal when a
+// request (same runtime id, same content) was answered before, waits on the batch that holds it when one does, and
+// otherwise hands it to the collector, which sends it with its neighbours in the next batch. The promise settles
+// when the batch's result line for it is journaled. A resumed run first picks up every live batch of the journal.
+import { randomUUID } from "node:crypto";
+import { BackendError, isRetryableStatus, type ModelBackend } from "../../runtime/backend.js";
+import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
+import type { ProviderBatchOptions } from "./backend-options.js";
+import { batchCost } from "./batch-cost.js";
+import { BatchRunner, type BatchMember } from "./batch-runner.js";
+import { BatchCollector, type BatchPurpose, type CollectedRequest } from "./collector.js";
+import { errorStatus, errorText, type BatchDriver } from "./drivers/driver.js";
+import type { BatchJournal, RecordedOutcome } from "./journal.js";
+import { newMarker, requestKey } from "./request-identity.js";
+
+interface Waiter {
+  resolve: (result: ChatResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Tracked extends CollectedRequest, BatchMember {
+  waiters: Set<Waiter>;
+}
+
+/** A cached prefix is trusted for this long after it was written (the TTL is one hour). */
+const PREFIX_LIFETIME_MS = 50 * 60_000;
+
+export class ProviderBatchBackend implements ModelBackend {
+  readonly kind: string;
+  readonly concurrency = "unbounded" as const;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly collector: BatchCollector<Tracked>;
+  private readonly runner: BatchRunner;
+  private readonly flows = new Set<Promise<void>>();
+  private readonly abortWatch = new WeakMap<AbortSignal, Set<() => void>>();
+  /** Prefix-write batches of this run and the cache keys they write. */
+  private readonly prefixBatches = new Map<string, string[]>();
+  private readonly counters = {
+    batchesSubmitted: 0,
+    requestsSubmitted: 0,
+    resubmitted: 0,
+    answeredFromJournal: 0,
+    prefixWrites: 0,
+    realtimeRequests: 0,
+    outcomes: {} as Record<string, number>,
+  };
+
+  constructor(
+    private readonly driver: BatchDriver,
+    private readonly journal: BatchJournal,
+    private readonly options: ProviderBatchOptions,
+    private readonly log: (message: string) => void = (message) => process.stderr.write(`provider batch: ${message}\n`),
+  ) {
+    this.kind = `${driver.provider}-batch`;
+    this.collector = new BatchCollector<Tracked>({
+      maxRequests: options.maxRequests,
+      maxBytes: options.maxBytes,
+      collectMs: options.collectMs,
+      collectMaxMs: options.collectMaxMs,
+      prefixWrite: options.prefixWrite !== "off",
+      prefixWriteMin: options.prefixWriteMin,
+      prefixLifetimeMs: PREFIX_LIFETIME_MS,
+      send: (requests, purpose) => this.send(requests, purpose),
+    });
+    this.runner = new BatchRunner(driver, journal, options, {
+      onOutcomes: (outcomes) => this.settle(outcomes),
+      onRequeue: (keys) => this.requeue(keys),
+      onTooLarge: (bytes) => this.collector.lowerByteLimit(Math.floor(bytes / 2)),
+      onFinished: (marker) => this.finished(marker),
+      onSubmitted: (_marker, requests) => {
+        this.counters.batchesSubmitted++;
+        this.counters.requestsSubmitted += requests;
+      },
+      log: this.log,
+    });
+  }
+
+  /** Picks up the journal's live batches (resumed runs): created ones are followed, uncertain ones looked up. */
+  resumeJournal(): void {
+    for (const row of this.journal.liveBatches()) {
+      if (row.status === "preparing" || row.provider === "realtime") {
+        // Never sent (or a realtime call that cannot be looked up): its requests are sent again when asked for.
+        this.journal.abandon(
+          row.marker,
+          row.status === "preparing" ? "never sent" : "interrupted realtime prefix write",
+        );
+        continue;
+      }
+      this.log(`resuming batch ${row.provider_batch_id ?? row.marker} (${row.status}, ${row.request_count} requests)`);
+      this.track(row.marker, this.runner.resume(row));
+    }
+  }
+
+  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    if (hints.batchMode === "realtime" && this.driver.realtime) return this.realtime(request, hints);
+    const requestId = hints.requestId ?? `unnamed/${randomUUID()}`;
+    const key = requestKey(requestId, request);
+    const row = this.journal.request(key);
+    if (row?.status === "succeeded") {
+      this.counters.answeredFromJournal++;
+      return JSON.parse(row.result!) as ChatResult;
+    }
+    if (row?.status === "failed") throw new BackendError(row.error ?? "failed in an earlier run", undefined, false);
+    if (this.runner.isStopped) throw new BackendError("the batch backend is closed", undefined, false);
+    return new Promise<ChatResult>((resolve, reject) => {
+      let tracked = this.tracked.get(key);
+      if (!tracked) {
+        const encoded = this.driver.encode(request, hints);
+        tracked = {
+          key,
+          requestId,
+          model: request.model,
+          cacheKey: hints.cacheKey,
+          body: encoded.body,
+          bytes: encoded.bytes,
+          request,
+          hints: { ...hints, signal: undefined },
+          waiters: new Set(),
+        };
+        this.tracked.set(key, tracked);
+        // `in-batch`: a batch the journal knows holds it, and its runner will answer it.
+        if (row?.status !== "in-batch") this.collector.add(tracked);
+      }
+      const signal = hints.signal;
+      const onAbort = () => {
+        tracked.waiters.delete(waiter);
+        if (tracked.waiters.size === 0) {
+          this.collector.remove(key);
+          this.tracked.delete(key);
+        }
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (result) => {
+          if (signal) this.abortWatch.get(signal)?.delete(onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          if (signal) this.abortWatch.get(signal)?.delete(onAbort);
+          reject(error);
+        },
+      };
+      tracked.waiters.add(waiter);
+      if (signal) this.watchAbort(signal, onAbort);
+    });
+  }
+
+  /** The run's signal is shared by every request: one listener per signal, not one per waiting request. */
+  private watchAbort(signal: AbortSignal, onAbort: () => void): void {
+    let callbacks = this.abortWatch.get(signal);
+    if (!callbacks) {
+      const registered = new Set<() => void>();
+      this.abortWatch.set(signal, (callbacks = registered));
+      signal.addEventListener("abort", () => registered.forEach((callback) => callback()), { once: true });
+    }
+    callbacks.add(onAbort);
+  }
+
+  private async realtime(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    this.counters.realtimeRequests++;
+    try {
+      return await this.driver.realtime!(request, hints, "5m");
+    } catch (error) {
+      if (hints.signal?.aborted) throw error;
+      const status = errorStatus(error);
+      throw new BackendError(
+        `${this.driver.provider} answered ${status ?? "no status"}: ${errorText(error)}`,
+        status,
+        status === undefined || isRetryableStatus(status),
+      );
+    }
+  }
+
+  private send(requests: Tracked[], purpose: BatchPurpose): void {
+    const marker = newMarker();
+    if (purpose === "prefix-write") {
+      this.counters.prefixWrites++;
+      this.prefixBatches.set(marker, [...new Set(requests.map((r) => r.cacheKey!))]);
+    }
+    const realtime = purpose === "prefix-write" && this.options.prefixWrite === "realtime" && this.driver.realtime;
+    this.track(
+      marker,
+      realtime ? this.runner.realtime(marker, requests) : this.runner.start(marker, requests, purpose),
+    );
+  }
+
+  private track(marker: string, flow: Promise<void>): void {
+    const guarded = flow.catch((error: unknown) => {
+      if (this.runner.isStopped) return;
+      this.log(`batch ${marker} stopped on an internal error: ${errorText(error)}`);
+      const failure = new BackendError(`provider batch ${marker}: ${errorText(error)}`, undefined, false);
+      for (const member of this.journal.members(marker)) this.fail(member.request_key, failure);
+    });
+    this.flows.add(guarded);
+    void guarded.finally(() => this.flows.delete(guarded));
+  }
+
+  private settle(outcomes: RecordedOutcome[]): void {
+    for (const outcome of outcomes) {
+      this.counters.outcomes[outcome.outcome] = (this.counters.outcomes[outcome.outcome] ?? 0) + 1;
+      const tracked = this.tracked.get(outcome.requestKey);
+      if (outcome.requestState === "succeeded") {
+        this.tracked.delete(outcome.requestKey);
+        for (const waiter of tracked?.waiters ?? []) waiter.resolve(outcome.result!);
+      } else if (outcome.requestState === "failed") {
+        this.fail(outcome.requestKey, new BackendError(outcome.error ?? "failed", undefined, false));
+      } else if (outcome.requestState === "retry") {
+        this.counters.resubmitted++;
+        this.requeue([outcome.requestKey]);
+      }
+    }
+  }
+
+  private fail(key: string, error: BackendError): void {
+    const tracked = this.tracked.get(key);
+    this.tracked.delete(key);
+    for (const waiter of tracked?.waiters ?? []) waiter.reject(error);
+  }
+
+  private requeue(keys: string[]): void {
+    for (const key of keys) {
+      const tracked = this.tracked.get(key);
+      if (!tracked) continue;
+      if (tracked.waiters.size > 0) this.collector.add(tracked);
+      else this.tracked.delete(key);
+    }
+  }
+
+  private finished(marker: string): void {
+    const cacheKeys = this.prefixBatches.get(marker);
+    if (!cacheKeys) return;
+    this.prefixBatches.delete(marker);
+    this.collector.prefixWritten(cacheKeys);
+  }
+
+  report(): Record<string, unknown> {
+    const totals = this.journal.counts();
+    return {
+      provider: this.driver.provider,
+      journal: this.journal.file,
+      batchesSubmitted: this.counters.batchesSubmitted,
+      requestsSubmitted: this.counters.requestsSubmitted,
+      prefixWrites: this.counters.prefixWrites,
+      resultsByStatus: { ...this.counters.outcomes },
+      resubmitted: this.counters.resubmitted,
+      answeredFromJournal: this.counters.answeredFromJournal,
+      realtimeRequests: this.counters.realtimeRequests,
+      journalBatchesByStatus: totals.batches,
+      journalRequestsByStatus: totals.requests,
+      cost: batchCost(this.driver.provider, this.journal.answered()),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.runner.stop();
+    this.collector.close();
+    const closed = new BackendError(
+      "the batch backend closed; the journal keeps its batches for --resume",
+      undefined,
+      false,
+    );
+    for (const key of [...this.tracked.keys()]) this.fail(key, closed);
+    // Loops end at their next step; an HTTP call in flight is given a moment before the journal closes under it.
+    await Promise.race([
+      Promise.allSettled([...this.flows]),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
+    this.journal.close();
+  }
+}
