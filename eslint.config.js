@@ -7,7 +7,8 @@ import tseslint from "typescript-eslint";
 const LAYERS = [
   ["util"],
   ["diagnostics"],
-  ["ir", "expr"],
+  ["ir"],
+  ["expr"],
   ["printers"],
   ["frontends", "prompt", "models", "pricing"],
   ["pass-manager", "passes"],

@@ -4,7 +4,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { diagnostics } from "../diagnostics/codes.js";
 import { schemaAtPath, stateFieldNames, withoutStatePrefix } from "../ir/state-schema.js";
 import type { JsonSchema } from "../ir/types.js";
-import { expressionPaths, walkExpression, type Expression } from "./ast.js";
+import { expressionPaths, walkExpression, type Expression } from "../ir/expression-ast.js";
 
 /** Where an expression's character offsets land in the source file. */
 export type OffsetLocator = (offset: number) => SourceLocation;

@@ -1,6 +1,6 @@
 // Evaluates a parsed condition expression against an item's state. Total: never throws on odd data; a missing field
 // reads as null, arithmetic on non-numbers gives null, and truthiness follows JavaScript's rules for booleans.
-import { walkExpression, type Expression, type LiteralValue } from "./ast.js";
+import { walkExpression, type Expression, type LiteralValue } from "../ir/expression-ast.js";
 
 type Value = LiteralValue | Value[] | { [key: string]: unknown } | undefined;
 

@@ -1,6 +1,6 @@
 // Parses condition expressions (`score > 0.5 and not flagged`, `route in ["a", "b"]`, `len(items) == 0`) with a
 // hand-written tokenizer and precedence-climbing parser. Nothing is ever passed to `eval`.
-import { BUILTIN_FUNCTIONS, type BinaryOperator, type BuiltinFunction, type Expression } from "./ast.js";
+import { BUILTIN_FUNCTIONS, type BinaryOperator, type BuiltinFunction, type Expression } from "../ir/expression-ast.js";
 
 export class ExpressionSyntaxError extends Error {
   constructor(

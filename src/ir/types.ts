@@ -1,7 +1,7 @@
 // The workflow IR's data types: nodes, edges, graphs, tools and the workflow that holds them.
 // Everything here is plain JSON-compatible data, so the IR file is these types written out (see serialize.ts).
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import type { Expression } from "../expr/ast.js";
+import type { Expression } from "./expression-ast.js";
 
 export type { SourceLocation };
 
