@@ -56,14 +56,16 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
         item.status = "ok";
       }
       const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
-      for (const item of toRun) context.parked.delete(item.id);
+      for (const item of toRun) context.live.unpark(item.id);
       // Items done with this node move on at once: those that leave the graph are reported (their result lines are
       // written now, not when the slowest item of the step is done), the others park until the step ends, so the
       // accumulator knows they will send nothing more.
       const settle = (items: WorkItem[]) => {
         if (context.signal.aborted) return;
         for (const item of items) advance(graph, id, item);
-        for (const item of items) if (item.at !== null) context.parked.add(item.id);
+        // Parked: done with their node, waiting for the rest of their step; like items waiting on a model request,
+        // they send nothing more until the items still at work are answered.
+        for (const item of items) if (item.at !== null) context.live.park(item.id);
         const finished = items.filter((item) => item.at === null);
         if (finished.length > 0) hooks.onFinished?.(finished);
         context.accumulator.check();

@@ -3,13 +3,14 @@
 // memory stays flat for any input length. Chunk boundaries are fixed by input order, so `--resume` finds each
 // chunk's checkpoint again.
 import type { InputRecord } from "./input-reader.js";
+import type { LiveItems } from "./live-items.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
 
 export interface ChunkRunner {
   /** Runs (or resumes) chunk `index` holding `items` (the chunk's items not finished by an earlier run). */
   runChunk(index: number, items: WorkItem[]): Promise<void>;
-  /** Items of a chunk that cannot run (bad input lines) or already finished. */
+  /** Items of a chunk that cannot run (bad input lines) or already finished; fresh ones count as admitted. */
   settle(records: InputRecord[]): void;
   /** True when the item finished in an earlier run. */
   isFinished(id: string): boolean;
@@ -20,7 +21,10 @@ export interface SchedulerOptions {
   /** Most items live at once (in chunks started and not finished). */
   window: number;
   stopping: () => boolean;
-  onAdmissionChange: (open: boolean) => void;
+  /** Admitted items, admission and end of input are recorded here. */
+  live: LiveItems;
+  /** Called after admission opened or closed. */
+  onAdmissionChange: () => void;
 }
 
 export function toWorkItem(record: Extract<InputRecord, { kind: "item" }>, entry: string): WorkItem {
@@ -42,7 +46,11 @@ export async function scheduleChunks(
   options: SchedulerOptions,
 ): Promise<void> {
   const running = new Set<Promise<void>>();
-  let live = 0;
+  const admission = (open: boolean) => {
+    options.live.setAdmitting(open);
+    options.onAdmissionChange();
+  };
+  let inWindow = 0;
   let index = 0;
   let chunk: InputRecord[] = [];
   const errors: unknown[] = [];
@@ -54,12 +62,13 @@ export async function scheduleChunks(
       (r): r is Extract<InputRecord, { kind: "item" }> => r.kind === "item" && !runner.isFinished(r.id),
     );
     if (items.length === 0) return;
-    while (live + items.length > options.window && running.size > 0) {
-      options.onAdmissionChange(false);
+    while (inWindow + items.length > options.window && running.size > 0) {
+      admission(false);
       await Promise.race(running);
     }
     if (options.stopping()) return;
-    live += items.length;
+    inWindow += items.length;
+    options.live.admit(items.length);
     const task = runner
       .runChunk(
         chunkIndex,
@@ -69,12 +78,12 @@ export async function scheduleChunks(
         errors.push(error);
       })
       .finally(() => {
-        live -= items.length;
+        inWindow -= items.length;
         running.delete(task);
-        options.onAdmissionChange(!options.stopping());
+        admission(!options.stopping());
       });
     running.add(task);
-    options.onAdmissionChange(true);
+    admission(true);
   };
 
   for await (const record of records) {
@@ -86,7 +95,10 @@ export async function scheduleChunks(
     }
   }
   if (chunk.length > 0 && !options.stopping()) await start(chunk);
-  options.onAdmissionChange(false);
+  // Nothing more can be admitted, even when finishing chunks free the window (until now, a finishing chunk reopened
+  // admission and the other chunks' partial batches waited out their max wait).
+  options.live.endOfInput();
+  admission(false);
   await Promise.all(running);
   if (errors.length > 0) throw errors[0];
 }

@@ -3,6 +3,7 @@
 import type { LlmNode, RouterNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
+import { LiveItems } from "./live-items.js";
 import { requestPlanFor } from "../prompt/assemble-request.js";
 import { prefixCacheKey } from "../prompt/prefix-split.js";
 import type { RequestPlan } from "./model-request.js";
@@ -23,11 +24,8 @@ export interface ExecutionOptions {
 export class ExecutionContext {
   private readonly plans = new Map<string, RequestPlan>();
   private readonly hints = new Map<string, BatchHints>();
-  /**
-   * Items done with their node that wait for the rest of their LangGraph step: like items waiting on a model
-   * request, they send nothing more until the requests of the items still at work come back.
-   */
-  readonly parked = new Set<string>();
+  /** Admitted, finished and parked items, and whether more can be admitted (see LiveItems). */
+  readonly live = new LiveItems();
   runGraph!: GraphRunner;
 
   constructor(

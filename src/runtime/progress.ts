@@ -18,7 +18,12 @@ function payload(stats: RunStats) {
   };
 }
 
-export function createProgress(stream: NodeJS.WriteStream, totalHint?: number): ProgressDisplay {
+/** Items to show as the total: the input's count once known, and never less than the items seen. */
+function totalOf(stats: RunStats): number {
+  return Math.max(stats.expectedItems ?? 0, stats.items);
+}
+
+export function createProgress(stream: NodeJS.WriteStream): ProgressDisplay {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -30,10 +35,10 @@ export function createProgress(stream: NodeJS.WriteStream, totalHint?: number): 
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(totalHint ?? 0, 0, { failed: 0, inflight: 0, cached: "0%", rate: "0.0" });
+    bar.start(0, 0, { failed: 0, inflight: 0, cached: "0%", rate: "0.0" });
     return {
       update: (stats) => {
-        bar.setTotal(Math.max(totalHint ?? 0, stats.items));
+        bar.setTotal(totalOf(stats));
         bar.update(stats.done, payload(stats));
       },
       stop: (stats) => {
@@ -46,7 +51,7 @@ export function createProgress(stream: NodeJS.WriteStream, totalHint?: number): 
   const line = (stats: RunStats) => {
     const p = payload(stats);
     stream.write(
-      `[nexus] ${stats.done}/${stats.items} items, ${p.failed} failed, ${p.inflight} in flight, ${p.cached} cached, ${p.rate} items/s\n`,
+      `[nexus] ${stats.done}/${totalOf(stats)} items, ${p.failed} failed, ${p.inflight} in flight, ${p.cached} cached, ${p.rate} items/s\n`,
     );
   };
   return {

@@ -2,6 +2,8 @@
 import { addUsage, emptyUsage, type ChatUsage } from "./chat.js";
 
 export class RunStats {
+  /** Items in the input, once counted (for the progress total); undefined until then. */
+  expectedItems: number | undefined;
   items = 0;
   succeeded = 0;
   failed = 0;

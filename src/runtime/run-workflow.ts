@@ -8,7 +8,8 @@ import type { ModelBackend } from "./backend.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
-import { readInput, type InputRecord } from "./input-reader.js";
+import type { InputRecord } from "./input-reader.js";
+import { countInputItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
 import { compileGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
@@ -85,9 +86,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false);
-  let admitted = 0;
-  let finished = 0;
-  let admissionOpen = true;
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -99,8 +97,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     retry: options.retry ?? DEFAULT_RETRY,
     prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
     continuous: backend.concurrency !== "unbounded",
-    // Live items are either waiting on the accumulator or parked until their step's other items are answered.
-    nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
+    nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
   });
   const tools = new ToolPool(
     createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1, workflow.tools),
@@ -116,8 +113,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
     abortController.signal,
   );
-  // The engine prefills the entry node's shared prefix while the run opens its store and reads its input.
-  warmEntryPrefix(context, workflow, options.input);
+  const input = new InputSource(options.input, requiredFields(workflow));
+  void countInputItems(options.input).then(
+    (count) => {
+      stats.expectedItems = count;
+      options.onProgress?.(stats);
+    },
+    () => {},
+  );
+  // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
+  warmEntryPrefix(context, workflow, await input.peek(2));
 
   const checkpointFile = `${options.out}.nexus.sqlite`;
   const store = RunStore.open(checkpointFile, options.resume ?? false);
@@ -140,7 +145,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
     }
-    finished += lines.length;
+    context.live.finish(lines.length);
     options.onProgress?.(stats);
     accumulator.check();
   };
@@ -160,7 +165,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       stats.items += records.length;
       const fresh = records.filter((r) => !writer.has(r.id));
       stats.resumed += records.length - fresh.length;
-      admitted += fresh.length;
+      context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
       record(
         invalid.map((r) => ({ id: r.id, status: "error" as const, output: null, error: r.error, usage: emptyUsage() })),
@@ -168,7 +173,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     },
     runChunk: async (index: number, items: WorkItem[]) => {
       stats.items += items.length;
-      admitted += items.length;
       const config = {
         configurable: { thread_id: `chunk-${index}` },
         recursionLimit: 100_000,
@@ -184,17 +188,15 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
 
   let interrupted = false;
   try {
-    await scheduleChunks(readInput(options.input, requiredFields(workflow)), workflow.mainGraph.entry, runner, {
+    await scheduleChunks(input.records(), workflow.mainGraph.entry, runner, {
       chunkSize,
       window,
       stopping: () => {
         interrupted ||= options.stop?.aborted ?? false;
         return interrupted;
       },
-      onAdmissionChange: (open) => {
-        admissionOpen = open;
-        accumulator.check();
-      },
+      live: context.live,
+      onAdmissionChange: () => accumulator.check(),
     });
   } catch (error) {
     if (!abortController.signal.aborted) throw error;

@@ -1,7 +1,7 @@
 // `nexus run WORKFLOW --input items.jsonl [--out results.jsonl] [--backend URL]`: run a workflow (or an IR file)
 // over a JSONL input list. Results stream to --out as items finish; Ctrl-C drains (twice: stops at once) and
 // `--resume` continues where the run stopped.
-import { createReadStream, existsSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
@@ -25,12 +25,6 @@ function prefixWarmupFlag(value: string): (typeof PREFIX_WARMUPS)[number] {
   const known = PREFIX_WARMUPS.find((mode) => mode === value);
   if (!known) throw new Error(`--prefix-warmup must be one of ${PREFIX_WARMUPS.join(", ")}, got '${value}'`);
   return known;
-}
-
-async function countLines(file: string): Promise<number> {
-  let count = 0;
-  for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) count++;
-  return count;
 }
 
 function positiveInteger(value: string, flag: string): number {
@@ -106,7 +100,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       } else abort.abort();
     };
     process.on("SIGINT", onSignal);
-    const progress = flags.progress ? createProgress(process.stderr, await countLines(flags.input)) : undefined;
+    const progress = flags.progress ? createProgress(process.stderr) : undefined;
     try {
       const outcome = await runWorkflow({
         workflow,

@@ -1,0 +1,50 @@
+// The run's input, read once: the records the chunk scheduler takes, the first records the start-up warm-up looks
+// at (peeked from the same reader and replayed, not read again) and the item count the progress bar shows.
+import { createReadStream } from "node:fs";
+import { readInput, type InputRecord } from "./input-reader.js";
+
+export class InputSource {
+  private readonly reader: AsyncGenerator<InputRecord>;
+  private readonly peeked: InputRecord[] = [];
+
+  constructor(
+    readonly file: string,
+    requiredFields: string[],
+  ) {
+    this.reader = readInput(file, requiredFields);
+  }
+
+  /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */
+  async peek(n: number): Promise<InputRecord[]> {
+    while (this.peeked.length < n) {
+      const next = await this.reader.next();
+      if (next.done) break;
+      this.peeked.push(next.value);
+    }
+    return this.peeked.slice(0, n);
+  }
+
+  /** Every record in input order, peeked ones first; call once. */
+  async *records(): AsyncGenerator<InputRecord> {
+    while (this.peeked.length > 0) yield this.peeked.shift()!;
+    yield* this.reader;
+  }
+}
+
+/**
+ * Items in a JSONL file, for a progress total: its non-blank lines (what `readInput` turns into records), counted by
+ * one scan of the bytes without parsing.
+ */
+export async function countInputItems(file: string): Promise<number> {
+  let count = 0;
+  let lineHasContent = false;
+  for await (const chunk of createReadStream(file)) {
+    for (const byte of chunk as Buffer) {
+      if (byte === 10) {
+        if (lineHasContent) count++;
+        lineHasContent = false;
+      } else if (byte !== 32 && byte !== 9 && byte !== 13) lineHasContent = true;
+    }
+  }
+  return lineHasContent ? count + 1 : count;
+}
