@@ -1,6 +1,7 @@
 // The tool pool: identical calls of a deterministic tool share one execution (concurrent ones wait for it, later
-// ones reuse its result), cacheable results are served from the cache for their TTL, tools with side effects run every call, rate limits space executions out,
-// and a throwing tool fails its item (result line status "error") while the run goes on.
+// ones reuse its result), cacheable results are served from the cache for their TTL, tools with side effects run
+// every call, rate limits space executions out, and a throwing tool fails its item (result line status "error")
+// while the run goes on.
 import { describe, expect, it } from "vitest";
 import { compileText } from "../../src/driver/compile.js";
 import type { ToolDefinition } from "../../src/ir/types.js";
