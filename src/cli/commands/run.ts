@@ -6,7 +6,6 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
-import type { RunStats } from "../../runtime/run-stats.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 
 interface RunFlags extends CompileFlags {
@@ -70,12 +69,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
+      { RunStats },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
+      import("../../runtime/run-stats.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
@@ -121,7 +122,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     };
     if (toStdout) process.stdout.on("error", onStdoutError);
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
-    let latest: RunStats | undefined;
+    let latest = new RunStats();
     try {
       const outcome = await runWorkflow({
         workflow,
@@ -176,7 +177,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     } catch (error) {
       // A problem with the input as a whole (a directory, an unreadable stream): one line, like a missing file.
       if (!(error instanceof Error && error.name === "InputError")) throw error;
-      if (latest) progress?.stop(latest);
+      progress?.stop(latest);
       process.stderr.write(`error: ${error.message}\n`);
       setExitCode(1);
     } finally {
