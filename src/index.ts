@@ -1,4 +1,5 @@
-// The library entry point: the compiler's phases for programs that embed Nexus.
+// The library entry point (`import { compileFile, runWorkflow } from "nexus-batch"`): the compiler's phases and the
+// runtime, for programs that embed Nexus.
 export * from "./diagnostics/index.js";
 export * from "./ir/types.js";
 export { Workflow, WorkflowGraph, IR_SCHEMA_VERSION } from "./ir/workflow.js";
@@ -15,6 +16,11 @@ export { requestPlanFor, renderRequest, assembleRequest, type RequestPlan } from
 export { prefixCacheKey, splitPlan } from "./prompt/prefix-split.js";
 export { parseModelUri, type ModelTarget } from "./models/model-uri.js";
 export { runWorkflow, type RunOptions, type RunOutcome } from "./runtime/run-workflow.js";
-export { selectBackend } from "./backends/select-backend.js";
+export { RunHandle } from "./runtime/run-handle.js";
+export type { ResultLine } from "./runtime/results-writer.js";
+export type { RunInput, InputItems } from "./runtime/input-reader.js";
+export { InputError } from "./runtime/input-lines.js";
+export type { RunStats } from "./runtime/run-stats.js";
+export { selectBackend, type BackendSettings } from "./backends/select-backend.js";
 export type { ModelBackend } from "./runtime/backend.js";
 export type { ChatRequest, ChatResult, RequestHints } from "./runtime/chat.js";

@@ -1,17 +1,18 @@
 // The run's input, read once: the records the chunk scheduler takes, the first records the start-up warm-up looks
-// at (peeked from the same reader and replayed, not read again) and the item count the progress bar shows.
+// at (peeked from the same reader and replayed, not read again) and the item count the progress bar shows (known
+// for a file and an array of items; a stream or an iterator of items has no total).
 import { createReadStream } from "node:fs";
-import { readInput, type InputRecord } from "./input-reader.js";
+import { readInput, type InputRecord, type RunInput } from "./input-reader.js";
 
 export class InputSource {
   private readonly reader: AsyncGenerator<InputRecord>;
   private readonly peeked: InputRecord[] = [];
 
   constructor(
-    readonly file: string,
+    readonly input: RunInput,
     requiredFields: string[],
   ) {
-    this.reader = readInput(file, requiredFields);
+    this.reader = readInput(input, requiredFields);
   }
 
   /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */
@@ -31,11 +32,17 @@ export class InputSource {
   }
 }
 
+/** Items in the input for a progress total, when it can be known without reading the input itself. */
+export async function countInputItems(input: RunInput): Promise<number | undefined> {
+  if (typeof input === "string") return countJsonlLines(input);
+  return Array.isArray(input) ? input.length : undefined;
+}
+
 /**
- * Items in a JSONL file, for a progress total: its non-blank lines (what `readInput` turns into records), counted by
- * one scan of the bytes without parsing.
+ * Items in a JSONL file: its non-blank lines (what `readInput` turns into records), counted by one scan of the bytes
+ * without parsing (UTF-16 input counts its lines in the low bytes, where its newlines and spaces are).
  */
-export async function countInputItems(file: string): Promise<number> {
+async function countJsonlLines(file: string): Promise<number> {
   let count = 0;
   let lineHasContent = false;
   for await (const chunk of createReadStream(file)) {
@@ -43,7 +50,7 @@ export async function countInputItems(file: string): Promise<number> {
       if (byte === 10) {
         if (lineHasContent) count++;
         lineHasContent = false;
-      } else if (byte !== 32 && byte !== 9 && byte !== 13) lineHasContent = true;
+      } else if (byte !== 32 && byte !== 9 && byte !== 13 && byte !== 0) lineHasContent = true;
     }
   }
   return lineHasContent ? count + 1 : count;

@@ -1,6 +1,7 @@
 // Writes one JSONL result line per item as soon as the item finishes, with a synchronous write so a result is on
 // disk before the checkpoint that records the item as finished. On resume, the ids already in the file are read
-// first: those items are neither re-run nor written twice.
+// first: those items are neither re-run nor written twice. Without a file (results streamed to a program or stdout),
+// it only keeps the ids written, so no item is reported twice.
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { ChatUsage } from "./chat.js";
 
@@ -16,12 +17,16 @@ export class ResultsWriter {
   private readonly written = new Set<string>();
   private fd: number | undefined;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string | undefined) {}
 
   private position = 0;
 
   /** Opens for appending; with `resume`, first reads the ids already written (a torn last line is dropped). */
   open(resume: boolean): void {
+    if (this.file === undefined) {
+      if (resume) throw new Error("a run resumes from its results file; this run has none");
+      return;
+    }
     if (!resume || !existsSync(this.file)) {
       this.fd = openSync(this.file, "w");
       return;
@@ -60,15 +65,15 @@ export class ResultsWriter {
     return this.written.size;
   }
 
-  /** Appends the lines of items not written before; returns how many were new. */
-  write(results: ResultLine[]): number {
+  /** Appends the lines of items not written before; returns those lines. */
+  write(results: ResultLine[]): ResultLine[] {
     let text = "";
-    let added = 0;
+    const added: ResultLine[] = [];
     for (const result of results) {
       if (this.written.has(result.id)) continue;
       this.written.add(result.id);
-      text += JSON.stringify(result) + "\n";
-      added++;
+      if (this.fd !== undefined) text += JSON.stringify(result) + "\n";
+      added.push(result);
     }
     if (text) this.append(text);
     return added;

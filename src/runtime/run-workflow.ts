@@ -1,19 +1,23 @@
-// `nexus run`, as a function: compiles the workflow's graphs to LangGraph, streams the input through them in chunks,
-// batches every model request through the accumulator, writes each item's result as it finishes, checkpoints every
-// chunk in SQLite, and returns the run report. Interrupted runs continue with `resume: true`.
+// `nexus run`, as a function: compiles the workflow's graphs to LangGraph, streams the input (a JSONL file, a stream,
+// or items handed over) through them in chunks, batches every model request through the accumulator, writes each
+// item's result as it finishes (to the results file, to `onResult`, and to an iterator over the run), checkpoints
+// every chunk in SQLite, and returns the run report. Interrupted runs continue with `resume: true`.
 import { setMaxListeners } from "node:events";
-import { dirname } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
-import type { InputRecord } from "./input-reader.js";
+import { inputName, type InputRecord, type RunInput } from "./input-reader.js";
 import { countInputItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
 import { compileGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
 import { ResultsWriter, type ResultLine } from "./results-writer.js";
+import { RunHandle } from "./run-handle.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
@@ -25,11 +29,20 @@ import { emptyUsage } from "./chat.js";
 
 export interface RunOptions {
   workflow: Workflow;
-  /** The workflow file, for relative paths of `function` tools. */
-  workflowFile: string;
-  input: string;
-  out: string;
+  /** The workflow file, for relative paths of `function` tools (default: the file the workflow was compiled from). */
+  workflowFile?: string;
+  /** The items: a JSONL file path, a JSONL byte stream (such as `process.stdin`), or an (async) iterable of objects. */
+  input: RunInput;
+  /**
+   * The results file, one JSONL line per item; its checkpoints go next to it (`<out>.nexus.sqlite`). Without one,
+   * results reach the caller only (`onResult`, or iterating the run) and checkpoints live in a temporary folder
+   * removed when the run ends, so such a run cannot be resumed.
+   */
+  out?: string;
+  /** Called with each item's result line as the item finishes (after it is written to `out`). */
+  onResult?: (result: ResultLine) => void;
   backend: ModelBackend;
+  /** Continue an interrupted run from its results file (`out`) and checkpoints. */
   resume?: boolean;
   maxInflight?: number;
   chunkSize?: number;
@@ -80,12 +93,23 @@ export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
   return backend.sharesInflightPrefixes ? "in-flight" : "request";
 }
 
-export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
+/**
+ * Runs a workflow over its input. Await the returned handle for the outcome, or iterate it (`for await`) for each
+ * item's result line as the item finishes, then await it for the outcome.
+ */
+export function runWorkflow(options: RunOptions): RunHandle<ResultLine, RunOutcome> {
+  return new RunHandle((emit) => executeRun(options, emit));
+}
+
+async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
   const { workflow, backend } = options;
+  if (options.resume && options.out === undefined)
+    throw new Error("resume: a run resumes from its results file; give the interrupted run's `out`");
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false);
+  const workflowFile = resolve(options.workflowFile ?? workflow.source ?? "workflow");
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -100,7 +124,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
   });
   const tools = new ToolPool(
-    createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1, workflow.tools),
+    createToolExecutor(dirname(workflowFile), options.toolTimeScale ?? 1, workflow.tools),
     stats,
     coalesceDecisionsOf(workflow),
   );
@@ -116,6 +140,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const input = new InputSource(options.input, requiredFields(workflow));
   void countInputItems(options.input).then(
     (count) => {
+      if (count === undefined) return;
       stats.expectedItems = count;
       options.onProgress?.(stats);
     },
@@ -124,11 +149,12 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
   warmEntryPrefix(context, workflow, await input.peek(2));
 
-  const checkpointFile = `${options.out}.nexus.sqlite`;
+  const stateDir = options.out === undefined ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
+  const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : `${options.out}.nexus.sqlite`;
   const store = RunStore.open(checkpointFile, options.resume ?? false);
   const previous = store.settings();
   const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
-  store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
+  store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize });
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
 
   const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
@@ -140,7 +166,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   };
 
   const record = (lines: ResultLine[]) => {
-    writer.write(lines);
+    for (const line of writer.write(lines)) {
+      options.onResult?.(line);
+      emit(line);
+    }
     for (const line of lines) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
@@ -205,6 +234,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     accumulator.close(new Error("run stopped"));
     writer.close();
     store.close();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
   return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
 }

@@ -30,8 +30,9 @@ describe("tool-coalescing", () => {
     expect(decision("get_rate").because).toMatch(/HTTP GET/);
   });
 
-  it("deterministic tools share calls; cacheable tools also cache, for their declared TTL", () => {
-    expect(decision("pure_math")).toMatchObject({ shareConcurrentCalls: true, cacheResults: false });
+  it("deterministic tools share calls and keep results for the run; cacheable tools for their declared TTL", () => {
+    expect(decision("pure_math")).toMatchObject({ shareConcurrentCalls: true, cacheResults: true });
+    expect(decision("pure_math").ttlMs).toBeUndefined();
     expect(decision("cached_search")).toMatchObject({ shareConcurrentCalls: true, cacheResults: true, ttlMs: 600000 });
   });
 

@@ -1,8 +1,10 @@
 // `nexus run WORKFLOW --input items.jsonl [--out results.jsonl] [--backend URL]`: run a workflow (or an IR file)
 // over a JSONL input list. Results stream to --out as items finish; Ctrl-C drains (twice: stops at once) and
-// `--resume` continues where the run stopped.
-import { existsSync, writeFileSync } from "node:fs";
+// `--resume` continues where the run stopped. `--input -` reads stdin and `--out -` writes results to stdout (the
+// report then goes to stderr), so a run works in a pipe.
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 
@@ -38,8 +40,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .command("run")
     .description("run a workflow over a JSONL input list, streaming one result line per item")
     .argument("<workflow>", "workflow file (.yaml/.json) or IR file (*.nexus.json)")
-    .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line")
-    .option("-o, --out <file>", "JSONL results, one line per item as it finishes", "results.jsonl")
+    .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line ('-': stdin)")
+    .option("-o, --out <file>", "JSONL results, one line per item as it finishes ('-': stdout)", "results.jsonl")
     .option(
       "-b, --backend <url>",
       "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, instant://",
@@ -67,28 +69,37 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
+      { RunStats },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
+      import("../../runtime/run-stats.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
-    if (!existsSync(flags.input)) {
-      process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
+    const workflow = compiled.workflow;
+    const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
+    const usageError = pipeUsageError(flags, backendUrl);
+    if (usageError) {
+      process.stderr.write(`error: ${usageError}\n`);
+      return setExitCode(2);
+    }
+    const inputError = inputFileError(flags.input);
+    if (inputError) {
+      process.stderr.write(`error: ${inputError}\n`);
       return setExitCode(1);
     }
-    const workflow = compiled.workflow;
+    const toStdout = flags.out === "-";
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
     const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
-    const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
     const backend = selectBackend(backendUrl, {
       maxInflight,
       timeScale,
-      journalFile: `${flags.out}.batches.sqlite`,
+      journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
       resume: flags.resume,
     });
     const stop = new AbortController();
@@ -100,13 +111,29 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       } else abort.abort();
     };
     process.on("SIGINT", onSignal);
+    // A reader that goes away (`| head`) ends the run: results written to a closed pipe would be lost. The listener
+    // stays: the error of the last write may come after the run ended.
+    let stdoutClosed = false;
+    const onStdoutError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      stdoutClosed = true;
+      stop.abort();
+      abort.abort();
+    };
+    if (toStdout) process.stdout.on("error", onStdoutError);
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
+    let latest = new RunStats();
     try {
       const outcome = await runWorkflow({
         workflow,
         workflowFile: file,
-        input: flags.input,
-        out: flags.out,
+        input: flags.input === "-" ? process.stdin : flags.input,
+        out: toStdout ? undefined : flags.out,
+        onResult: toStdout
+          ? (result) => {
+              if (!stdoutClosed) process.stdout.write(JSON.stringify(result) + "\n");
+            }
+          : undefined,
         backend,
         resume: flags.resume,
         maxInflight,
@@ -115,7 +142,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
         stop: stop.signal,
         abort: abort.signal,
-        onProgress: (stats) => progress?.update(stats),
+        onProgress: (stats) => {
+          latest = stats;
+          progress?.update(stats);
+        },
       });
       progress?.stop(outcome.stats);
       const report = buildRunReport(outcome.stats, {
@@ -130,18 +160,54 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         backendMetrics: await backend.metrics?.(),
         backendReport: backend.report?.(),
       });
-      process.stdout.write(formatRunReport(report));
-      process.stdout.write(`results: ${flags.out}\n`);
+      if (toStdout) process.stderr.write(formatRunReport(report));
+      else process.stdout.write(formatRunReport(report) + `results: ${flags.out}\n`);
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
-      if (outcome.interrupted) {
-        process.stderr.write(interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out));
+      if (stdoutClosed) {
+        process.stderr.write(`stopped: stdout was closed after ${outcome.stats.done} results\n`);
+        setExitCode(1);
+      } else if (outcome.interrupted) {
+        process.stderr.write(
+          toStdout
+            ? `interrupted: ${outcome.stats.done} items done, their results were written to stdout; a run with --out - cannot be resumed\n`
+            : interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out),
+        );
         setExitCode(130);
       }
+    } catch (error) {
+      // A problem with the input as a whole (a directory, an unreadable stream): one line, like a missing file.
+      if (!(error instanceof Error && error.name === "InputError")) throw error;
+      progress?.stop(latest);
+      process.stderr.write(`error: ${error.message}\n`);
+      setExitCode(1);
     } finally {
       process.off("SIGINT", onSignal);
       await backend.close();
     }
   });
+}
+
+/**
+ * Why `-` for stdin or stdout cannot serve this run: stdin is a terminal (the run would wait for typing), or results
+ * on stdout with `--resume` (a run resumes from its results file) or a provider Batch API (a killed run could not
+ * resume, and its paid batches would be paid again by the next run).
+ */
+function pipeUsageError(flags: RunFlags, backendUrl: string): string | undefined {
+  if (flags.input === "-" && process.stdin.isTTY)
+    return "--input - reads JSONL items from stdin, which is a terminal: pipe them in (cat items.jsonl | nexus run ...)";
+  if (flags.out !== "-") return undefined;
+  if (flags.resume) return "--resume needs the results file of the interrupted run; --out - writes no file";
+  if (isProviderBatchSpec(backendUrl))
+    return `--out - cannot be used with ${backendUrl}: a Batch API run must be resumable, so it needs a results file (--out FILE)`;
+  return undefined;
+}
+
+/** Why the input file cannot be read, in one line (stdin is checked by the reader). */
+function inputFileError(input: string): string | undefined {
+  if (input === "-") return undefined;
+  if (!existsSync(input)) return `input file '${input}' does not exist`;
+  if (statSync(input).isDirectory()) return `input '${input}' is a directory, not a JSONL file`;
+  return undefined;
 }
 
 /** What an interrupted run says: what is done, what is kept, and the exact command that resumes it. */

@@ -46,8 +46,10 @@ export function toolCallKey(
 
 /**
  * The decision for one tool: share and cache calls of tools declared `deterministic` or `cacheable`, and of GET-only
- * HTTP tools (cached `getCacheTtlMs` unless they declare a TTL). The pass records it; the runtime computes the same
- * decision for an IR built without the pass.
+ * HTTP tools (cached `getCacheTtlMs` unless they declare a TTL). A deterministic tool's result is kept for the whole
+ * run (or its declared TTL): identical calls that come after the first execution ended reuse it as concurrent ones
+ * share it, which is what its declaration promises. The pass records it; the runtime computes the same decision for
+ * an IR built without the pass.
  */
 export function coalesceDecisionFor(tool: ToolDefinition, getCacheTtlMs: number): CoalesceDecision {
   const method = typeof tool.config.method === "string" ? tool.config.method.toUpperCase() : undefined;
@@ -56,8 +58,8 @@ export function coalesceDecisionFor(tool: ToolDefinition, getCacheTtlMs: number)
   if (tool.deterministic) reasons.push("declared deterministic");
   if (tool.cacheable) reasons.push("declared cacheable");
   if (getOnly) reasons.push("HTTP GET (safe and idempotent)");
-  const cacheResults = tool.cacheable || getOnly;
-  const share = tool.deterministic || cacheResults;
+  const cacheResults = tool.deterministic || tool.cacheable || getOnly;
+  const share = cacheResults;
   const because = share
     ? reasons.join(", ")
     : `not declared deterministic or cacheable${tool.protocol === "http" ? ` and HTTP ${method ?? "method unknown"}` : ""}: calls may have side effects`;
@@ -74,7 +76,7 @@ export function coalesceDecisionFor(tool: ToolDefinition, getCacheTtlMs: number)
       outputSchema: tool.outputSchema,
     }),
   };
-  const ttlMs = tool.cacheTtlMs ?? (getOnly && !tool.cacheable ? getCacheTtlMs : undefined);
+  const ttlMs = tool.cacheTtlMs ?? (getOnly && !tool.cacheable && !tool.deterministic ? getCacheTtlMs : undefined);
   if (cacheResults && ttlMs !== undefined) decision.ttlMs = ttlMs;
   return decision;
 }

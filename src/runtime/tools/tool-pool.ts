@@ -1,5 +1,5 @@
 // The tool pool: runs tool calls for every item of a run. Identical concurrent calls of a coalescable tool share one
-// execution; results of cacheable tools are kept for their TTL; per-tool rate limits space executions out.
+// execution; results of deterministic and cacheable tools are kept for their TTL (deterministic: the run); per-tool rate limits space executions out.
 // A failing tool rejects its callers with ToolError; it never crashes the run.
 import type { ToolDefinition } from "../../ir/types.js";
 import type { RunStats } from "../run-stats.js";
@@ -27,6 +27,9 @@ export type ToolExecutor = (tool: ToolDefinition, args: Record<string, unknown>)
 
 /** GET tools without a declared TTL: the tool-coalescing pass's default, for IRs built without the pass. */
 const DEFAULT_GET_CACHE_TTL_MS = 300_000;
+
+/** Most results kept at once; past it the oldest is dropped (and its call executes again if it comes back). */
+const MAX_CACHED_RESULTS = 100_000;
 
 /**
  * How calls of a tool may be shared: the `coalesce` annotation the tool-coalescing pass recorded in the IR, or the
@@ -75,7 +78,7 @@ export class ToolPool {
     const execution = this.run(tool, args).then(
       (value) => {
         this.inflight.delete(key);
-        if (cacheTtlMs > 0) this.cache.set(key, { value, expiresAt: Date.now() + cacheTtlMs });
+        if (cacheTtlMs > 0) this.remember(key, value, cacheTtlMs);
         return value;
       },
       (error: unknown) => {
@@ -85,6 +88,11 @@ export class ToolPool {
     );
     if (coalesce) this.inflight.set(key, execution);
     return execution;
+  }
+
+  private remember(key: string, value: unknown, ttlMs: number): void {
+    if (this.cache.size >= MAX_CACHED_RESULTS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, { value, expiresAt: Date.now() + ttlMs });
   }
 
   private async run(tool: ToolDefinition, args: Record<string, unknown>): Promise<unknown> {
