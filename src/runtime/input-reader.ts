@@ -1,12 +1,27 @@
 // Reads the run's JSONL input lazily, one item per line: `id` field or the line number as the item id. A line that
 // is not a JSON object, lacks a field the workflow requires, or repeats an earlier line's id becomes an input error
-// for that line only (a repeated id gets the result id `ID@LINE`, so both lines keep a result of their own).
+// for that line only (a repeated id gets the result id `ID@LINE`, so both lines keep a result of their own). Each
+// error is an NX5xxx diagnostic located at its line, rendered on one line for the result's `error` field.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { diagnostics, renderDiagnosticLine, type SourceLocation } from "../diagnostics/index.js";
 
 export type InputRecord =
   | { kind: "item"; line: number; id: string; state: Record<string, unknown> }
   | { kind: "invalid"; line: number; id: string; error: string };
+
+/** Where in the line a `JSON.parse` error points (V8 says "at position N"), else the line's start. */
+function jsonErrorLocation(file: string, line: number, message: string): SourceLocation {
+  const position = /at position (\d+)/.exec(message);
+  return { file, line, column: position ? Number(position[1]) + 1 : 1 };
+}
+
+/** "an array", "a string", "null", ...: what a line holds instead of an object. */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
 
 export async function* readInput(file: string, requiredFields: string[]): AsyncGenerator<InputRecord> {
   const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
@@ -23,7 +38,12 @@ export async function* readInput(file: string, requiredFields: string[]): AsyncG
         kind: "invalid",
         line,
         id: String(line),
-        error: `${file}:${line}: not valid JSON (${(error as Error).message})`,
+        error: renderDiagnosticLine(
+          diagnostics.invalidInputJson(
+            (error as Error).message,
+            jsonErrorLocation(file, line, (error as Error).message),
+          ),
+        ),
       };
       continue;
     }
@@ -32,7 +52,7 @@ export async function* readInput(file: string, requiredFields: string[]): AsyncG
         kind: "invalid",
         line,
         id: String(line),
-        error: `${file}:${line}: an item must be a JSON object of state fields`,
+        error: renderDiagnosticLine(diagnostics.inputNotObject(jsonKind(value), { file, line, column: 1 })),
       };
       continue;
     }
@@ -44,7 +64,7 @@ export async function* readInput(file: string, requiredFields: string[]): AsyncG
         kind: "invalid",
         line,
         id: `${id}@${line}`,
-        error: `${file}:${line}: duplicate id '${id}' (first used on line ${first}); give every item its own id`,
+        error: renderDiagnosticLine(diagnostics.duplicateInputId(id, first, { file, line, column: 1 })),
       };
       continue;
     }
@@ -55,7 +75,7 @@ export async function* readInput(file: string, requiredFields: string[]): AsyncG
         kind: "invalid",
         line,
         id,
-        error: `${file}:${line}: missing field${missing.length > 1 ? "s" : ""} ${missing.map((f) => `'${f}'`).join(", ")} that the workflow needs`,
+        error: renderDiagnosticLine(diagnostics.missingInputFields(missing, { file, line, column: 1 })),
       };
       continue;
     }

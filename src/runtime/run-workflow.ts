@@ -10,7 +10,7 @@ import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
 import { readInput, type InputRecord } from "./input-reader.js";
 import { InferenceSlots } from "./inference-slots.js";
-import { compileGraph } from "./build-state-graph.js";
+import { buildStateGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
 import { ResultsWriter, type ResultLine } from "./results-writer.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
@@ -126,10 +126,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
 
-  const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
+  const subgraphs = new Map<string, ReturnType<typeof buildStateGraph>>();
   context.runGraph = async (name, items) => {
     let compiled = subgraphs.get(name);
-    if (!compiled) subgraphs.set(name, (compiled = compileGraph(workflow.graphByName(name)!, context)));
+    if (!compiled) subgraphs.set(name, (compiled = buildStateGraph(workflow.graphByName(name)!, context)));
     const result = await compiled.invoke({ items: { replace: items } }, { recursionLimit: 100_000 });
     return result.items;
   };
@@ -144,7 +144,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     options.onProgress?.(stats);
     accumulator.check();
   };
-  const main = compileGraph(
+  const main = buildStateGraph(
     workflow.mainGraph,
     context,
     {
