@@ -9,6 +9,7 @@
 //                                                   resumable (options: src/backends/provider-batch/README.md)
 // Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (or NEXUS_API_KEY for self-hosted servers).
 import { readFileSync } from "node:fs";
+import { withV1 } from "./base-url.js";
 import { AnthropicMessagesBackend } from "./anthropic/messages-backend.js";
 import { InstantBackend } from "./in-process/instant-backend.js";
 import { SimBackend } from "./in-process/sim-backend.js";
@@ -25,11 +26,6 @@ export interface BackendSettings {
   journalFile?: string;
   /** True when continuing an interrupted run. */
   resume?: boolean;
-}
-
-function withV1(url: URL, scheme: string): string {
-  const path = url.pathname.replace(/\/+$/, "");
-  return `${scheme}//${url.host}${path === "" ? "/v1" : path}`;
 }
 
 function simBackend(url: URL, settings: BackendSettings): SimBackend {
@@ -62,15 +58,17 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
       return new InstantBackend();
     case "http":
     case "https":
-      return engine("http", withV1(url, url.protocol));
+      return engine("http", withV1(`${url.protocol}//${url.host}`, url.pathname));
     case "vllm":
     case "sglang":
     case "dynamo":
-      return engine(scheme, withV1(url, "http:"));
+      return engine(scheme, withV1(`http://${url.host}`, url.pathname));
     case "openai":
       return engine(
         "openai",
-        url.host ? withV1(url, "https:") : (process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"),
+        url.host
+          ? withV1(`https://${url.host}`, url.pathname)
+          : (process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"),
         process.env.OPENAI_API_KEY,
       );
     case "anthropic":

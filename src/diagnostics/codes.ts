@@ -175,6 +175,38 @@ export const diagnostics = {
       "use the shape of the built-in table: {asOf, source, models: [{provider, model, input, cachedInput, cacheWrite, output, batchDiscount, minCacheableTokens}], selfHosted: {...}}",
     ),
 
+  // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------
+  invalidInputJson: (detail: string, loc: Loc) =>
+    error("NX5001", `not valid JSON (${detail})`, loc, "write one JSON object per line"),
+  inputNotObject: (actual: string, loc: Loc) =>
+    error(
+      "NX5002",
+      `an item must be a JSON object of state fields, got ${actual}`,
+      loc,
+      'wrap the value in an object: {"field": ...}',
+    ),
+  duplicateInputId: (id: string, firstLine: number, loc: Loc) =>
+    error(
+      "NX5003",
+      `duplicate id '${id}' (first used on line ${firstLine}); give every item its own id`,
+      loc,
+      "change the 'id' field of one of the lines",
+    ),
+  invalidInputId: (actual: string, loc: Loc) =>
+    error(
+      "NX5005",
+      `the id is ${actual}; an id must be a string or a number`,
+      loc,
+      "write the id as a string or a number, or leave it out to use the line number",
+    ),
+  missingInputFields: (fields: string[], loc: Loc) =>
+    error(
+      "NX5004",
+      `missing field${fields.length > 1 ? "s" : ""} ${fields.map((f) => `'${f}'`).join(", ")} that the workflow needs`,
+      loc,
+      "add the field to the item, or remove it from the state schema's 'required' list",
+    ),
+
   // ---- NX9xxx: internal ------------------------------------------------------------------------------------------
   passBrokeIr: (pass: string, detail: string) =>
     error(

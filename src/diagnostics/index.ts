@@ -1,5 +1,11 @@
 // Diagnostics: the one error/warning type, its factories (stable codes) and its renderers.
 export * from "./diagnostic.js";
 export { diagnostics } from "./codes.js";
-export { renderDiagnostic, renderDiagnostics, diagnosticsToJson, type SourceLookup } from "./render.js";
+export {
+  renderDiagnostic,
+  renderDiagnosticLine,
+  renderDiagnostics,
+  diagnosticsToJson,
+  type SourceLookup,
+} from "./render.js";
 export { closestName, didYouMean, editDistance } from "./did-you-mean.js";

@@ -25,9 +25,14 @@ function frame(d: Diagnostic, sources: SourceLookup): string {
   });
 }
 
+/** The header line of a diagnostic alone (`path:line:col: error[NX5001]: message`), e.g. for a result line's error. */
+export function renderDiagnosticLine(d: Diagnostic): string {
+  return `${position(d)}${d.severity}[${d.code}]: ${d.message}`;
+}
+
 /** One diagnostic as text: header line, code frame, hint and notes. */
 export function renderDiagnostic(d: Diagnostic, sources: SourceLookup = () => undefined): string {
-  const lines = [`${position(d)}${d.severity}[${d.code}]: ${d.message}`];
+  const lines = [renderDiagnosticLine(d)];
   const codeFrame = frame(d, sources);
   if (codeFrame) lines.push(codeFrame);
   if (d.hint) lines.push(`  = help: ${d.hint}`);

@@ -1,7 +1,7 @@
-// Lowers IR graphs to @langchain/langgraph StateGraphs that run vectorized: one invocation carries a chunk of work
-// items, each LangGraph node runs its IR node over the items waiting at it, and conditional edges send the chunk on
-// to every node some item moved to (routers split the chunk by route). Items that leave the graph are reported at
-// once through `onFinished`, so results stream per item while the chunk goes on.
+// Builds an @langchain/langgraph StateGraph for each IR graph. The graphs run vectorized: one invocation carries a
+// chunk of work items, each LangGraph node runs its IR node over the items waiting at it, and conditional edges send
+// the chunk on to every node some item moved to (routers split the chunk by route). Items that leave the graph are
+// reported at once through `onFinished`, so results stream per item while the chunk goes on.
 import { Annotation, END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import type { WorkflowGraph } from "../ir/workflow.js";
 import type { ExecutionContext } from "./execution-context.js";
@@ -32,14 +32,15 @@ function copyItem(item: WorkItem): WorkItem {
 /** Node kinds whose items run independently (map and subgraph nodes run all their items in one body invocation). */
 const ITEM_BY_ITEM = new Set(["llm", "router", "tool"]);
 
-export interface LoweringHooks {
+export interface StateGraphHooks {
   /** Items that left the graph in this step (top-level graph only). */
   onFinished?: (items: WorkItem[]) => void;
   /** Items a previous run already finished: they are not run again. */
   alreadyFinished?: (item: WorkItem) => boolean;
 }
 
-export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: LoweringHooks = {}) {
+/** One LangGraph node per IR node, one conditional edge per IR node with successors. */
+function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: StateGraphHooks) {
   const builder = new StateGraph(ChunkState);
   const nodeIds = graph.graph.nodes();
   for (const id of nodeIds) {
@@ -103,12 +104,12 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
   return typed;
 }
 
-/** Compiles a lowered graph; the top-level graph gets the checkpointer so interrupted chunks resume. */
-export function compileGraph(
+/** Builds and compiles an IR graph's StateGraph; the top-level graph gets the checkpointer so interrupted chunks resume. */
+export function buildStateGraph(
   graph: WorkflowGraph,
   context: ExecutionContext,
-  hooks: LoweringHooks = {},
+  hooks: StateGraphHooks = {},
   checkpointer?: BaseCheckpointSaver,
 ) {
-  return lowerGraph(graph, context, hooks).compile(checkpointer ? { checkpointer } : {});
+  return defineStateGraph(graph, context, hooks).compile(checkpointer ? { checkpointer } : {});
 }

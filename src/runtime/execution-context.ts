@@ -12,7 +12,7 @@ import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 
-/** Runs a graph over items until each leaves it (provided by the LangGraph lowering). */
+/** Runs a graph over items until each leaves it (provided by `buildStateGraph`). */
 export type GraphRunner = (graphName: string, items: WorkItem[]) => Promise<WorkItem[]>;
 
 export interface ExecutionOptions {

@@ -2,9 +2,11 @@
 // (items handed over by a program): the `id` field (a string or a number) or the line number as the item id. A line
 // that is not a JSON object, has an id that is neither a string nor a number, lacks a field the workflow requires, or
 // repeats an earlier line's id becomes an input error for that line only (a repeated id gets the result id `ID@LINE`,
-// so both lines keep a result of their own).
+// so both lines keep a result of their own). Each error is an NX5xxx diagnostic located at its line, rendered on one
+// line for the result's `error` field.
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import { diagnostics, renderDiagnosticLine, type SourceLocation } from "../diagnostics/index.js";
 import { jsonlLines } from "./input-lines.js";
 
 export type InputRecord =
@@ -17,16 +19,29 @@ export type InputItems = Iterable<Record<string, unknown>> | AsyncIterable<Recor
 /** A run's input: a JSONL file path, a JSONL byte stream (stdin), or the items themselves. */
 export type RunInput = string | Readable | InputItems;
 
-/** What input errors call the input: the file name, `<stdin>` for a stream, `item` for handed-over objects. */
+/** What input errors call the input: the file name, `<stdin>` for a stream, `<items>` for handed-over objects. */
 export function inputName(input: RunInput): string {
   if (typeof input === "string") return input;
-  return input instanceof Readable ? "<stdin>" : "item";
+  return input instanceof Readable ? "<stdin>" : "<items>";
+}
+
+/** Where in the line a `JSON.parse` error points (V8 says "at position N"), else the line's start. */
+function jsonErrorLocation(file: string, line: number, message: string): SourceLocation {
+  const position = /at position (\d+)/.exec(message);
+  return { file, line, column: position ? Number(position[1]) + 1 : 1 };
+}
+
+/** "an array", "a string", "null", ...: what a line holds instead of an object. */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
 }
 
 /** The input's values with their line numbers: parsed JSON lines (or why a line is not JSON), or the objects given. */
 async function* values(
   input: RunInput,
-): AsyncGenerator<{ line: number; value: unknown } | { line: number; error: string }> {
+): AsyncGenerator<{ line: number; value: unknown } | { line: number; jsonError: string }> {
   if (typeof input === "string" || input instanceof Readable) {
     const stream = typeof input === "string" ? createReadStream(input) : input;
     let line = 0;
@@ -36,7 +51,7 @@ async function* values(
       try {
         yield { line, value: JSON.parse(text) };
       } catch (error) {
-        yield { line, error: `not valid JSON (${(error as Error).message})` };
+        yield { line, jsonError: (error as Error).message };
       }
     }
     return;
@@ -45,24 +60,34 @@ async function* values(
   for await (const value of input) yield { line: ++line, value };
 }
 
-/** Why an `id` field cannot be an item id, or undefined when it can (absent ids take the line number). */
+/** What an `id` field holds when it cannot be an item id, or undefined when it can (absent ids take the line number). */
 function idProblem(id: unknown): string | undefined {
   if (id === undefined || typeof id === "number") return undefined;
-  if (typeof id === "string") return id === "" ? "the id is an empty string" : undefined;
-  const kind =
-    id === null ? "null" : Array.isArray(id) ? "an array" : typeof id === "object" ? "an object" : `a ${typeof id}`;
-  return `the id is ${kind}; an id must be a string or a number (leave it out to use the line number)`;
+  if (typeof id === "string") return id === "" ? "an empty string" : undefined;
+  return typeof id === "object" && id !== null && !Array.isArray(id) ? "an object" : jsonKind(id);
 }
 
 export async function* readInput(input: RunInput, requiredFields: string[]): AsyncGenerator<InputRecord> {
   const name = inputName(input);
-  const at = (line: number) =>
-    typeof input === "string" || input instanceof Readable ? `${name}:${line}` : `${name} ${line}`;
+  const at = (line: number): SourceLocation => ({ file: name, line, column: 1 });
   const firstLineOf = new Map<string, number>();
+  /** The result id of a line without a usable id: its line number, unless an explicit id already took that. */
+  const lineId = (line: number): string => {
+    const id = String(line);
+    if (firstLineOf.has(id)) return `${id}@${line}`;
+    firstLineOf.set(id, line);
+    return id;
+  };
   for await (const entry of values(input)) {
     const line = entry.line;
-    if ("error" in entry) {
-      yield { kind: "invalid", line, id: String(line), error: `${at(line)}: ${entry.error}` };
+    if ("jsonError" in entry) {
+      const loc = jsonErrorLocation(name, line, entry.jsonError);
+      yield {
+        kind: "invalid",
+        line,
+        id: lineId(line),
+        error: renderDiagnosticLine(diagnostics.invalidInputJson(entry.jsonError, loc)),
+      };
       continue;
     }
     const value = entry.value;
@@ -70,15 +95,20 @@ export async function* readInput(input: RunInput, requiredFields: string[]): Asy
       yield {
         kind: "invalid",
         line,
-        id: String(line),
-        error: `${at(line)}: an item must be a JSON object of state fields`,
+        id: lineId(line),
+        error: renderDiagnosticLine(diagnostics.inputNotObject(jsonKind(value), at(line))),
       };
       continue;
     }
     const state = value as Record<string, unknown>;
     const badId = idProblem(state.id);
     if (badId !== undefined) {
-      yield { kind: "invalid", line, id: String(line), error: `${at(line)}: ${badId}` };
+      yield {
+        kind: "invalid",
+        line,
+        id: lineId(line),
+        error: renderDiagnosticLine(diagnostics.invalidInputId(badId, at(line))),
+      };
       continue;
     }
     const id = state.id === undefined ? String(line) : String(state.id);
@@ -88,7 +118,7 @@ export async function* readInput(input: RunInput, requiredFields: string[]): Asy
         kind: "invalid",
         line,
         id: `${id}@${line}`,
-        error: `${at(line)}: duplicate id '${id}' (first used on line ${first}); give every item its own id`,
+        error: renderDiagnosticLine(diagnostics.duplicateInputId(id, first, at(line))),
       };
       continue;
     }
@@ -99,7 +129,7 @@ export async function* readInput(input: RunInput, requiredFields: string[]): Asy
         kind: "invalid",
         line,
         id,
-        error: `${at(line)}: missing field${missing.length > 1 ? "s" : ""} ${missing.map((f) => `'${f}'`).join(", ")} that the workflow needs`,
+        error: renderDiagnosticLine(diagnostics.missingInputFields(missing, at(line))),
       };
       continue;
     }

@@ -14,7 +14,7 @@ import { ExecutionContext } from "./execution-context.js";
 import { inputName, type InputRecord, type RunInput } from "./input-reader.js";
 import { countInputItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
-import { compileGraph } from "./build-state-graph.js";
+import { buildStateGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
 import { ResultsWriter, type ResultLine } from "./results-writer.js";
 import { RunHandle } from "./run-handle.js";
@@ -157,10 +157,10 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize });
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
 
-  const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
+  const subgraphs = new Map<string, ReturnType<typeof buildStateGraph>>();
   context.runGraph = async (name, items) => {
     let compiled = subgraphs.get(name);
-    if (!compiled) subgraphs.set(name, (compiled = compileGraph(workflow.graphByName(name)!, context)));
+    if (!compiled) subgraphs.set(name, (compiled = buildStateGraph(workflow.graphByName(name)!, context)));
     const result = await compiled.invoke({ items: { replace: items } }, { recursionLimit: 100_000 });
     return result.items;
   };
@@ -178,7 +178,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     options.onProgress?.(stats);
     accumulator.check();
   };
-  const main = compileGraph(
+  const main = buildStateGraph(
     workflow.mainGraph,
     context,
     {

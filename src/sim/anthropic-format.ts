@@ -4,7 +4,8 @@
 
 import { renderToolCallsText } from "./chat-template.js";
 import { badRequest, isRecord } from "./errors.js";
-import { canonicalJson, hashString } from "./hash.js";
+import { canonicalJson } from "../util/canonical-json.js";
+import { hashString } from "./hash.js";
 import type { ModelMessage, ModelRequest, ModelTool, ToolChoice } from "./model-behaviour.js";
 import { encodeText, IM_END, IM_START } from "./tokenize.js";
 

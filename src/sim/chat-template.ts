@@ -6,7 +6,7 @@
 // identical message prefixes always give identical token prefixes, and a generated tool call re-rendered in the
 // next turn reproduces the generated tokens (so their KV blocks can be reused).
 
-import { canonicalJson } from "./hash.js";
+import { canonicalJson } from "../util/canonical-json.js";
 import { encodeText, IM_END, IM_START } from "./tokenize.js";
 
 export interface TemplateToolCall {

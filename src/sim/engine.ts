@@ -7,7 +7,8 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Completion } from "openai/resources/completions";
 import { renderChatPrompt } from "./chat-template.js";
 import { badRequest, isRecord } from "./errors.js";
-import { canonicalJson, chainHash, hashString } from "./hash.js";
+import { canonicalJson } from "../util/canonical-json.js";
+import { chainHash, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
 import {

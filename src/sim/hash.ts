@@ -1,5 +1,5 @@
 // Fast deterministic hashing for the simulator: 64-bit (two 32-bit lanes) hashes of strings and token
-// runs, chained block hashes for the prefix cache, and canonical JSON for order-independent keys.
+// runs and chained block hashes for the prefix cache (canonical JSON is `src/util/canonical-json.ts`).
 
 import { createHash } from "node:crypto";
 
@@ -85,19 +85,4 @@ export function hashString(text: string): string {
 /** A non-negative 32-bit integer derived from a string (for seeding and bucket picks). */
 export function hashToInt(text: string): number {
   return parseInt(hashString(text).slice(0, 8), 16);
-}
-
-/** JSON with object keys sorted recursively: equal values always serialize identically. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
 }

@@ -6,7 +6,8 @@ import type { ChatCompletion, ChatCompletionMessageFunctionToolCall } from "open
 import type { CompletionUsage } from "openai/resources/completions";
 import type { ChatPromptInput, TemplateMessage, TemplateTool } from "./chat-template.js";
 import { badRequest, isRecord } from "./errors.js";
-import { canonicalJson, hashString } from "./hash.js";
+import { canonicalJson } from "../util/canonical-json.js";
+import { hashString } from "./hash.js";
 import type { GeneratedOutput, ModelMessage, ModelRequest, ModelTool, ToolChoice } from "./model-behaviour.js";
 import type { JsonSchema } from "./schema-sample.js";
 

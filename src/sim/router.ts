@@ -1,5 +1,7 @@
 // Minimal HTTP router: "METHOD /path/:param" patterns, per-route error style, and a request context with lazy
-// body parsing. Unknown paths get 404, known paths with another method 405.
+// body parsing. Unknown paths get 404, known paths with another method 405. Kept instead of hono: streaming (SSE)
+// measured 2-4x faster on plain node:http, and the routes write to the ServerResponse directly (README's
+// dependency table has the numbers).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { notFound, SimHttpError } from "./errors.js";

@@ -75,7 +75,7 @@ describe("encodings", () => {
     expect(got[2]).toMatchObject({
       kind: "invalid",
       line: 3,
-      error: expect.stringMatching(/^<stdin>:3: not valid JSON/),
+      error: expect.stringMatching(/^<stdin>:3:1: error\[NX5001\]: not valid JSON/),
     });
   });
 });
@@ -111,26 +111,28 @@ describe("ids", () => {
     const lines = ['{"id": {"x": 2}}', '{"id": [1]}', '{"id": true}', '{"id": null}', '{"id": ""}', '{"id": "ok"}'];
     const path = file("bad-ids.jsonl", Buffer.from(lines.join("\n")));
     const got = await records(path);
-    const rule = "an id must be a string or a number (leave it out to use the line number)";
+    const rule = "an id must be a string or a number";
     expect(got.map((r) => (r.kind === "invalid" ? r.error : r.id))).toEqual([
-      `${path}:1: the id is an object; ${rule}`,
-      `${path}:2: the id is an array; ${rule}`,
-      `${path}:3: the id is a boolean; ${rule}`,
-      `${path}:4: the id is null; ${rule}`,
-      `${path}:5: the id is an empty string`,
+      `${path}:1:1: error[NX5005]: the id is an object; ${rule}`,
+      `${path}:2:1: error[NX5005]: the id is an array; ${rule}`,
+      `${path}:3:1: error[NX5005]: the id is a boolean; ${rule}`,
+      `${path}:4:1: error[NX5005]: the id is null; ${rule}`,
+      `${path}:5:1: error[NX5005]: the id is an empty string; ${rule}`,
       "ok",
     ]);
     expect(got.every((r) => r.id !== "[object Object]")).toBe(true);
   });
 
-  it("never lets a null id take a line number that an explicit id already has", async () => {
-    const path = file("null-id.jsonl", Buffer.from('{"id": "2", "q": 1}\n{"id": null, "q": 2}\n'));
+  it("gives a line without a usable id its line number as result id, like an item without an id field", async () => {
+    const path = file("null-id.jsonl", Buffer.from('{"id": "2", "q": 1}\n{"id": null, "q": 2}\nnot json\n{"id": 3}\n'));
     const got = await records(path);
     expect(got.map((r) => [r.kind, r.id])).toEqual([
       ["item", "2"],
-      ["invalid", "2"],
+      ["invalid", "2@2"],
+      ["invalid", "3"],
+      ["invalid", "3@4"],
     ]);
-    expect(got[1]).toMatchObject({ error: expect.stringContaining(":2: the id is null") });
+    expect(got[1]).toMatchObject({ error: expect.stringContaining(":2:1: error[NX5005]: the id is null") });
   });
 });
 
@@ -150,10 +152,20 @@ describe("items handed over as objects", () => {
         kind: "invalid",
         line: 3,
         id: "a@3",
-        error: "item 3: duplicate id 'a' (first used on line 1); give every item its own id",
+        error: "<items>:3:1: error[NX5003]: duplicate id 'a' (first used on line 1); give every item its own id",
       },
-      { kind: "invalid", line: 4, id: "4", error: "item 4: an item must be a JSON object of state fields" },
-      { kind: "invalid", line: 5, id: "b", error: "item 5: missing field 'q' that the workflow needs" },
+      {
+        kind: "invalid",
+        line: 4,
+        id: "4",
+        error: "<items>:4:1: error[NX5002]: an item must be a JSON object of state fields, got an array",
+      },
+      {
+        kind: "invalid",
+        line: 5,
+        id: "b",
+        error: "<items>:5:1: error[NX5004]: missing field 'q' that the workflow needs",
+      },
     ];
     expect(await records(generated(), ["q"])).toEqual(expectedRecords);
     const array: Record<string, unknown>[] = [];

@@ -81,18 +81,23 @@ describe.each(["sim://?time-scale=0.001", "instant://"])("a run on %s", (backend
     expect(down.output).toHaveProperty("short_read");
   });
 
-  it("fails only the lines with input errors, naming the line and the field", () => {
+  it("fails only the lines with input errors, as NX5xxx diagnostics naming the line and the field", () => {
     const { byId, input } = run();
     expect(byId.get("4")).toMatchObject({ status: "error", output: null });
-    expect(byId.get("4")!.error).toContain(`${input}:4: not valid JSON`);
+    // Located at the character JSON.parse stopped at ("{not json": column 2).
+    expect(byId.get("4")!.error).toBe(
+      `${input}:4:2: error[NX5001]: not valid JSON (Expected property name or '}' in JSON at position 1)`,
+    );
     expect(byId.get("no-sections")).toMatchObject({ status: "error", output: null });
-    expect(byId.get("no-sections")!.error).toBe(`${input}:5: missing field 'sections' that the workflow needs`);
+    expect(byId.get("no-sections")!.error).toBe(
+      `${input}:5:1: error[NX5004]: missing field 'sections' that the workflow needs`,
+    );
     expect(byId.get("doc-bad-list")).toMatchObject({ status: "error", output: null });
     expect(byId.get("doc-bad-list")!.error).toContain("'sections' is not a list");
     // A repeated id is an input error of its own line (result id ID@LINE); the first item keeps its result.
     expect(byId.get("doc-long@7")).toMatchObject({ status: "error", output: null });
     expect(byId.get("doc-long@7")!.error).toBe(
-      `${input}:7: duplicate id 'doc-long' (first used on line 1); give every item its own id`,
+      `${input}:7:1: error[NX5003]: duplicate id 'doc-long' (first used on line 1); give every item its own id`,
     );
     expect(byId.get("doc-long")!.status).toBe("ok");
   });

@@ -6,6 +6,7 @@
 // poll-max-ms, max-attempts, on-expired, on-canceled, prefix-write, prefix-write-min, results-per-commit,
 // lookup-grace-ms. See README.md in this folder for what each does.
 import type { ProviderName } from "./drivers/driver.js";
+import { withV1 } from "../base-url.js";
 
 export type OnEnded = "resubmit" | "fail";
 export type PrefixWrite = "batch" | "realtime" | "off";
@@ -73,11 +74,6 @@ function choice<T extends string>(params: URLSearchParams, name: string, allowed
   return value as T;
 }
 
-function withV1(host: string, path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  return `https://${host}${trimmed === "" ? "/v1" : trimmed}`;
-}
-
 export function parseProviderBatchSpec(spec: string): ProviderBatchOptions {
   const scheme = /^([a-z-]+):\/\//.exec(spec)?.[1] ?? "";
   const provider = SCHEMES[scheme];
@@ -93,7 +89,8 @@ export function parseProviderBatchSpec(spec: string): ProviderBatchOptions {
   } else if (!baseURL && location) {
     const slash = location.indexOf("/");
     const host = slash < 0 ? location : location.slice(0, slash);
-    baseURL = provider === "openai" ? withV1(host, slash < 0 ? "" : location.slice(slash)) : `https://${host}`;
+    baseURL =
+      provider === "openai" ? withV1(`https://${host}`, slash < 0 ? "" : location.slice(slash)) : `https://${host}`;
   }
   const limits = LIMITS[provider];
   return {

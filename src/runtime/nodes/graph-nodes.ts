@@ -5,7 +5,7 @@ import type { MapNode, SubgraphNode } from "../../ir/types.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { emptyUsage, addUsage } from "../chat.js";
 import type { WorkItem } from "../work-item.js";
-import { failItem } from "./model-call.js";
+import { failItem, setOutput } from "./node-outcome.js";
 
 export async function executeMapNode(context: ExecutionContext, node: MapNode, items: WorkItem[]): Promise<void> {
   const body = context.workflow.graphByName(node.body)!;
@@ -47,9 +47,7 @@ export async function executeMapNode(context: ExecutionContext, node: MapNode, i
       failItem(item, `map node '${node.id}': ${failures.length} element(s) failed: ${failures.slice(0, 3).join("; ")}`);
       continue;
     }
-    item.state[node.output] = results.get(item) ?? [];
-    item.written.push(node.output);
-    item.outcome = "success";
+    setOutput(item, node.output, results.get(item) ?? []);
   }
 }
 

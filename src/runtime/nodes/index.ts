@@ -6,7 +6,10 @@ import type { WorkItem } from "../work-item.js";
 import { executeMapNode, executeSubgraphNode } from "./graph-nodes.js";
 import { executeLlmNode } from "./llm-node.js";
 import { executeRouterNode } from "./router-node.js";
-import { executeHumanNode, executeReduceNode, executeTaskNode, executeToolNode } from "./simple-nodes.js";
+import { executeHumanNode } from "./human-node.js";
+import { executeReduceNode } from "./reduce-node.js";
+import { executeTaskNode } from "./task-node.js";
+import { executeToolNode } from "./tool-node.js";
 
 export async function executeNode(
   context: ExecutionContext,

@@ -8,7 +8,8 @@ import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../model-request.js";
 import type { WorkItem } from "../work-item.js";
-import { callModel, errorMessage, failItem } from "./model-call.js";
+import { callModel } from "./model-call.js";
+import { errorMessage, failItem, setOutput } from "./node-outcome.js";
 
 async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
   const tool = context.workflow.tool(call.name);
@@ -44,16 +45,12 @@ async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: Ll
     }
     const field = outputField(node)!;
     if (!node.outputSchema) {
-      item.state[field] = result.content ?? "";
-      item.written.push(field);
-      item.outcome = "success";
+      setOutput(item, field, result.content ?? "");
       return;
     }
     const checked = context.validator.validate(result.content, node.outputSchema);
     if (checked.ok) {
-      item.state[field] = checked.value;
-      item.written.push(field);
-      item.outcome = "success";
+      setOutput(item, field, checked.value);
       return;
     }
     validationAttempts++;

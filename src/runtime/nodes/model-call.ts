@@ -43,13 +43,3 @@ export function requestHints(
     signal: context.signal,
   };
 }
-
-/** Marks a node's failure on an item; routing then follows an `error` edge or fails the item. */
-export function failItem(item: WorkItem, message: string): void {
-  item.outcome = "error";
-  item.error = message;
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

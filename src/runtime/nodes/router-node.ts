@@ -9,7 +9,8 @@ import type { ChatMessage } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../model-request.js";
 import type { WorkItem } from "../work-item.js";
-import { callModel, errorMessage, failItem } from "./model-call.js";
+import { callModel } from "./model-call.js";
+import { errorMessage, failItem, setOutput } from "./node-outcome.js";
 
 /** The route an answer names, or undefined. */
 export function parseRouteChoice(answer: string | null, routes: string[]): string | undefined {
@@ -40,9 +41,7 @@ async function chooseRoute(
     if (route !== undefined) {
       item.route = route;
       const field = outputField(node)!;
-      item.state[field] = route;
-      item.written.push(field);
-      item.outcome = "success";
+      setOutput(item, field, route);
       return;
     }
     if (attempt >= context.options.validationAttempts) {
@@ -80,9 +79,7 @@ export async function executeRouterNode(
             1,
           );
           const field = outputField(node)!;
-          item.state[field] = result.content ?? "";
-          item.written.push(field);
-          item.outcome = "success";
+          setOutput(item, field, result.content ?? "");
         } catch (error) {
           failItem(item, `router '${node.id}': ${errorMessage(error)}`);
         }

@@ -1,4 +1,5 @@
 // Spaces executions of one tool to at most `perSecond` starts per second (a token bucket of size one per tick).
+// Kept instead of p-throttle, whose window lets a whole second's calls start at once (README's dependency table).
 export class RateLimiter {
   private nextStart = 0;
 
