@@ -1,13 +1,12 @@
-// Where the test inputs live, resolved from this file so tests run from any working directory. The UAN fixtures are
-// in `shared/` beside the repository (CI clones the repository with `shared/` next to it).
+// Where the test inputs live, resolved from this file so tests run from any working directory.
 import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 
 /** The repository root (holds package.json). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The Universal Agent Nexus fixtures (read only). */
-export const UAN_DIR = fileURLToPath(new URL("../../../shared/fixtures/uan/", import.meta.url));
+/** The Universal Agent Nexus fixtures (read only; source and licence in their README). */
+export const UAN_DIR = fileURLToPath(new URL("../fixtures/uan/", import.meta.url));
 
 export const UAN_FIXTURES = ["01-hello-world.yaml", "02-content-moderation.yaml", "04-support-chatbot.yaml"] as const;
 
