@@ -37,6 +37,13 @@ export const diagnostics = {
       loc,
       "remove it, or move it under 'metadata:' to silence this warning",
     ),
+  unknownNodeField: (field: string, where: string, known: string[], loc: Loc) =>
+    error(
+      "NX1010",
+      `unknown field '${field}' in ${where}.${didYouMean(field, known)}`,
+      loc,
+      "fix its name; to keep a field of your own, prefix it with 'x-' or move it under 'metadata:'",
+    ),
   unknownNodeKind: (kind: string, known: string[], loc: Loc) =>
     error("NX1005", `unknown node kind '${kind}'.${didYouMean(kind, known)}`, loc, `use one of: ${known.join(", ")}`),
   invalidValue: (field: string, value: string, allowed: string[], loc: Loc) =>

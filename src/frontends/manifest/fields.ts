@@ -158,13 +158,19 @@ export class FieldReader {
     return entries.length ? Object.fromEntries(entries) : undefined;
   }
 
-  /** Fields never read: warned about and returned so they can be kept as metadata. */
-  rest(known: string[] = [...this.read]): Record<string, unknown> | undefined {
+  /**
+   * Fields never read: reported (a warning by default; nodes make them errors) and returned so they can be kept as
+   * metadata. `known` is what the did-you-mean suggests from.
+   */
+  rest(
+    known: string[] = [...this.read],
+    unknown: typeof diagnostics.unknownField = diagnostics.unknownField,
+  ): Record<string, unknown> | undefined {
     const rest = this.unread();
     for (const key of Object.keys(rest ?? {})) {
-      // `x-...` fields are extension fields (e.g. holders of YAML anchors): kept in metadata, not warned about.
+      // `x-...` fields are extension fields (e.g. holders of YAML anchors): kept in metadata, not reported.
       if (key.startsWith("x-")) continue;
-      this.report(diagnostics.unknownField(key, this.where, known, this.document.keyAt(this.object, key)));
+      this.report(unknown(key, this.where, known, this.document.keyAt(this.object, key)));
     }
     return rest;
   }

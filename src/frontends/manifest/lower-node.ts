@@ -16,6 +16,16 @@ import { describeValue, isRecord, type FieldReader } from "./fields.js";
 
 const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled"];
 
+/** Every field some node kind reads: an unknown field in a node is an error, with a suggestion from these. */
+const NODE_FIELDS = [
+  ...["id", "kind", "type", "label", "name", "description", "metadata", "config", "action", "output", "batch"],
+  ...["model", "default_model", "system", "system_message", "system_prompt", "prompt", "prompt_template"],
+  ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
+  ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
+  ...["body", "graph", "graph_ref", "subgraph", "as", "over", "items", "max_concurrency", "from", "into"],
+  ...["operation", "field"],
+];
+
 /** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
 export function readBatchPolicy(reader: FieldReader, context: LoweringContext): BatchPolicy | undefined {
   if (reader.object.batch === false) {
@@ -220,7 +230,7 @@ export function lowerNode(
   reader.consume("description");
   const node = lowerKind(kind as NodeKind, id, reader, context, base);
   const description = typeof object.description === "string" ? { description: object.description } : {};
-  const rest = reader.rest();
+  const rest = reader.rest(NODE_FIELDS, diagnostics.unknownNodeField);
   const metadata = { ...node.metadata, ...explicitMetadata, ...description, ...rest };
   if (Object.keys(metadata).length) node.metadata = metadata;
   return node;
