@@ -44,6 +44,13 @@ export const diagnostics = {
       loc,
       "fix its name; to keep a field of your own, prefix it with 'x-' or move it under 'metadata:'",
     ),
+  runDefaultModel: (node: string, loc: Loc) =>
+    warning(
+      "NX1011",
+      `node '${node}' names no model and the manifest has no default_model; Nexus assumed the run's default model`,
+      loc,
+      "set it with `nexus run --model` or NEXUS_DEFAULT_MODEL, or add 'model:' to the node or 'default_model:' to the manifest",
+    ),
   unknownNodeKind: (kind: string, known: string[], loc: Loc) =>
     error("NX1005", `unknown node kind '${kind}'.${didYouMean(kind, known)}`, loc, `use one of: ${known.join(", ")}`),
   invalidValue: (field: string, value: string, allowed: string[], loc: Loc) =>
@@ -120,6 +127,13 @@ export const diagnostics = {
       `router '${router}' has no outgoing routes`,
       loc,
       "add edges with 'condition: {route: ...}' from it",
+    ),
+  routerAsModelStep: (router: string, loc: Loc) =>
+    warning(
+      "NX2014",
+      `router '${router}' has no routes (its outgoing edges are unconditional); Nexus assumed it is a model step whose answer flows on, as UAN runs it`,
+      loc,
+      "to choose between edges, give them 'condition: {route: ...}'; to silence this, make it 'kind: llm'",
     ),
   unknownGraph: (name: string, known: string[]) =>
     error("NX2013", `no graph named '${name}'.${didYouMean(name, known)}`, undefined),

@@ -26,6 +26,11 @@ export class WorkflowGraph {
     this.graph.addNode(node.id, node);
   }
 
+  /** Replaces a node's fields (same id; its edges and annotations stay). */
+  replaceNode(node: WorkflowNode): void {
+    this.graph.replaceNodeAttributes(node.id, node);
+  }
+
   hasNode(id: string): boolean {
     return this.graph.hasNode(id);
   }

@@ -9,7 +9,7 @@ import type { EdgeCondition, JsonSchema } from "../../ir/types.js";
 import { WorkflowGraph } from "../../ir/workflow.js";
 import type { LoweringContext } from "./context.js";
 import { isRecord } from "./fields.js";
-import { lowerNode, withoutUndefined } from "./lower-node.js";
+import { lowerNode, routerAsModelStep, withoutUndefined } from "./lower-node.js";
 
 const TRIGGERS = ["always", "success", "error"] as const;
 const TRIGGER_ALIASES: Record<string, (typeof TRIGGERS)[number]> = {
@@ -96,11 +96,17 @@ export function lowerGraph(
     );
   }
   for (const node of graph.nodes()) {
-    if (node.kind === "router") {
-      for (const edge of graph.outEdges(node.id)) {
-        const route = edge.condition.route;
-        if (route !== undefined && !node.routes.includes(route)) node.routes.push(route);
-      }
+    if (node.kind !== "router") continue;
+    const out = graph.outEdges(node.id);
+    for (const edge of out) {
+      const route = edge.condition.route;
+      if (route !== undefined && !node.routes.includes(route)) node.routes.push(route);
+    }
+    const unconditional = out.every((e) => e.condition.route === undefined && e.condition.expression === undefined);
+    // A router with no edges out (a last step) stays a router, as before.
+    if (node.strategy === "llm" && node.routes.length === 0 && out.length > 0 && unconditional) {
+      graph.replaceNode(routerAsModelStep(node));
+      context.report(diagnostics.routerAsModelStep(node.id, node.loc));
     }
   }
   context.defer(() => checkStateReferences(graph, nodeObjects, context, scope));
