@@ -2,4 +2,5 @@
 export * from "./diagnostic.js";
 export { diagnostics } from "./codes.js";
 export { renderDiagnostic, renderDiagnostics, diagnosticsToJson, type SourceLookup } from "./render.js";
-export { closestName, didYouMean, editDistance } from "./did-you-mean.js";
+export { closestName, didYouMean, editDistance, MAX_SUGGESTION_LENGTH } from "./did-you-mean.js";
+export { excerpt, excerptList, truncate } from "./excerpt.js";

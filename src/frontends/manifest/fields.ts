@@ -2,13 +2,14 @@
 // fields were read so the rest can be kept as metadata and reported (nothing in a manifest is silently dropped).
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { diagnostics } from "../../diagnostics/codes.js";
+import { excerpt } from "../../diagnostics/excerpt.js";
 import type { LocatedDocument } from "./located-yaml.js";
 
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${excerpt(JSON.stringify(value))}`;
 }
 
 /** `names` as a list (cheaper than `[names].flat()`, which showed up in profiles of large manifests). */
