@@ -54,6 +54,13 @@ export const diagnostics = {
       loc,
       "set it with `nexus run --model` or NEXUS_DEFAULT_MODEL, or add 'model:' to the node or 'default_model:' to the manifest",
     ),
+  inputLimit: (detail: string, loc: Loc) =>
+    error(
+      "NX1013",
+      `input exceeds a limit of the compiler: ${detail}`,
+      loc,
+      "the limits guard against hostile input; split or simplify the workflow",
+    ),
   unknownNodeKind: (kind: string, known: string[], loc: Loc) =>
     error(
       "NX1005",

@@ -6,6 +6,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
 import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { excerpt } from "../diagnostics/excerpt.js";
 import { annotationTable } from "./annotations/define.js";
 import { NODE_KINDS, type WorkflowEdge, type WorkflowNode } from "./types.js";
 import { IR_SCHEMA_VERSION, Workflow, WorkflowGraph } from "./workflow.js";
@@ -232,16 +233,25 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
     return tool;
   }) as unknown as Workflow["tools"];
   workflow.policies = ir.policies as unknown as Workflow["policies"];
-  for (const g of ir.graphs) {
+  ir.graphs.forEach((g, graphIndex) => {
+    const invalid = (detail: string) =>
+      new DiagnosticError([diagnostics.invalidIrFile(`graphs[${graphIndex}] ('${g.name}'): ${detail}`, fileLoc)]);
     const graph = new WorkflowGraph(g.name, g.entry, g.loc, g.stateSchema, g.description);
-    for (const { annotations, ...node } of g.nodes) {
+    for (const [index, { annotations, ...node }] of g.nodes.entries()) {
+      if (graph.hasNode(node.id)) throw invalid(`nodes[${index}]: duplicate node id '${excerpt(node.id)}'`);
       graph.addNode(node as unknown as WorkflowNode);
       for (const [table, value] of Object.entries(annotations ?? {})) {
         graph.annotations.setRaw(table, node.id, checkedAnnotation(table, value, `node '${node.id}'`, fileLoc));
       }
     }
-    for (const edge of g.edges) graph.addEdge(edge as unknown as WorkflowEdge);
+    for (const [index, edge] of g.edges.entries()) {
+      if (graph.hasEdge(edge.id)) throw invalid(`edges[${index}]: duplicate edge id '${excerpt(edge.id)}'`);
+      for (const end of [edge.from, edge.to])
+        if (!graph.hasNode(end))
+          throw invalid(`edges[${index}]: edge '${excerpt(edge.id)}' to missing node '${excerpt(end)}'`);
+      graph.addEdge(edge as unknown as WorkflowEdge);
+    }
     workflow.graphs.push(graph);
-  }
+  });
   return workflow;
 }

@@ -41,7 +41,7 @@ export interface LoweringHooks {
 
 export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: LoweringHooks = {}) {
   const builder = new StateGraph(ChunkState);
-  const nodeIds = graph.graph.nodes();
+  const nodeIds = graph.nodeIds();
   for (const id of nodeIds) {
     const node = graph.node(id);
     builder.addNode(id, async (state: ChunkValues) => {
@@ -80,7 +80,7 @@ export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hook
       return { items: { patch: indexes.map((index, k): [number, WorkItem] => [index, mine[k]]) } };
     });
   }
-  const successors = new Map(nodeIds.map((id) => [id, new Set(graph.graph.outNeighbors(id))]));
+  const successors = new Map(nodeIds.map((id) => [id, new Set(graph.successors(id))]));
   // LangGraph's node names are typed from the builder; IR node ids are known only at run time.
   const typed = builder as unknown as StateGraph<typeof ChunkState.spec, ChunkValues, ItemsUpdate, string>;
   typed.addEdge(START, graph.entry as never);

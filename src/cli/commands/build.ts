@@ -61,7 +61,7 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     writeIrFile(out, result.workflow);
     const serializeMs = performance.now() - serializeStart;
     const nodes = result.workflow.graphs.reduce((n, g) => n + g.nodeCount, 0);
-    const edges = result.workflow.graphs.reduce((n, g) => n + g.graph.size, 0);
+    const edges = result.workflow.graphs.reduce((n, g) => n + g.edgeCount, 0);
     const log = flags.diagnostics === "json" ? process.stderr : process.stdout;
     log.write(`wrote ${out} (${result.workflow.graphs.length} graph(s), ${nodes} nodes, ${edges} edges)\n`);
     if (flags.timing && result.pipeline) {

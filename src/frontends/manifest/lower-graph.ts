@@ -179,8 +179,8 @@ function lowerEdge(
       valid = false;
     }
   }
-  if (id !== undefined && graph.graph.hasEdge(id)) {
-    context.report(diagnostics.duplicateId("edge id", id, loc, graph.graph.getEdgeAttributes(id).loc));
+  if (id !== undefined && graph.hasEdge(id)) {
+    context.report(diagnostics.duplicateId("edge id", id, loc, graph.edge(id).loc));
     valid = false;
   }
   if (!valid) return;
