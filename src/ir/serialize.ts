@@ -2,7 +2,7 @@
 // Nodes and tool definitions are listed with their annotations inline (`annotations.batch`); in memory those live
 // in side tables.
 // `loadWorkflow(saveWorkflow(ir))` deep-equals `ir`.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
 import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
@@ -103,23 +103,34 @@ export function serializeWorkflow(workflow: Workflow): string {
   return [...irFileChunks(workflow)].join("");
 }
 
-/** Writes the IR file piece by piece (in ~1 MB writes), never holding its whole text. */
+/**
+ * Writes the IR file piece by piece (in ~1 MB writes), never holding its whole text. The text goes to a temporary file
+ * beside `path` that is renamed over it once complete, so a failed write never leaves a partial or empty IR file in
+ * place of a good one.
+ */
 export function writeIrFile(path: string, workflow: Workflow): void {
-  const fd = openSync(path, "w");
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w");
   try {
-    let pending: string[] = [];
-    let size = 0;
-    for (const chunk of irFileChunks(workflow)) {
-      pending.push(chunk);
-      size += chunk.length;
-      if (size < 1 << 20) continue;
+    try {
+      let pending: string[] = [];
+      let size = 0;
+      for (const chunk of irFileChunks(workflow)) {
+        pending.push(chunk);
+        size += chunk.length;
+        if (size < 1 << 20) continue;
+        writeSync(fd, pending.join(""));
+        pending = [];
+        size = 0;
+      }
       writeSync(fd, pending.join(""));
-      pending = [];
-      size = 0;
+    } finally {
+      closeSync(fd);
     }
-    writeSync(fd, pending.join(""));
-  } finally {
-    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
   }
 }
 

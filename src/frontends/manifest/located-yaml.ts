@@ -110,6 +110,8 @@ export const MAX_NESTING_DEPTH = 100;
 export const ALIAS_EXPANSION_ALLOWANCE = 100_000;
 /** Syntax errors reported for one text. */
 const MAX_SYNTAX_ERRORS = 3;
+/** Longest text the \`yaml\` package re-reads for its messages (it reads ~300 KB/s). */
+const MAX_REREAD_LENGTH = 128 * 1024;
 
 /** Raised from the composer listener when a limit is hit; becomes a located diagnostic. */
 class InputLimitError extends Error {
@@ -228,19 +230,28 @@ function containerSize(frame: Frame, sizes: Map<object, number>, offset: number)
   return size;
 }
 
-/** The first few syntax errors in the text, each located (the \`yaml\` package recovers after an error). */
+/**
+ * The first few syntax errors in the text, each located. The \`yaml\` package re-reads the text up to the end of the
+ * line js-yaml stopped at (errors are found in order, and its messages are clearer); when that much text is too long
+ * to re-read quickly, or the re-reading fails, js-yaml's own error stands.
+ */
 function syntaxErrors(document: LocatedDocument, first: jsyaml.YAMLException): Diagnostic[] {
-  const fallback = [diagnostics.invalidSyntax(first.reason, document.locationOf(first.mark?.position ?? 0))];
+  const at = first.mark?.position ?? 0;
+  const fallback = [diagnostics.invalidSyntax(first.reason, document.locationOf(at))];
+  const lineEnd = document.text.indexOf("\n", at);
+  const cut = lineEnd === -1 ? document.text.length : lineEnd + 1;
+  if (cut > MAX_REREAD_LENGTH) return fallback;
   try {
-    const lineCounter = new LineCounter();
-    const parsed = parseDocument(document.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    if (parsed.errors.length === 0) return fallback;
-    return parsed.errors
+    const prefix = document.text.slice(0, cut);
+    const parsed = parseDocument(prefix, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
+    // Errors the cut itself causes (an unclosed collection at the end) are not the text's.
+    const found = parsed.errors.filter((problem) => cut === document.text.length || problem.pos[0] < cut - 1);
+    if (found.length === 0) return fallback;
+    return found
       .slice(0, MAX_SYNTAX_ERRORS)
       .map((problem) => diagnostics.invalidSyntax(problem.message.split("\n")[0], document.locationOf(problem.pos[0])));
   } catch (error) {
-    // The second reading is only for better messages; when it fails (its recursion on deeply broken text), the
-    // first parser's error stands.
+    // Its recursion on deeply broken text can overflow the stack: the first parser's error stands.
     if (error instanceof RangeError) return fallback;
     throw error;
   }
