@@ -43,6 +43,29 @@ describe("ids that are Object.prototype names", () => {
     expect(compileText("after.yaml", chain(["x", "y"])).diagnostics).toEqual([]);
   });
 
+  it("are fields when a node writes them, and unknown state fields otherwise", () => {
+    const text = [
+      "name: t",
+      'default_model: "openai://m"',
+      "graphs:",
+      "  - name: main",
+      "    entry_node: a",
+      "    state: { type: object, properties: { x: { type: string } } }",
+      "    nodes:",
+      '      - { id: a, kind: llm, prompt: "p {x}", output: __proto__ }',
+      '      - { id: b, kind: llm, prompt: "q {__proto__} {constructor}" }',
+      "    edges:",
+      "      - { from_node: a, to_node: b, condition: { expression: \"__proto__ == 'x' and toString == 1\" } }",
+      "",
+    ].join("\n");
+    const result = compileText("fields.yaml", text);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message.split(".")[0]}`)).toEqual([
+      "NX3003 expression refers to 'toString', which is not a state field",
+      "NX3001 template variable '{constructor}' in node 'b' is not a state field",
+    ]);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+
   it("survive the IR file", () => {
     const ir = serializeWorkflow(compileText("proto.yaml", chain(["a", ...PROTO_NAMES])).workflow!);
     const loaded = compileText("proto.nexus.json", ir);

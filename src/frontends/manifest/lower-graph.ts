@@ -207,8 +207,11 @@ function stateSchemaWithOutputs(graph: WorkflowGraph): JsonSchema | undefined {
   const properties = { ...((graph.stateSchema.properties as Record<string, JsonSchema>) ?? {}) };
   for (const node of graph.nodes()) {
     const written = outputField(node);
-    if (written && !Object.hasOwn(properties, written))
-      properties[written] = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
+    if (written && !Object.hasOwn(properties, written)) {
+      // Defined, not assigned: an output named `__proto__` must be a field, not the object's prototype.
+      const value = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
+      Object.defineProperty(properties, written, { value, enumerable: true, writable: true, configurable: true });
+    }
   }
   return { ...graph.stateSchema, properties };
 }
