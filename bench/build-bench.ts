@@ -58,7 +58,7 @@ function buildOnce(text: string): Pick<SizeResult, "ms" | "cpuMs" | "nodes" | "e
     cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
     ms: { "yaml parse": t1 - t0, lower: t2 - t1, passes: t3 - t2, serialize: t4 - t3, total: t4 - t0 },
     nodes: workflow.graphs.reduce((n, g) => n + g.nodeCount, 0),
-    edges: workflow.graphs.reduce((n, g) => n + g.graph.size, 0),
+    edges: workflow.graphs.reduce((n, g) => n + g.edgeCount, 0),
   };
 }
 

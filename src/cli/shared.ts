@@ -15,6 +15,8 @@ export interface CompileFlags {
   printIrAfter?: string[];
   diagnostics?: "text" | "json";
   pricing?: string;
+  /** Warnings count as errors (for CI). */
+  strict?: boolean;
 }
 
 /** Adds the compile flags to a command. */
@@ -25,6 +27,7 @@ export function addCompileOptions(command: Command): Command {
     .option("--verify-each", "check IR invariants after every pass")
     .option("--print-ir-after-all", "print the IR after every pass (to stderr)")
     .option("--print-ir-after <pass...>", "print the IR after the named passes (to stderr)")
+    .option("--strict", "treat warnings as errors (exit 1), e.g. in CI")
     .option("--pricing <file>", "pricing overrides (JSON/YAML) for cost estimates (default: $NEXUS_PRICING)")
     .addOption(new Option("--diagnostics <format>", "diagnostics format").choices(["text", "json"]).default("text"));
 }
@@ -57,11 +60,17 @@ export function compileForCommand(
     return undefined;
   }
   const result = compileFile(file, options);
-  if (reportDiagnostics(result, flags.diagnostics) || !result.workflow) {
+  const diagnostics = flags.strict ? result.diagnostics.map(asError) : result.diagnostics;
+  if (reportDiagnostics({ ...result, diagnostics }, flags.diagnostics) || !result.workflow) {
     setExitCode(1);
     return undefined;
   }
   return result as CompileResult & { workflow: Workflow };
+}
+
+/** Under `--strict`, a warning is reported (and counted) as an error. */
+function asError(diagnostic: Diagnostic): Diagnostic {
+  return diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic;
 }
 
 /**

@@ -3,55 +3,84 @@
 // NX3xxx: state, templates and expressions. NX4xxx: batching and the optimizer. NX5xxx: run inputs. NX9xxx: internal.
 import type { Diagnostic, SourceLocation } from "./diagnostic.js";
 import { didYouMean } from "./did-you-mean.js";
+import { excerpt, excerptList, truncate } from "./excerpt.js";
 
 type Loc = SourceLocation | undefined;
 
-const error = (code: string, message: string, loc: Loc, hint?: string): Diagnostic => ({
-  severity: "error",
+/** A name or value of the user's, as a message quotes it. */
+const q = (text: string) => excerpt(text);
+
+/** Messages and hints are cut here too, for text a caller put together (a `where`, a parser's detail). */
+const MAX_MESSAGE_LENGTH = 1000;
+
+const made = (severity: "error" | "warning", code: string, message: string, loc: Loc, hint?: string): Diagnostic => ({
+  severity,
   code,
-  message,
+  message: truncate(message, MAX_MESSAGE_LENGTH),
   loc,
-  ...(hint ? { hint } : {}),
+  ...(hint ? { hint: truncate(hint, MAX_MESSAGE_LENGTH) } : {}),
 });
 
-const warning = (code: string, message: string, loc: Loc, hint?: string): Diagnostic => ({
-  severity: "warning",
-  code,
-  message,
-  loc,
-  ...(hint ? { hint } : {}),
-});
+const error = (code: string, message: string, loc: Loc, hint?: string) => made("error", code, message, loc, hint);
+
+const warning = (code: string, message: string, loc: Loc, hint?: string) => made("warning", code, message, loc, hint);
 
 export const diagnostics = {
   // ---- NX1xxx: reading the source -------------------------------------------------------------------------------
   invalidSyntax: (detail: string, loc: Loc) =>
     error("NX1001", `invalid YAML/JSON: ${detail}`, loc, "fix the syntax at the marked position"),
   wrongType: (field: string, expected: string, actual: string, loc: Loc) =>
-    error("NX1002", `'${field}' must be ${expected}, got ${actual}`, loc),
+    error("NX1002", `'${q(field)}' must be ${expected}, got ${actual}`, loc),
   missingField: (field: string, where: string, loc: Loc) =>
-    error("NX1003", `${where} is missing required field '${field}'`, loc, `add '${field}: ...'`),
+    error("NX1003", `${where} is missing required field '${q(field)}'`, loc, `add '${field}: ...'`),
   unknownField: (field: string, where: string, known: string[], loc: Loc) =>
     warning(
       "NX1004",
-      `unknown field '${field}' in ${where}; kept in metadata.${didYouMean(field, known)}`,
+      `unknown field '${q(field)}' in ${where}; kept in metadata.${didYouMean(field, known)}`,
       loc,
       "remove it, or move it under 'metadata:' to silence this warning",
     ),
+  unknownNodeField: (field: string, where: string, known: string[], loc: Loc) =>
+    error(
+      "NX1010",
+      `unknown field '${q(field)}' in ${where}.${didYouMean(field, known)}`,
+      loc,
+      "fix its name; to keep a field of your own, prefix it with 'x-' or move it under 'metadata:'",
+    ),
+  runDefaultModel: (node: string, loc: Loc) =>
+    warning(
+      "NX1011",
+      `node '${q(node)}' names no model and the manifest has no default_model; Nexus assumed the run's default model`,
+      loc,
+      "set it with `nexus run --model` or NEXUS_DEFAULT_MODEL, or add 'model:' to the node or 'default_model:' to the manifest",
+    ),
+  inputLimit: (detail: string, loc: Loc) =>
+    error(
+      "NX1013",
+      `input exceeds a limit of the compiler: ${detail}`,
+      loc,
+      "the limits guard against hostile input; split or simplify the workflow",
+    ),
   unknownNodeKind: (kind: string, known: string[], loc: Loc) =>
-    error("NX1005", `unknown node kind '${kind}'.${didYouMean(kind, known)}`, loc, `use one of: ${known.join(", ")}`),
+    error(
+      "NX1005",
+      `unknown node kind '${q(kind)}'.${didYouMean(kind, known)}`,
+      loc,
+      `use one of: ${excerptList(known)}`,
+    ),
   invalidValue: (field: string, value: string, allowed: string[], loc: Loc) =>
     error(
       "NX1006",
-      `invalid value '${value}' for '${field}'.${didYouMean(value, allowed)}`,
+      `invalid value '${q(value)}' for '${q(field)}'.${didYouMean(value, allowed)}`,
       loc,
-      `use one of: ${allowed.join(", ")}`,
+      `use one of: ${excerptList(allowed)}`,
     ),
   unreadableFile: (file: string, reason: string) =>
-    error("NX1007", `cannot read '${file}': ${reason}`, { file, line: 1, column: 1 }),
+    error("NX1007", `cannot read '${q(file)}': ${reason}`, { file, line: 1, column: 1 }),
   unsupportedIrVersion: (found: unknown, expected: number, loc: Loc) =>
     error(
       "NX1008",
-      `IR file has schemaVersion ${JSON.stringify(found)}, this Nexus reads ${expected}`,
+      `IR file has schemaVersion ${q(String(JSON.stringify(found)))}, this Nexus reads ${expected}`,
       loc,
       "rebuild it from its workflow with `nexus build`",
     ),
@@ -60,70 +89,77 @@ export const diagnostics = {
 
   // ---- NX2xxx: structure and references -------------------------------------------------------------------------
   duplicateId: (what: string, id: string, loc: Loc, firstLoc: Loc): Diagnostic => ({
-    ...error("NX2001", `duplicate ${what} '${id}'`, loc, `rename one of them; ${what} names must be unique`),
-    notes: [{ message: `'${id}' is first defined here`, loc: firstLoc }],
+    ...error("NX2001", `duplicate ${what} '${q(id)}'`, loc, `rename one of them; ${what} names must be unique`),
+    notes: [{ message: `'${q(id)}' is first defined here`, loc: firstLoc }],
   }),
   unknownRouter: (name: string, known: string[], loc: Loc) =>
     error(
       "NX2002",
-      `unknown router '${name}'.${didYouMean(name, known)}`,
+      `unknown router '${q(name)}'.${didYouMean(name, known)}`,
       loc,
-      known.length ? `define it under 'routers:' or use one of: ${known.join(", ")}` : "define it under 'routers:'",
+      known.length ? `define it under 'routers:' or use one of: ${excerptList(known)}` : "define it under 'routers:'",
     ),
   unknownTool: (name: string, known: string[], loc: Loc) =>
     error(
       "NX2003",
-      `unknown tool '${name}'.${didYouMean(name, known)}`,
+      `unknown tool '${q(name)}'.${didYouMean(name, known)}`,
       loc,
-      known.length ? `define it under 'tools:' or use one of: ${known.join(", ")}` : "define it under 'tools:'",
+      known.length ? `define it under 'tools:' or use one of: ${excerptList(known)}` : "define it under 'tools:'",
     ),
   edgeToMissingNode: (end: "from" | "to", id: string, known: string[], loc: Loc) =>
-    error("NX2004", `edge ${end} unknown node '${id}'.${didYouMean(id, known)}`, loc, "point the edge at a node id"),
+    error("NX2004", `edge ${end} unknown node '${q(id)}'.${didYouMean(id, known)}`, loc, "point the edge at a node id"),
   missingEntry: (graph: string, loc: Loc) =>
-    error("NX2005", `graph '${graph}' has no entry node`, loc, "add 'entry_node: <node id>' to the graph"),
+    error("NX2005", `graph '${q(graph)}' has no entry node`, loc, "add 'entry_node: <node id>' to the graph"),
   unknownEntry: (graph: string, id: string, known: string[], loc: Loc) =>
-    error("NX2006", `entry node '${id}' of graph '${graph}' does not exist.${didYouMean(id, known)}`, loc),
+    error("NX2006", `entry node '${q(id)}' of graph '${q(graph)}' does not exist.${didYouMean(id, known)}`, loc),
   unreachableNode: (id: string, entry: string, loc: Loc) =>
     warning(
       "NX2007",
-      `node '${id}' is unreachable from entry '${entry}'`,
+      `node '${q(id)}' is unreachable from entry '${q(entry)}'`,
       loc,
       "add an edge to it, or remove it (dead-node-elimination removes it)",
     ),
   cycleWithoutExit: (ids: string[], loc: Loc) =>
     error(
       "NX2008",
-      `cycle with no exit: ${[...ids, ids[0]].join(" -> ")}`,
+      `cycle with no exit: ${[...ids, ids[0]].map((id) => q(id)).join(" -> ")}`,
       loc,
       "add a conditional edge out of the cycle, or a router route that leaves it",
     ),
   unknownSubgraph: (name: string, known: string[], loc: Loc) =>
-    error("NX2009", `unknown graph '${name}'.${didYouMean(name, known)}`, loc, "name a graph of this workflow"),
+    error("NX2009", `unknown graph '${q(name)}'.${didYouMean(name, known)}`, loc, "name a graph of this workflow"),
   routeFromNonRouter: (from: string, route: string, loc: Loc) =>
     warning(
       "NX2010",
-      `edge from '${from}' has route '${route}' but '${from}' is not a router; the route is matched against its output`,
+      `edge from '${q(from)}' has route '${q(route)}' but '${q(from)}' is not a router; the route is matched against its output`,
       loc,
     ),
   duplicateRoute: (router: string, route: string, loc: Loc) =>
-    error("NX2011", `router '${router}' has two edges for route '${route}'`, loc, "keep one edge per route"),
+    error("NX2011", `router '${q(router)}' has two edges for route '${q(route)}'`, loc, "keep one edge per route"),
   routerWithoutRoutes: (router: string, loc: Loc) =>
     error(
       "NX2012",
-      `router '${router}' has no outgoing routes`,
+      `router '${q(router)}' has no outgoing routes`,
       loc,
       "add edges with 'condition: {route: ...}' from it",
     ),
+  routerAsModelStep: (router: string, loc: Loc) =>
+    warning(
+      "NX2014",
+      `router '${q(router)}' has no routes (its outgoing edges are unconditional); Nexus assumed it is a model step whose answer flows on, as UAN runs it`,
+      loc,
+      "to choose between edges, give them 'condition: {route: ...}'; to silence this, make it 'kind: llm'",
+    ),
   unknownGraph: (name: string, known: string[]) =>
-    error("NX2013", `no graph named '${name}'.${didYouMean(name, known)}`, undefined),
+    error("NX2013", `no graph named '${q(name)}'.${didYouMean(name, known)}`, undefined),
 
   // ---- NX3xxx: state, templates, expressions --------------------------------------------------------------------
   templateVariableNotInState: (variable: string, node: string, known: string[], loc: Loc) =>
     error(
       "NX3001",
-      `template variable '{${variable}}' in node '${node}' is not a state field.${didYouMean(variable, known)}`,
+      `template variable '{${q(variable)}}' in node '${q(node)}' is not a state field.${didYouMean(variable, known)}`,
       loc,
-      `add '${variable}' to the graph's state schema, or fix the variable name`,
+      `add '${q(variable)}' to the graph's state schema, or fix the variable name`,
     ),
   invalidExpression: (detail: string, loc: Loc) =>
     error(
@@ -135,19 +171,23 @@ export const diagnostics = {
   unknownStateField: (field: string, known: string[], loc: Loc) =>
     error(
       "NX3003",
-      `expression refers to '${field}', which is not a state field.${didYouMean(field, known)}`,
+      `expression refers to '${q(field)}', which is not a state field.${didYouMean(field, known)}`,
       loc,
-      `add '${field}' to the state schema or fix the name`,
+      `add '${q(field)}' to the state schema or fix the name`,
     ),
   expressionTypeMismatch: (detail: string, loc: Loc) => warning("NX3004", `expression type mismatch: ${detail}`, loc),
   mapOverNonList: (node: string, field: string, loc: Loc) =>
-    error("NX3005", `map node '${node}' iterates over '${field}', which is not an array in the state schema`, loc),
+    error(
+      "NX3005",
+      `map node '${q(node)}' iterates over '${q(field)}', which is not an array in the state schema`,
+      loc,
+    ),
 
   // ---- NX4xxx: batching and the optimizer ------------------------------------------------------------------------
   batchPolicyWithoutBatching: (node: string, kind: "task" | "expression router", loc: Loc) =>
     error(
       "NX4001",
-      `node '${node}' has a batch policy, but ${kind === "task" ? "task nodes" : "expression routers"} have no batch implementation (they call no model)`,
+      `node '${q(node)}' has a batch policy, but ${kind === "task" ? "task nodes" : "expression routers"} have no batch implementation (they call no model)`,
       loc,
       kind === "task"
         ? "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
@@ -156,14 +196,14 @@ export const diagnostics = {
   backendCannotBatch: (node: string, model: string, why: string, loc: Loc) =>
     error(
       "NX4002",
-      `node '${node}' has a batch policy, but its model '${model}' cannot be batched: ${why}`,
+      `node '${q(node)}' has a batch policy, but its model '${q(model)}' cannot be batched: ${why}`,
       loc,
       "set 'batch: false' on the node to run it unbatched, or use a model on a backend that batches (vllm://, sglang://, dynamo://, ollama://, local://, openai://, anthropic://)",
     ),
   batchPolicyIgnoredInRealtime: (node: string, model: string, why: string, minimumBudget: string, loc: Loc) =>
     warning(
       "NX4003",
-      `the batch policy of node '${node}' has no effect: provider model '${model}' runs realtime because ${why}`,
+      `the batch policy of node '${q(node)}' has no effect: provider model '${q(model)}' runs realtime because ${why}`,
       loc,
       `set 'latency_budget: ${minimumBudget}' (or more) on the workflow to use the provider's Batch API at half price, or remove 'batch:' from the node`,
     ),
@@ -211,7 +251,7 @@ export const diagnostics = {
   passBrokeIr: (pass: string, detail: string) =>
     error(
       "NX9001",
-      `pass '${pass}' left the IR invalid: ${detail}`,
+      `pass '${q(pass)}' left the IR invalid: ${detail}`,
       undefined,
       "this is a bug in Nexus; please report it",
     ),

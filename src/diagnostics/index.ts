@@ -8,4 +8,5 @@ export {
   diagnosticsToJson,
   type SourceLookup,
 } from "./render.js";
-export { closestName, didYouMean, editDistance } from "./did-you-mean.js";
+export { closestName, didYouMean, editDistance, MAX_SUGGESTION_LENGTH } from "./did-you-mean.js";
+export { excerpt, excerptList, truncate } from "./excerpt.js";

@@ -2,6 +2,13 @@
 // hand-written tokenizer and precedence-climbing parser. Nothing is ever passed to `eval`.
 import { BUILTIN_FUNCTIONS, type BinaryOperator, type BuiltinFunction, type Expression } from "../ir/expression-ast.js";
 
+/**
+ * How deep an expression may nest (parentheses, lists, calls, `not`, and chains of binary operators, which nest to
+ * the left). Walkers recurse over the tree, and the IR file writes it as nested JSON: without a limit, 1,000 nested
+ * parentheses or 8,000 `and`s overflowed the stack. Real conditions stay far below.
+ */
+export const MAX_EXPRESSION_DEPTH = 100;
+
 export class ExpressionSyntaxError extends Error {
   constructor(
     message: string,
@@ -41,6 +48,10 @@ const PUNCTUATION = [
   "%",
 ];
 
+// Sticky, so a long expression is not copied from every token on (the tokenizer stays linear).
+const NUMBER = /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/y;
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -52,7 +63,8 @@ function tokenize(source: string): Token[] {
     }
     const start = i;
     if (/[0-9]/.test(c)) {
-      const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(source.slice(i))!;
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(source)!;
       i += match[0].length;
       tokens.push({ kind: "number", value: Number(match[0]), start, end: i });
     } else if (c === '"' || c === "'") {
@@ -66,7 +78,8 @@ function tokenize(source: string): Token[] {
       i++;
       tokens.push({ kind: "string", value, start, end: i });
     } else if (/[A-Za-z_$]/.test(c)) {
-      const match = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(source.slice(i))!;
+      WORD.lastIndex = i;
+      const match = WORD.exec(source)!;
       i += match[0].length;
       tokens.push({ kind: "word", value: match[0], start, end: i });
     } else {
@@ -91,6 +104,8 @@ const LEVELS: { operators: Record<string, BinaryOperator> }[] = [
 
 class Parser {
   private position = 0;
+  /** Open parentheses, lists, calls and unary operators around the current token. */
+  private nesting = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -126,21 +141,29 @@ class Parser {
       if (!operator) return left;
       this.next();
       const right = this.parseLevel(level + 1);
-      left = { type: "binary", operator, left, right, start: left.start, end: right.end };
+      left = measured({ type: "binary", operator, left, right, start: left.start, end: right.end });
     }
+  }
+
+  /** Parses what `parse` reads one nesting level deeper, refusing more than the depth limit. */
+  private nested<T extends Expression>(start: number, parse: () => T): T {
+    if (++this.nesting > MAX_EXPRESSION_DEPTH) throw tooDeep(start);
+    const expression = parse();
+    this.nesting--;
+    return expression;
   }
 
   private parseUnary(): Expression {
     const token = this.peek();
     if (token.value === "not" || token.value === "!") {
       this.next();
-      const operand = this.parseUnary();
-      return { type: "unary", operator: "not", operand, start: token.start, end: operand.end };
+      const operand = this.nested(token.start, () => this.parseUnary());
+      return measured({ type: "unary", operator: "not", operand, start: token.start, end: operand.end });
     }
     if (token.value === "-") {
       this.next();
-      const operand = this.parseUnary();
-      return { type: "unary", operator: "-", operand, start: token.start, end: operand.end };
+      const operand = this.nested(token.start, () => this.parseUnary());
+      return measured({ type: "unary", operator: "-", operand, start: token.start, end: operand.end });
     }
     return this.parsePrimary();
   }
@@ -155,11 +178,11 @@ class Parser {
         return this.parseWord(token);
       case "punct":
         if (token.value === "(") {
-          const inner = this.parseLevel(0);
+          const inner = this.nested(token.start, () => this.parseLevel(0));
           this.expect(")");
           return inner;
         }
-        if (token.value === "[") return this.parseList(token.start);
+        if (token.value === "[") return this.nested(token.start, () => this.parseList(token.start));
         throw new ExpressionSyntaxError(`unexpected '${token.value}'`, token.start);
       case "end":
         throw new ExpressionSyntaxError("expression ends too early", token.start);
@@ -185,16 +208,10 @@ class Parser {
           token.start,
         );
       }
-      this.next();
-      const args: Expression[] = [];
-      while (this.peek().value !== ")") {
-        args.push(this.parseLevel(0));
-        if (this.peek().value !== ")") this.expect(",");
-      }
-      const close = this.expect(")");
-      return { type: "call", name: token.value as BuiltinFunction, args, start: token.start, end: close.end };
+      return this.nested(token.start, () => this.parseCall(token));
     }
     const path = [token.value];
+
     let end = token.end;
     while (this.peek().value === ".") {
       this.next();
@@ -206,6 +223,17 @@ class Parser {
     return { type: "path", path, start: token.start, end };
   }
 
+  private parseCall(token: Extract<Token, { kind: "word" }>): Expression {
+    this.next();
+    const args: Expression[] = [];
+    while (this.peek().value !== ")") {
+      args.push(this.parseLevel(0));
+      if (this.peek().value !== ")") this.expect(",");
+    }
+    const close = this.expect(")");
+    return measured({ type: "call", name: token.value as BuiltinFunction, args, start: token.start, end: close.end });
+  }
+
   private parseList(start: number): Expression {
     const items: Expression[] = [];
     while (this.peek().value !== "]") {
@@ -213,9 +241,37 @@ class Parser {
       if (this.peek().value !== "]") this.expect(",");
     }
     const close = this.expect("]");
-    return { type: "list", items, start, end: close.end };
+    return measured({ type: "list", items, start, end: close.end });
   }
 }
+
+/**
+ * Depth of each composite expression built so far. The parser's nesting counter bounds its own recursion, but the tree
+ * can be deeper than the text's nesting: `a and b and c` nests to the left without a parenthesis.
+ */
+const depths = new WeakMap<Expression, number>();
+const depthOf = (expression: Expression): number => depths.get(expression) ?? 1;
+
+/** Records an expression's depth from its children's; refuses one deeper than the limit. */
+function measured<T extends Expression>(expression: T): T {
+  const children =
+    expression.type === "binary"
+      ? [expression.left, expression.right]
+      : expression.type === "unary"
+        ? [expression.operand]
+        : expression.type === "list"
+          ? expression.items
+          : expression.type === "call"
+            ? expression.args
+            : [];
+  const depth = 1 + children.reduce((deepest, child) => Math.max(deepest, depthOf(child)), 0);
+  if (depth > MAX_EXPRESSION_DEPTH) throw tooDeep(expression.start);
+  depths.set(expression, depth);
+  return expression;
+}
+
+const tooDeep = (offset: number) =>
+  new ExpressionSyntaxError(`expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels`, offset);
 
 function describe(token: Token): string {
   return token.kind === "end" ? "end of expression" : `'${token.value}'`;

@@ -2,10 +2,11 @@
 // Nodes and tool definitions are listed with their annotations inline (`annotations.batch`); in memory those live
 // in side tables.
 // `loadWorkflow(saveWorkflow(ir))` deep-equals `ir`.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { diagnostics } from "../diagnostics/codes.js";
 import { DiagnosticError, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { excerpt } from "../diagnostics/excerpt.js";
 import { annotationTable } from "./annotations/define.js";
 import { NODE_KINDS, type WorkflowEdge, type WorkflowNode } from "./types.js";
 import { IR_SCHEMA_VERSION, Workflow, WorkflowGraph } from "./workflow.js";
@@ -102,23 +103,34 @@ export function serializeWorkflow(workflow: Workflow): string {
   return [...irFileChunks(workflow)].join("");
 }
 
-/** Writes the IR file piece by piece (in ~1 MB writes), never holding its whole text. */
+/**
+ * Writes the IR file piece by piece (in ~1 MB writes), never holding its whole text. The text goes to a temporary file
+ * beside `path` that is renamed over it once complete, so a failed write never leaves a partial or empty IR file in
+ * place of a good one.
+ */
 export function writeIrFile(path: string, workflow: Workflow): void {
-  const fd = openSync(path, "w");
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w");
   try {
-    let pending: string[] = [];
-    let size = 0;
-    for (const chunk of irFileChunks(workflow)) {
-      pending.push(chunk);
-      size += chunk.length;
-      if (size < 1 << 20) continue;
+    try {
+      let pending: string[] = [];
+      let size = 0;
+      for (const chunk of irFileChunks(workflow)) {
+        pending.push(chunk);
+        size += chunk.length;
+        if (size < 1 << 20) continue;
+        writeSync(fd, pending.join(""));
+        pending = [];
+        size = 0;
+      }
       writeSync(fd, pending.join(""));
-      pending = [];
-      size = 0;
+    } finally {
+      closeSync(fd);
     }
-    writeSync(fd, pending.join(""));
-  } finally {
-    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
   }
 }
 
@@ -232,16 +244,25 @@ export function loadWorkflow(data: unknown, file = "<ir>"): Workflow {
     return tool;
   }) as unknown as Workflow["tools"];
   workflow.policies = ir.policies as unknown as Workflow["policies"];
-  for (const g of ir.graphs) {
+  ir.graphs.forEach((g, graphIndex) => {
+    const invalid = (detail: string) =>
+      new DiagnosticError([diagnostics.invalidIrFile(`graphs[${graphIndex}] ('${g.name}'): ${detail}`, fileLoc)]);
     const graph = new WorkflowGraph(g.name, g.entry, g.loc, g.stateSchema, g.description);
-    for (const { annotations, ...node } of g.nodes) {
+    for (const [index, { annotations, ...node }] of g.nodes.entries()) {
+      if (graph.hasNode(node.id)) throw invalid(`nodes[${index}]: duplicate node id '${excerpt(node.id)}'`);
       graph.addNode(node as unknown as WorkflowNode);
       for (const [table, value] of Object.entries(annotations ?? {})) {
         graph.annotations.setRaw(table, node.id, checkedAnnotation(table, value, `node '${node.id}'`, fileLoc));
       }
     }
-    for (const edge of g.edges) graph.addEdge(edge as unknown as WorkflowEdge);
+    for (const [index, edge] of g.edges.entries()) {
+      if (graph.hasEdge(edge.id)) throw invalid(`edges[${index}]: duplicate edge id '${excerpt(edge.id)}'`);
+      for (const end of [edge.from, edge.to])
+        if (!graph.hasNode(end))
+          throw invalid(`edges[${index}]: edge '${excerpt(edge.id)}' to missing node '${excerpt(end)}'`);
+      graph.addEdge(edge as unknown as WorkflowEdge);
+    }
     workflow.graphs.push(graph);
-  }
+  });
   return workflow;
 }

@@ -32,7 +32,13 @@ interface NodeBase {
 /** A model call: one request (or a tool-use loop of up to `maxTurns` requests) per item. */
 export interface LlmNode extends NodeBase {
   kind: "llm";
-  model: string;
+  /** The model URI; omitted exactly when `runDefaultModel` is set. */
+  model?: string;
+  /**
+   * Set when neither the node nor the manifest names a model (a UAN `task` with only a prompt): the run's default model
+   * is used (`nexus run --model`, else `NEXUS_DEFAULT_MODEL`), and a run without one stops before any item.
+   */
+  runDefaultModel?: true;
   system?: string;
   /** Prompt template; `{field}` and `{field.sub}` are replaced from the item's state. */
   prompt?: string;

@@ -9,8 +9,17 @@ import type { JsonSchema, Policy, ToolDefinition, WorkflowEdge, WorkflowNode, Wo
 /** Version of the IR file format; bump on any incompatible change. */
 export const IR_SCHEMA_VERSION = 1;
 
+/**
+ * The graphology key of a node id. graphology keeps each node's neighbours in plain objects keyed by node key, so an
+ * id such as `constructor`, `toString` or `__proto__` would collide with `Object.prototype` (crashes, and with
+ * `__proto__` a polluted prototype for the whole process). No key starts with `Object.prototype`'s names once
+ * prefixed; ids are never seen in their key form outside this class.
+ */
+const keyOf = (id: string): string => `#${id}`;
+const idOf = (key: string): string => key.slice(1);
+
 export class WorkflowGraph {
-  readonly graph = new MultiDirectedGraph<WorkflowNode, WorkflowEdge>();
+  readonly #graph = new MultiDirectedGraph<WorkflowNode, WorkflowEdge>();
   readonly annotations = new AnnotationStore();
   #nextEdgeNumber = 0;
 
@@ -23,20 +32,40 @@ export class WorkflowGraph {
   ) {}
 
   addNode(node: WorkflowNode): void {
-    this.graph.addNode(node.id, node);
+    this.#graph.addNode(keyOf(node.id), node);
+  }
+
+  /** Replaces a node's fields (same id; its edges and annotations stay). */
+  replaceNode(node: WorkflowNode): void {
+    this.#graph.replaceNodeAttributes(keyOf(node.id), node);
   }
 
   hasNode(id: string): boolean {
-    return this.graph.hasNode(id);
+    return this.#graph.hasNode(keyOf(id));
   }
 
   node(id: string): WorkflowNode {
-    return this.graph.getNodeAttributes(id);
+    return this.#graph.getNodeAttributes(keyOf(id));
   }
 
   /** Nodes in insertion order. */
   nodes(): WorkflowNode[] {
-    return this.graph.mapNodes((_, attributes) => attributes);
+    return this.#graph.mapNodes((_, attributes) => attributes);
+  }
+
+  /** Node ids in insertion order. */
+  nodeIds(): string[] {
+    return this.#graph.mapNodes(idOf);
+  }
+
+  /** Ids of the nodes an edge from `id` leads to (each once), in edge order. */
+  successors(id: string): string[] {
+    return this.#graph.outNeighbors(keyOf(id)).map(idOf);
+  }
+
+  /** True when an edge leads from `from` to `to`. */
+  hasEdgeBetween(from: string, to: string): boolean {
+    return this.#graph.hasDirectedEdge(keyOf(from), keyOf(to));
   }
 
   /** Adds an edge; its id is given or numbered `e0`, `e1`, ... */
@@ -47,35 +76,47 @@ export class WorkflowGraph {
     const { id: _given, ...fields } = edge;
     // `id` first, so an edge reads the same whether the frontend numbered it or the IR file named it.
     const full: WorkflowEdge = { id, ...fields };
-    this.graph.addDirectedEdgeWithKey(id, edge.from, edge.to, full);
+    this.#graph.addDirectedEdgeWithKey(id, keyOf(edge.from), keyOf(edge.to), full);
     return full;
+  }
+
+  hasEdge(id: string): boolean {
+    return this.#graph.hasEdge(id);
+  }
+
+  edge(id: string): WorkflowEdge {
+    return this.#graph.getEdgeAttributes(id);
   }
 
   /** Edges in insertion order. */
   edges(): WorkflowEdge[] {
-    return this.graph.mapEdges((_, attributes) => attributes);
+    return this.#graph.mapEdges((_, attributes) => attributes);
   }
 
   outEdges(id: string): WorkflowEdge[] {
-    return this.graph.mapOutEdges(id, (_, attributes) => attributes);
+    return this.#graph.mapOutEdges(keyOf(id), (_, attributes) => attributes);
   }
 
   inEdges(id: string): WorkflowEdge[] {
-    return this.graph.mapInEdges(id, (_, attributes) => attributes);
+    return this.#graph.mapInEdges(keyOf(id), (_, attributes) => attributes);
   }
 
   removeEdge(id: string): void {
-    this.graph.dropEdge(id);
+    this.#graph.dropEdge(id);
   }
 
   /** Removes a node, its edges and its annotations. */
   removeNode(id: string): void {
-    this.graph.dropNode(id);
+    this.#graph.dropNode(keyOf(id));
     this.annotations.deleteNode(id);
   }
 
   get nodeCount(): number {
-    return this.graph.order;
+    return this.#graph.order;
+  }
+
+  get edgeCount(): number {
+    return this.#graph.size;
   }
 }
 

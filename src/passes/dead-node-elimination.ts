@@ -15,7 +15,7 @@ export const deadNodeEliminationPass: Pass = {
     for (const graph of ir.graphs) {
       if (!graph.hasNode(graph.entry)) continue;
       const reached = reachability.get(graph.name)!;
-      for (const id of graph.graph.nodes()) {
+      for (const id of graph.nodeIds()) {
         if (reached.has(id)) continue;
         graph.removeNode(id);
         context.stat("nodes-removed");

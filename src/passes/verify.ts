@@ -10,9 +10,9 @@ import { componentsAnalysis } from "./analyses/strongly-connected.js";
 function checkCycles(graph: WorkflowGraph, context: PassContext): void {
   for (const component of context.getAnalysis(componentsAnalysis).get(graph.name) ?? []) {
     const members = new Set(component);
-    const isCycle = component.length > 1 || graph.graph.hasDirectedEdge(component[0], component[0]);
+    const isCycle = component.length > 1 || graph.hasEdgeBetween(component[0], component[0]);
     if (!isCycle) continue;
-    const leaves = component.some((id) => graph.graph.outNeighbors(id).some((next) => !members.has(next)));
+    const leaves = component.some((id) => graph.successors(id).some((next) => !members.has(next)));
     if (!leaves) context.report(diagnostics.cycleWithoutExit(component, graph.node(component[0]).loc));
   }
 }
@@ -56,7 +56,7 @@ export const verifyPass: Pass = {
         if (!context.incomplete) context.report(diagnostics.missingEntry(graph.name, graph.loc));
       } else if (!graph.hasNode(graph.entry)) {
         if (!context.incomplete)
-          context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.graph.nodes(), graph.loc));
+          context.report(diagnostics.unknownEntry(graph.name, graph.entry, graph.nodeIds(), graph.loc));
       } else if (!context.incomplete) {
         const reached = reachability.get(graph.name)!;
         for (const node of graph.nodes()) {

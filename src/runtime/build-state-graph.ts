@@ -42,7 +42,7 @@ export interface StateGraphHooks {
 /** One LangGraph node per IR node, one conditional edge per IR node with successors. */
 function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: StateGraphHooks) {
   const builder = new StateGraph(ChunkState);
-  const nodeIds = graph.graph.nodes();
+  const nodeIds = graph.nodeIds();
   for (const id of nodeIds) {
     const node = graph.node(id);
     builder.addNode(id, async (state: ChunkValues) => {
@@ -83,7 +83,7 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
       return { items: { patch: indexes.map((index, k): [number, WorkItem] => [index, mine[k]]) } };
     });
   }
-  const successors = new Map(nodeIds.map((id) => [id, new Set(graph.graph.outNeighbors(id))]));
+  const successors = new Map(nodeIds.map((id) => [id, new Set(graph.successors(id))]));
   // LangGraph's node names are typed from the builder; IR node ids are known only at run time.
   const typed = builder as unknown as StateGraph<typeof ChunkState.spec, ChunkValues, ItemsUpdate, string>;
   typed.addEdge(START, graph.entry as never);

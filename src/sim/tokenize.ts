@@ -2,6 +2,7 @@
 // (shared system prompts are encoded once), the ChatML special tokens, and streaming-safe detokenization.
 
 import { decode, encode, ImEnd, ImStart } from "gpt-tokenizer/encoding/o200k_base";
+import { boundedRuns } from "../util/bounded-runs.js";
 
 const NO_SPECIALS = { disallowedSpecial: new Set<string>() };
 
@@ -21,7 +22,8 @@ export function encodeText(text: string): number[] {
     memo.set(text, hit);
     return hit;
   }
-  const tokens = encode(text, NO_SPECIALS);
+  const pieces = boundedRuns(text);
+  const tokens = pieces.length === 1 ? encode(text, NO_SPECIALS) : pieces.flatMap((p) => encode(p, NO_SPECIALS));
   memo.set(text, tokens);
   if (memo.size > MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value as string);
   return tokens;

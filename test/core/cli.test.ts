@@ -110,7 +110,7 @@ describe.concurrent("diagnostics and exit codes", () => {
     expect(run.status).toBe(1);
     const headers = run.stderr.match(/^\S+:\d+:\d+: (error|warning)\[NX\d{4}\]/gm) ?? [];
     expect(headers).toHaveLength(8);
-    expect(run.stderr.endsWith("7 errors, 1 warning\n")).toBe(true);
+    expect(run.stderr.endsWith("8 errors, 0 warnings\n")).toBe(true);
   });
 
   it("warnings do not fail the build", async () => {
@@ -121,16 +121,26 @@ describe.concurrent("diagnostics and exit codes", () => {
     expect(existsSync(join(out, "unreachable.nexus.json"))).toBe(true);
   });
 
+  it("--strict counts warnings as errors: exit 1 and no IR file", async () => {
+    const out = outDir();
+    const run = await nexus("build", `${DIAGNOSTICS}/nx2007-unreachable-node.yaml`, "-o", out, "--strict");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("error[NX2007]: node 'forgotten' is unreachable from entry 'start'");
+    expect(existsSync(join(out, "unreachable.nexus.json"))).toBe(false);
+    const inspect = await nexus("inspect", `${DIAGNOSTICS}/nx2007-unreachable-node.yaml`, "--strict");
+    expect(inspect.status).toBe(1);
+  });
+
   it("--diagnostics json prints valid JSON with codes and locations", async () => {
     const run = await nexus("build", `${DIAGNOSTICS}/several-errors.yaml`, "--diagnostics", "json", "-o", outDir());
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: false, errors: 7 });
+    expect(report).toMatchObject({ ok: false, errors: 8 });
     expect(report.diagnostics.map((d: { code: string; loc: { line: number } }) => `${d.code}@${d.loc.line}`)).toEqual([
       "NX2002@16",
       "NX3001@20",
       "NX1002@22",
-      "NX1004@24",
+      "NX1010@24",
       "NX2003@28",
       "NX2008@30",
       "NX3003@36",
@@ -153,7 +163,7 @@ describe.concurrent("diagnostics and exit codes", () => {
   it("build --format json is --diagnostics json", async () => {
     const run = await nexus("build", `${DIAGNOSTICS}/several-errors.yaml`, "--format", "json", "-o", outDir());
     expect(run.status).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, errors: 7 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, errors: 8 });
   });
 
   it("a missing input file is a located NX1007 error (exit 1)", async () => {

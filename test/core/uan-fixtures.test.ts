@@ -4,9 +4,10 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { WorkflowNode } from "../../src/ir/types.js";
-import { saveWorkflow } from "../../src/ir/serialize.js";
+import { loadWorkflow, saveWorkflow } from "../../src/ir/serialize.js";
+import { compileText } from "../../src/driver/compile.js";
 import { compileForTest, errorsOf, renderRelative } from "../helpers/compile.js";
-import { UAN_DIR, UAN_FIXTURES } from "../helpers/paths.js";
+import { UAN_DIR, UAN_FIXTURES, UAN_PATTERN_FIXTURES } from "../helpers/paths.js";
 
 function compileFixture(name: string) {
   const result = compileForTest(UAN_DIR + name);
@@ -146,7 +147,83 @@ describe("UAN fixture 04-support-chatbot", () => {
   });
 });
 
-describe.each(UAN_FIXTURES)("UAN fixture %s", (name) => {
+describe("UAN fixture 10-router-as-model-step", () => {
+  const { workflow, diagnostics } = compileFixture("10-router-as-model-step.yaml");
+
+  it("runs a router whose edges are all unconditional as a model step, and says so", () => {
+    expect(workflow!.mainGraph.node("analyze_topic")).toMatchObject({
+      kind: "llm",
+      model: "ollama://qwen3:8b",
+      system: expect.stringMatching(/^You are a research assistant/),
+      metadata: { router: "analysis_router" },
+    });
+    expect(workflow!.mainGraph.outEdges("analyze_topic")).toHaveLength(1);
+    expect(diagnostics.map((d) => `${d.severity} ${d.code} ${d.loc?.line}`)).toEqual(["warning NX2014 10"]);
+    expect(diagnostics[0].message).toContain("Nexus assumed it is a model step whose answer flows on");
+  });
+
+  it("keeps a router with a routed edge a router", () => {
+    const text = readFileSync(UAN_DIR + "10-router-as-model-step.yaml", "utf8").replace(
+      "        to_node: format_digest\n",
+      "        to_node: format_digest\n        condition: { route: done }\n",
+    );
+    const result = compileText("routed.yaml", text);
+    expect(result.workflow!.mainGraph.node("analyze_topic")).toMatchObject({ kind: "router", routes: ["done"] });
+    expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe("UAN fixture 11-task-default-model", () => {
+  const { workflow, diagnostics } = compileFixture("11-task-default-model.yaml");
+
+  it("makes tasks with a prompt and no model llm nodes on the run's default model, with a warning each", () => {
+    const translate = workflow!.mainGraph.node("translate");
+    expect(translate).toMatchObject({ kind: "llm", runDefaultModel: true, prompt: "Translate into French: {text}" });
+    expect(translate).not.toHaveProperty("model");
+    expect(workflow!.mainGraph.node("polish")).toMatchObject({ kind: "llm", runDefaultModel: true, temperature: 0.2 });
+    expect(diagnostics.map((d) => `${d.severity} ${d.code} ${d.loc?.line}`)).toEqual([
+      "warning NX1011 10",
+      "warning NX1011 16",
+    ]);
+    expect(diagnostics[0].hint).toContain("NEXUS_DEFAULT_MODEL");
+  });
+
+  it("keeps the mark through the IR file", () => {
+    const loaded = loadWorkflow(JSON.parse(JSON.stringify(saveWorkflow(workflow!))));
+    expect(loaded.mainGraph.node("translate")).toMatchObject({ kind: "llm", runDefaultModel: true });
+  });
+
+  it.each([
+    ['default_model: "ollama://qwen3:8b"', "default_model"],
+    ['defaults: { model: "ollama://qwen3:8b" }', "defaults.model"],
+  ])("uses a manifest-level default instead, without a warning (%s)", (line) => {
+    const text = readFileSync(UAN_DIR + "11-task-default-model.yaml", "utf8").replace(
+      'version: "1.0.0"',
+      `version: "1.0.0"\n${line}`,
+    );
+    const result = compileText("with-default.yaml", text);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.workflow!.mainGraph.node("translate")).toMatchObject({ kind: "llm", model: "ollama://qwen3:8b" });
+    expect(result.workflow!.mainGraph.node("translate")).not.toHaveProperty("runDefaultModel");
+  });
+});
+
+describe("UAN fixture 12-router-config-llm", () => {
+  const { workflow, diagnostics } = compileFixture("12-router-config-llm.yaml");
+
+  it("makes a router with config.llm an LLM router with that model and system message", () => {
+    expect(workflow!.mainGraph.node("triage")).toMatchObject({
+      kind: "router",
+      strategy: "llm",
+      model: "ollama://qwen3:8b",
+      system: "Classify the ticket as bug or question. Answer with one word.",
+      routes: ["bug", "question"],
+    });
+    expect(diagnostics).toEqual([]);
+  });
+});
+
+describe.each([...UAN_FIXTURES, ...UAN_PATTERN_FIXTURES])("UAN fixture %s", (name) => {
   it("keeps every value of the manifest somewhere in the IR file", () => {
     const manifest = parse(readFileSync(UAN_DIR + name, "utf8"));
     const ir = saveWorkflow(compileFixture(name).workflow!);

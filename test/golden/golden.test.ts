@@ -1,5 +1,5 @@
 // Golden tests: each folder in ./cases holds a workflow (`workflow.yaml`, `workflow.json`, or `source.txt` naming a
-// workflow elsewhere in the repository or in shared/fixtures) and what compiling it at the default pipeline prints:
+// workflow elsewhere in the repository, e.g. test/fixtures) and what compiling it at the default pipeline prints:
 //   expected.txt              the IR dump (`nexus inspect`), always
 //   expected.mmd              the Mermaid picture (`--format mermaid`), for cases that have the file
 //   expected-diagnostics.txt  the rendered diagnostics, for cases that report any (paths relative to the repository)

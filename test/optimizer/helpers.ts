@@ -1,15 +1,12 @@
 // Shared helpers for the optimizer tests: compile manifest text at the default pipeline with the IR verified after
 // every pass, and read the optimizer's annotations back.
-import { fileURLToPath } from "node:url";
 import { compileText, type CompileOptions, type CompileResult } from "../../src/driver/compile.js";
 import type { Workflow } from "../../src/ir/workflow.js";
 import { batchAnnotation, type BatchDecision } from "../../src/ir/annotations/batch.js";
 import { costAnnotation, type CostEstimate } from "../../src/ir/annotations/cost.js";
 import { prefixAnnotation, type PrefixLayout } from "../../src/ir/annotations/prefix.js";
 
-/** The Universal Agent Nexus fixtures, in `shared/` beside the repository (read only). */
-export const UAN_DIR = fileURLToPath(new URL("../../../shared/fixtures/uan/", import.meta.url));
-export const UAN_FIXTURES = ["01-hello-world.yaml", "02-content-moderation.yaml", "04-support-chatbot.yaml"];
+export { UAN_DIR, UAN_FIXTURES } from "../helpers/paths.js";
 
 /** Compiles manifest text (YAML or JSON) with `--verify-each`; IR dumps from instrumentation are discarded. */
 export function compileYaml(text: string, options: CompileOptions = {}, file = "test.yaml"): CompileResult {

@@ -56,12 +56,18 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     const result = compileForCommand(file, flags, setExitCode);
     if (!result) return;
     const serializeStart = performance.now();
-    mkdirSync(flags.outDir, { recursive: true });
     const out = join(flags.outDir, irFileName(result.workflow.name));
-    writeIrFile(out, result.workflow);
+    try {
+      mkdirSync(flags.outDir, { recursive: true });
+      writeIrFile(out, result.workflow);
+    } catch (error) {
+      process.stderr.write(`error: cannot write ${out}: ${(error as Error).message}\n`);
+      setExitCode(1);
+      return;
+    }
     const serializeMs = performance.now() - serializeStart;
     const nodes = result.workflow.graphs.reduce((n, g) => n + g.nodeCount, 0);
-    const edges = result.workflow.graphs.reduce((n, g) => n + g.graph.size, 0);
+    const edges = result.workflow.graphs.reduce((n, g) => n + g.edgeCount, 0);
     const log = flags.diagnostics === "json" ? process.stderr : process.stdout;
     log.write(`wrote ${out} (${result.workflow.graphs.length} graph(s), ${nodes} nodes, ${edges} edges)\n`);
     if (flags.timing && result.pipeline) {

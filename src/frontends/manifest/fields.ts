@@ -2,13 +2,14 @@
 // fields were read so the rest can be kept as metadata and reported (nothing in a manifest is silently dropped).
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { diagnostics } from "../../diagnostics/codes.js";
+import { excerpt } from "../../diagnostics/excerpt.js";
 import type { LocatedDocument } from "./located-yaml.js";
 
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${excerpt(JSON.stringify(value))}`;
 }
 
 /** `names` as a list (cheaper than `[names].flat()`, which showed up in profiles of large manifests). */
@@ -158,13 +159,19 @@ export class FieldReader {
     return entries.length ? Object.fromEntries(entries) : undefined;
   }
 
-  /** Fields never read: warned about and returned so they can be kept as metadata. */
-  rest(known: string[] = [...this.read]): Record<string, unknown> | undefined {
+  /**
+   * Fields never read: reported (a warning by default; nodes make them errors) and returned so they can be kept as
+   * metadata. `known` is what the did-you-mean suggests from.
+   */
+  rest(
+    known: string[] = [...this.read],
+    unknown: typeof diagnostics.unknownField = diagnostics.unknownField,
+  ): Record<string, unknown> | undefined {
     const rest = this.unread();
     for (const key of Object.keys(rest ?? {})) {
-      // `x-...` fields are extension fields (e.g. holders of YAML anchors): kept in metadata, not warned about.
+      // `x-...` fields are extension fields (e.g. holders of YAML anchors): kept in metadata, not reported.
       if (key.startsWith("x-")) continue;
-      this.report(diagnostics.unknownField(key, this.where, known, this.document.keyAt(this.object, key)));
+      this.report(unknown(key, this.where, known, this.document.keyAt(this.object, key)));
     }
     return rest;
   }

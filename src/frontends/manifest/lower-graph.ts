@@ -9,7 +9,7 @@ import type { EdgeCondition, JsonSchema } from "../../ir/types.js";
 import { WorkflowGraph } from "../../ir/workflow.js";
 import type { LoweringContext } from "./context.js";
 import { isRecord } from "./fields.js";
-import { lowerNode, withoutUndefined } from "./lower-node.js";
+import { lowerNode, routerAsModelStep, withoutUndefined } from "./lower-node.js";
 
 const TRIGGERS = ["always", "success", "error"] as const;
 const TRIGGER_ALIASES: Record<string, (typeof TRIGGERS)[number]> = {
@@ -96,11 +96,17 @@ export function lowerGraph(
     );
   }
   for (const node of graph.nodes()) {
-    if (node.kind === "router") {
-      for (const edge of graph.outEdges(node.id)) {
-        const route = edge.condition.route;
-        if (route !== undefined && !node.routes.includes(route)) node.routes.push(route);
-      }
+    if (node.kind !== "router") continue;
+    const out = graph.outEdges(node.id);
+    for (const edge of out) {
+      const route = edge.condition.route;
+      if (route !== undefined && !node.routes.includes(route)) node.routes.push(route);
+    }
+    const unconditional = out.every((e) => e.condition.route === undefined && e.condition.expression === undefined);
+    // A router with no edges out (a last step) stays a router, as before.
+    if (node.strategy === "llm" && node.routes.length === 0 && out.length > 0 && unconditional) {
+      graph.replaceNode(routerAsModelStep(node));
+      context.report(diagnostics.routerAsModelStep(node.id, node.loc));
     }
   }
   context.defer(() => checkStateReferences(graph, nodeObjects, context, scope));
@@ -173,8 +179,8 @@ function lowerEdge(
       valid = false;
     }
   }
-  if (id !== undefined && graph.graph.hasEdge(id)) {
-    context.report(diagnostics.duplicateId("edge id", id, loc, graph.graph.getEdgeAttributes(id).loc));
+  if (id !== undefined && graph.hasEdge(id)) {
+    context.report(diagnostics.duplicateId("edge id", id, loc, graph.edge(id).loc));
     valid = false;
   }
   if (!valid) return;
@@ -201,8 +207,11 @@ function stateSchemaWithOutputs(graph: WorkflowGraph): JsonSchema | undefined {
   const properties = { ...((graph.stateSchema.properties as Record<string, JsonSchema>) ?? {}) };
   for (const node of graph.nodes()) {
     const written = outputField(node);
-    if (written && !Object.hasOwn(properties, written))
-      properties[written] = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
+    if (written && !Object.hasOwn(properties, written)) {
+      // Defined, not assigned: an output named `__proto__` must be a field, not the object's prototype.
+      const value = node.kind === "llm" && node.outputSchema ? node.outputSchema : {};
+      Object.defineProperty(properties, written, { value, enumerable: true, writable: true, configurable: true });
+    }
   }
   return { ...graph.stateSchema, properties };
 }

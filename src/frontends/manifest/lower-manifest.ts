@@ -102,7 +102,10 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
   const name = reader.text("name");
   if (name === undefined && !reader.has("name"))
     context.report(diagnostics.missingField("name", "the manifest", document.at(root)));
-  context.defaultModel = reader.string(["default_model", "model"]);
+  const defaults = reader.record("defaults");
+  const defaultsReader = defaults ? context.reader(defaults, "defaults") : undefined;
+  context.defaultModel = reader.string(["default_model", "model"]) ?? defaultsReader?.string("model");
+  const defaultsRest = defaultsReader?.rest();
   const batch = readBatchPolicy(reader, context);
   const workflow = new Workflow({
     name: name ?? "workflow",
@@ -152,8 +155,8 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
     workflow.graphs.push(graph);
   });
   const explicitMetadata = reader.record("metadata");
-  const rest = reader.rest();
-  if (explicitMetadata || rest) workflow.metadata = { ...explicitMetadata, ...rest };
+  const rest = { ...reader.rest(), ...(defaultsRest ? { defaults: defaultsRest } : {}) };
+  if (explicitMetadata || Object.keys(rest).length) workflow.metadata = { ...explicitMetadata, ...rest };
   context.runDeferred();
   return { workflow, diagnostics: context.diagnostics, incomplete: context.incomplete };
 }

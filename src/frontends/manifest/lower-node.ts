@@ -16,6 +16,16 @@ import { describeValue, isRecord, type FieldReader } from "./fields.js";
 
 const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled"];
 
+/** Every field some node kind reads: an unknown field in a node is an error, with a suggestion from these. */
+const NODE_FIELDS = [
+  ...["id", "kind", "type", "label", "name", "description", "metadata", "config", "action", "output", "batch"],
+  ...["model", "default_model", "system", "system_message", "system_prompt", "prompt", "prompt_template"],
+  ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
+  ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
+  ...["body", "graph", "graph_ref", "subgraph", "as", "over", "items", "max_concurrency", "from", "into"],
+  ...["operation", "field"],
+];
+
 /** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
 export function readBatchPolicy(reader: FieldReader, context: LoweringContext): BatchPolicy | undefined {
   if (reader.object.batch === false) {
@@ -63,6 +73,19 @@ function requireModel(model: string | undefined, node: string, context: Lowering
   return resolved;
 }
 
+/** The model of an `llm` node: its own, else the manifest's default, else the run's default (with a warning). */
+function llmModel(
+  model: string | undefined,
+  node: string,
+  context: LoweringContext,
+  loc: SourceLocation,
+): Pick<LlmNode, "model" | "runDefaultModel"> {
+  const resolved = model ?? context.defaultModel;
+  if (resolved !== undefined) return { model: resolved };
+  context.report(diagnostics.runDefaultModel(node, loc));
+  return { runDefaultModel: true };
+}
+
 /** Reads a reference written as `x_ref: name`, `x: name` or `x: {name: ...}`. */
 function readReference(
   reader: FieldReader,
@@ -89,7 +112,7 @@ function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, bas
   const node: LlmNode = {
     ...base,
     kind: "llm",
-    model: requireModel(own.model ?? fromConfig?.model, id, context, base.loc),
+    ...llmModel(own.model ?? fromConfig?.model, id, context, base.loc),
     system: own.system ?? fromConfig?.system,
     prompt: own.prompt ?? fromConfig?.prompt,
     outputSchema: reader.record("output_schema") ?? configReader?.record("output_schema"),
@@ -127,10 +150,15 @@ function lowerRouter(id: string, reader: FieldReader, context: LoweringContext, 
   if (reference?.inline && !definition) definition = inlineRouter(reference.inline, context, reference.loc);
   const own = readModelFields(reader);
   const config = reader.record("config");
+  // UAN also writes a router's model in its node's config: `config: {llm: MODEL, system_message: ...}`.
+  const configReader = config ? context.reader(config, `config of router '${id}'`) : undefined;
+  const fromConfig = configReader ? { ...readModelFields(configReader), llm: configReader.string("llm") } : undefined;
+  const configModel = fromConfig?.model ?? fromConfig?.llm;
+  const configRest = configReader?.unread();
   const strategyWritten = reader.oneOf("strategy", ["llm", "expression", "rule", "conditional"] as const);
   const strategy =
     strategyWritten === undefined
-      ? (definition?.strategy ?? (own.model ? "llm" : "expression"))
+      ? (definition?.strategy ?? (own.model || configModel ? "llm" : "expression"))
       : strategyWritten === "llm"
         ? "llm"
         : "expression";
@@ -139,18 +167,44 @@ function lowerRouter(id: string, reader: FieldReader, context: LoweringContext, 
     kind: "router",
     strategy,
     router: reference?.name,
-    model: own.model ?? definition?.model,
-    system: own.system ?? definition?.system,
-    prompt: own.prompt ?? definition?.prompt,
+    model: own.model ?? configModel ?? definition?.model,
+    system: own.system ?? fromConfig?.system ?? definition?.system,
+    prompt: own.prompt ?? fromConfig?.prompt ?? definition?.prompt,
     routes: reader.stringList("routes") ?? definition?.routes ?? [],
     output: reader.string("output"),
-    temperature: own.temperature ?? definition?.temperature,
-    maxTokens: own.maxTokens ?? definition?.maxTokens,
+    temperature: own.temperature ?? fromConfig?.temperature ?? definition?.temperature,
+    maxTokens: own.maxTokens ?? fromConfig?.maxTokens ?? definition?.maxTokens,
     batch: readBatchPolicy(reader, context),
-    config: config ?? definition?.config,
+    config: (configModel === undefined ? config : configRest) ?? definition?.config,
   };
   if (strategy === "llm") node.model = requireModel(node.model, id, context, base.loc);
   return withoutUndefined(node);
+}
+
+/**
+ * A model router with no routes whose outgoing edges are all unconditional, as the `llm` node UAN runs it as: one
+ * model call whose answer goes to the router's output field and on along its edges. The router's name and extra
+ * config are kept in metadata.
+ */
+export function routerAsModelStep(router: RouterNode): LlmNode {
+  const extra = withoutUndefined({ router: router.router, config: router.config });
+  const metadata = { ...router.metadata, ...extra };
+  return withoutUndefined({
+    id: router.id,
+    kind: "llm",
+    label: router.label,
+    loc: router.loc,
+    model: router.model,
+    system: router.system,
+    prompt: router.prompt,
+    output: router.output,
+    tools: [],
+    maxTurns: 1,
+    temperature: router.temperature,
+    maxTokens: router.maxTokens,
+    batch: router.batch,
+    metadata: Object.keys(metadata).length ? metadata : undefined,
+  });
 }
 
 /** Reads a router definition, from `routers:` or written inline under a node's `router:`. */
@@ -220,7 +274,7 @@ export function lowerNode(
   reader.consume("description");
   const node = lowerKind(kind as NodeKind, id, reader, context, base);
   const description = typeof object.description === "string" ? { description: object.description } : {};
-  const rest = reader.rest();
+  const rest = reader.rest(NODE_FIELDS, diagnostics.unknownNodeField);
   const metadata = { ...node.metadata, ...explicitMetadata, ...description, ...rest };
   if (Object.keys(metadata).length) node.metadata = metadata;
   return node;

@@ -18,7 +18,7 @@ export function stepsToExit(graph: WorkflowGraph, components: readonly string[][
   components.forEach((component, index) => {
     let longestAfter = 0;
     for (const id of component) {
-      for (const next of graph.graph.outNeighbors(id)) {
+      for (const next of graph.successors(id)) {
         if (componentOf.get(next) !== index) longestAfter = Math.max(longestAfter, steps.get(next) ?? 0);
       }
     }

@@ -15,12 +15,12 @@ export const reachabilityAnalysis: Analysis<Reachability> = {
         const stack = [graph.entry];
         reached.add(graph.entry);
         while (stack.length > 0) {
-          graph.graph.forEachOutNeighbor(stack.pop()!, (next) => {
+          for (const next of graph.successors(stack.pop()!)) {
             if (!reached.has(next)) {
               reached.add(next);
               stack.push(next);
             }
-          });
+          }
         }
       }
       result.set(graph.name, reached);

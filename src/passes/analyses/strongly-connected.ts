@@ -10,7 +10,7 @@ export function stronglyConnectedComponents(graph: WorkflowGraph): string[][] {
   const stack: string[] = [];
   const components: string[][] = [];
   let counter = 0;
-  for (const root of graph.graph.nodes()) {
+  for (const root of graph.nodeIds()) {
     if (index.has(root)) continue;
     const work: { node: string; neighbors: string[]; next: number }[] = [];
     const enter = (node: string) => {
@@ -18,7 +18,7 @@ export function stronglyConnectedComponents(graph: WorkflowGraph): string[][] {
       low.set(node, counter++);
       stack.push(node);
       onStack.add(node);
-      work.push({ node, neighbors: graph.graph.outNeighbors(node), next: 0 });
+      work.push({ node, neighbors: graph.successors(node), next: 0 });
     };
     enter(root);
     while (work.length > 0) {
