@@ -82,7 +82,7 @@ describe("nexus run in a pipe", () => {
     expect(new Map(lines.map((line) => [line.id, line.error]))).toEqual(
       new Map([
         ["x", null],
-        ["2", "<stdin>:2: missing field 'abstract' that the workflow needs"],
+        ["2", "<stdin>:2:1: error[NX5004]: missing field 'abstract' that the workflow needs"],
       ]),
     );
   });
