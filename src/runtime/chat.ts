@@ -1,6 +1,8 @@
 // The provider-neutral model request and result the runtime passes to backends. Requests use the OpenAI chat shape
 // (messages, tools, response_format) because every self-hosted engine speaks it; adapters translate for others.
 
+import type { BatchMode } from "../ir/annotations/batch.js";
+
 export interface ChatToolCall {
   id: string;
   name: string;
@@ -60,7 +62,7 @@ export interface RequestHints {
    */
   requestId?: string;
   /** The node's batch mode (its `batch` annotation): batch backends send `realtime` requests one by one. */
-  batchMode?: "engine" | "provider-batch" | "realtime";
+  batchMode?: BatchMode;
   signal?: AbortSignal;
 }
 

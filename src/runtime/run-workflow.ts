@@ -113,7 +113,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     tools,
     stats,
     new OutputValidator(),
-    { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
+    { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
   // The engine prefills the entry node's shared prefix while the run opens its store and reads its input.
