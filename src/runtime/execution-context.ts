@@ -6,7 +6,7 @@ import type { CriticalPath } from "../passes/analyses/critical-path.js";
 import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
 import { batchHintsFor, criticalPathOf } from "./batch-hints.js";
 import { requestPlanFor } from "../prompt/assemble-request.js";
-import type { RequestPlan } from "./model-request.js";
+import type { RequestPlan } from "../prompt/request-plan.js";
 import type { OutputValidator } from "./output-validator.js";
 import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";

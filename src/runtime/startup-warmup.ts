@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Workflow } from "../ir/workflow.js";
 import type { ExecutionContext } from "./execution-context.js";
-import { renderRequest } from "./model-request.js";
+import { renderRequest } from "../prompt/assemble-request.js";
 import { requestHints } from "./nodes/model-call.js";
 
 const FIRST_LINE_LIMIT = 1 << 20;
@@ -44,7 +44,7 @@ export function warmEntryPrefix(context: ExecutionContext, workflow: Workflow, i
   const state = firstInputState(input);
   if (!state) return;
   try {
-    const request = renderRequest(context.plan(graph, node), node, state);
+    const request = renderRequest(context.plan(graph, node), state);
     const batch = context.batchHints(graph, node);
     context.accumulator.prewarm(request, batch, requestHints(context, batch, request));
   } catch {
