@@ -4,6 +4,7 @@
 // once through `onFinished`, so results stream per item while the chunk goes on.
 import { Annotation, END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import type { WorkflowGraph } from "../ir/workflow.js";
+import { reachableNodes } from "../passes/analyses/reachability.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { executeNode } from "./nodes/index.js";
 import { advance } from "./routing.js";
@@ -41,7 +42,10 @@ export interface LoweringHooks {
 
 export function lowerGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: LoweringHooks = {}) {
   const builder = new StateGraph(ChunkState);
-  const nodeIds = graph.graph.nodes();
+  // Nodes the entry does not reach never run (LangGraph refuses a graph that has them; from -O1 on,
+  // dead-node-elimination has removed them already).
+  const reachable = reachableNodes(graph);
+  const nodeIds = graph.graph.nodes().filter((id) => reachable.has(id));
   for (const id of nodeIds) {
     const node = graph.node(id);
     builder.addNode(id, async (state: ChunkValues) => {
