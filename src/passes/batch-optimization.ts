@@ -1,8 +1,9 @@
-// Pass `batch-optimization`: decides, for every model-calling node, how its requests are batched and cached, and
-// records it in the `batch` annotation: eligibility (and why not), batch group (same model, same backend family),
-// prefix cache key and size against the backend's cache minimum, batch size and wait, priority, and mode (engine,
-// provider-batch or realtime) with the reason. A batch policy that cannot take effect is reported: on a node that has
-// no batch implementation or a model whose backend cannot batch (errors), or on a realtime provider model (warning).
+// Pass `batch-optimization`: records, for every model-calling node, how its requests are batched and cached, in the
+// `batch` annotation: the batch decision (eligibility and why not, size and wait, priority, mode with the reason:
+// `decideBatch` in src/models/batch-decision.ts, which the runtime also calls for an IR without this annotation), the
+// batch group it names (`g1`, ...: same model, same backend family), and the prefix cache key and size against the
+// backend's cache minimum. A batch policy that cannot take effect is reported: on a node that has no batch
+// implementation or a model whose backend cannot batch (errors), or on a realtime provider model (warning).
 import { diagnostics } from "../diagnostics/codes.js";
 import type { Workflow } from "../ir/workflow.js";
 import { asksForBatching, BATCH_DEFAULTS, decideBatch, type BatchDefaults } from "../models/batch-decision.js";
