@@ -1,10 +1,9 @@
 // How a model's requests are batched, from its backend and the workflow's latency budget: self-hosted engines batch
 // continuously (`engine`); provider models use the provider's Batch API (`provider-batch`: half price, results within
 // 24 h, usually under 1 h) when the budget allows hours, else go out one by one (`realtime`).
+import type { BatchMode } from "../ir/annotations/batch.js";
 import { formatDuration } from "../util/units.js";
 import { describeFamily, type ModelTarget } from "./model-uri.js";
-
-export type BatchMode = "engine" | "provider-batch" | "realtime";
 
 /** Most requests one provider batch may hold (OpenAI: 50,000 per input file; Anthropic: 100,000). */
 export const PROVIDER_BATCH_LIMIT: Record<string, number> = { openai: 50_000, anthropic: 100_000 };

@@ -36,6 +36,22 @@ interface ResolvedEntry {
   options: Record<string, PassOptionValue>;
 }
 
+/**
+ * Computes analyses of `workflow` on demand, each once, keeping them in `analyses` (analysis name -> result), which
+ * the pass manager prunes of what a pass does not preserve. Outside a pipeline (the runtime reading an IR built
+ * without some pass), `analysisGetter(workflow)(analysis)` computes one analysis and what it depends on.
+ */
+export function analysisGetter(
+  workflow: Workflow,
+  analyses: Map<string, unknown> = new Map(),
+): <T>(analysis: Analysis<T>) => T {
+  const getAnalysis = <T>(analysis: Analysis<T>): T => {
+    if (!analyses.has(analysis.name)) analyses.set(analysis.name, analysis.compute(workflow, { getAnalysis }));
+    return analyses.get(analysis.name) as T;
+  };
+  return getAnalysis;
+}
+
 export class PassManager {
   private readonly byName: Map<string, Pass>;
 
@@ -65,15 +81,12 @@ export class PassManager {
     const entries = this.resolve(pipelineText);
     const print = instrumentation.print ?? ((text: string) => process.stderr.write(text));
     const analyses = new Map<string, unknown>();
+    const getAnalysis = analysisGetter(workflow, analyses);
     const result: PipelineResult = {
       diagnostics: [],
       timings: [],
       stats: {},
       pipeline: printPipeline(entries.map((e) => e.written)),
-    };
-    const getAnalysis = <T>(analysis: Analysis<T>): T => {
-      if (!analyses.has(analysis.name)) analyses.set(analysis.name, analysis.compute(workflow, { getAnalysis }));
-      return analyses.get(analysis.name) as T;
     };
     for (const { pass, options } of entries) {
       const before = instrumentation.verifyEach ? printWorkflow(workflow) : undefined;

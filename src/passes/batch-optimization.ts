@@ -1,12 +1,13 @@
-// Pass `batch-optimization`: decides, for every model-calling node, how its requests are batched and cached, and
-// records it in the `batch` annotation: eligibility (and why not), batch group (same model, same backend family),
-// prefix cache key and size against the backend's cache minimum, batch size and wait, priority, and mode (engine,
-// provider-batch or realtime) with the reason. A batch policy that cannot take effect is reported: on a node that has
-// no batch implementation or a model whose backend cannot batch (errors), or on a realtime provider model (warning).
+// Pass `batch-optimization`: records, for every model-calling node, how its requests are batched and cached, in the
+// `batch` annotation: the batch decision (eligibility and why not, size and wait, priority, mode with the reason:
+// `decideBatch` in src/models/batch-decision.ts, which the runtime also calls for an IR without this annotation), the
+// batch group it names (`g1`, ...: same model, same backend family), and the prefix cache key and size against the
+// backend's cache minimum. A batch policy that cannot take effect is reported: on a node that has no batch
+// implementation or a model whose backend cannot batch (errors), or on a realtime provider model (warning).
 import { diagnostics } from "../diagnostics/codes.js";
-import type { BatchPolicy } from "../ir/types.js";
 import type { Workflow } from "../ir/workflow.js";
-import { chooseBatchMode, PROVIDER_BATCH_LIMIT } from "../models/batch-mode.js";
+import { asksForBatching, BATCH_DEFAULTS, decideBatch, type BatchDefaults } from "../models/batch-decision.js";
+import type { ModeChoice } from "../models/batch-mode.js";
 import type { Pass, PassContext } from "../pass-manager/pass.js";
 import { minCacheableTokens, type PricingTable } from "../pricing/pricing.js";
 import { resolvePricing } from "../pricing/resolve-pricing.js";
@@ -14,11 +15,6 @@ import { formatDuration } from "../util/units.js";
 import { batchAnnotation, type BatchDecision } from "../ir/annotations/batch.js";
 import { criticalPathAnalysis } from "./analyses/critical-path.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
-
-/** A node-level batch policy that asks for batching (`batch: false` asks for nothing). */
-function asksForBatching(policy: BatchPolicy | undefined): boolean {
-  return policy !== undefined && policy.enabled !== false;
-}
 
 /** Errors for batch policies on nodes that never batch: tasks and expression routers. */
 function checkNonModelPolicies(ir: Workflow, context: PassContext): void {
@@ -32,28 +28,29 @@ function checkNonModelPolicies(ir: Workflow, context: PassContext): void {
   }
 }
 
-function decide(
-  facts: NodePromptFacts,
+/** The pass options as the decision's defaults. */
+function defaultsFrom(options: PassContext["options"]): BatchDefaults {
+  return {
+    maxBatchSize: options["max-batch-size"] as number,
+    maxWaitMs: options["max-wait-ms"] as number,
+    providerMaxWaitMs: options["provider-max-wait-ms"] as number,
+    providerBatchMinBudgetMs: options["provider-batch-min-budget-ms"] as number,
+  };
+}
+
+/** Reports a batch policy the decision cannot follow: a backend that cannot batch, or a realtime provider model. */
+function reportIgnoredPolicy(
   ir: Workflow,
-  pricing: PricingTable,
-  priority: number,
+  facts: NodePromptFacts,
+  choice: ModeChoice,
+  minBudget: number,
   context: PassContext,
-): BatchDecision {
+): void {
   const node = facts.node;
-  const { options } = context;
-  const minBudget = options["provider-batch-min-budget-ms"] as number;
-  const choice = chooseBatchMode(facts.target, ir.settings.latencyBudgetMs, minBudget);
-  // Each field falls back on its own: the node's policy, then the workflow's, then the pass options.
-  const policy: BatchPolicy = { ...ir.settings.batch, ...node.batch };
-  const sets = (p: BatchPolicy | undefined) => p?.size !== undefined || p?.timeoutMs !== undefined;
-  const policySource = sets(node.batch) ? "node" : sets(ir.settings.batch) ? "workflow" : "default";
-  const minCacheable = minCacheableTokens(pricing, facts.target);
-  let eligible = choice.mode !== "realtime";
-  let reason = eligible ? undefined : choice.reason;
-  let { mode, reason: modeReason } = choice;
-  if (!choice.canBatch && asksForBatching(node.batch)) {
+  if (!asksForBatching(node.batch)) return;
+  if (!choice.canBatch) {
     context.report(diagnostics.backendCannotBatch(node.id, facts.target.uri, choice.reason, node.loc));
-  } else if (choice.mode === "realtime" && asksForBatching(node.batch)) {
+  } else if (choice.mode === "realtime") {
     const budget = ir.settings.latencyBudgetMs;
     const why =
       budget === undefined
@@ -63,37 +60,43 @@ function decide(
       diagnostics.batchPolicyIgnoredInRealtime(node.id, facts.target.uri, why, formatDuration(minBudget), node.loc),
     );
   }
-  if (eligible && policy.enabled === false) {
-    eligible = false;
-    reason =
-      node.batch?.enabled === false
-        ? "the node turns batching off ('batch: false')"
-        : "the workflow turns batching off ('batch: false')";
-    mode = "realtime";
-    modeReason = "batching is turned off, so requests go out one by one";
-  }
-  const providerLimit = PROVIDER_BATCH_LIMIT[facts.target.family] ?? Number.MAX_SAFE_INTEGER;
-  const defaultSize = mode === "provider-batch" ? providerLimit : (options["max-batch-size"] as number);
-  const defaultWait =
-    mode === "provider-batch" ? (options["provider-max-wait-ms"] as number) : (options["max-wait-ms"] as number);
+}
+
+function decide(
+  facts: NodePromptFacts,
+  ir: Workflow,
+  pricing: PricingTable,
+  priority: number,
+  context: PassContext,
+): { decision: BatchDecision; groupKey: string } {
+  const defaults = defaultsFrom(context.options);
+  const { backendChoice, groupKey, ...decided } = decideBatch(
+    facts.node,
+    facts.target,
+    ir.settings,
+    priority,
+    defaults,
+  );
+  reportIgnoredPolicy(ir, facts, backendChoice, defaults.providerBatchMinBudgetMs, context);
+  const minCacheable = minCacheableTokens(pricing, facts.target);
   const decision: BatchDecision = {
-    eligible,
+    eligible: decided.eligible,
     model: facts.target.uri,
     backend: facts.target.family,
     cacheKey: facts.cacheKey,
     prefixTokens: facts.prefixTokens,
     minCacheableTokens: minCacheable,
     prefixCacheable: facts.prefixTokens > 0 && facts.prefixTokens >= minCacheable,
-    maxBatchSize: eligible ? Math.min(policy.size ?? defaultSize, providerLimit) : 1,
-    maxWaitMs: eligible ? (policy.timeoutMs ?? defaultWait) : 0,
-    policySource: eligible ? policySource : "default",
-    priority: node.batch?.priority ?? priority,
-    prioritySource: node.batch?.priority !== undefined ? "policy" : "critical-path",
-    mode,
-    modeReason,
+    maxBatchSize: decided.maxBatchSize,
+    maxWaitMs: decided.maxWaitMs,
+    policySource: decided.policySource,
+    priority: decided.priority,
+    prioritySource: decided.prioritySource,
+    mode: decided.mode,
+    modeReason: decided.modeReason,
   };
-  if (reason !== undefined) decision.reason = reason;
-  return decision;
+  if (decided.reason !== undefined) decision.reason = decided.reason;
+  return { decision, groupKey };
 }
 
 export const batchOptimizationPass: Pass = {
@@ -103,25 +106,25 @@ export const batchOptimizationPass: Pass = {
     {
       name: "max-batch-size",
       type: "number",
-      default: 64,
+      default: BATCH_DEFAULTS.maxBatchSize,
       description: "engine batch size when no batch policy sets one",
     },
     {
       name: "max-wait-ms",
       type: "number",
-      default: 2000,
+      default: BATCH_DEFAULTS.maxWaitMs,
       description: "longest an item waits for its engine batch to fill",
     },
     {
       name: "provider-max-wait-ms",
       type: "number",
-      default: 60000,
+      default: BATCH_DEFAULTS.providerMaxWaitMs,
       description: "longest items are collected before a provider batch is sent",
     },
     {
       name: "provider-batch-min-budget-ms",
       type: "number",
-      default: 3600000,
+      default: BATCH_DEFAULTS.providerBatchMinBudgetMs,
       description: "latency budget from which provider models use the Batch API",
     },
     {
@@ -140,9 +143,8 @@ export const batchOptimizationPass: Pass = {
     const groups = new Map<string, string>();
     for (const facts of allPromptFacts(context.getAnalysis(promptAnalysis))) {
       const priority = priorities.get(facts.graph)?.get(facts.node.id) ?? 1;
-      const decision = decide(facts, ir, pricing, priority, context);
+      const { decision, groupKey } = decide(facts, ir, pricing, priority, context);
       if (decision.eligible) {
-        const groupKey = `${decision.backend}\u0000${decision.model.trim()}`;
         if (!groups.has(groupKey)) groups.set(groupKey, `g${groups.size + 1}`);
         decision.group = groups.get(groupKey);
         context.stat("nodes-batched");

@@ -1,10 +1,11 @@
-// Pass `prefix-layout`: places the static instructions Nexus adds to a request (output schema, router choices) ahead
-// of the first per-item variable, so every request of a node shares the longest possible prefix. It never touches the
-// user's words: the system prompt and the prompt keep their text and order; only Nexus's own instructions move, from
-// after the prompt into the system message (after the system prompt, or before it when the system prompt itself has
-// a per-item variable). Writes the `prefix` annotation on every model-calling node, which the runtime follows.
+// Pass `prefix-layout`: records, in the `prefix` annotation of every model-calling node, how its requests are laid
+// out and what that gives: the static instructions Nexus adds (output schema, router choices) sit ahead of the first
+// per-item variable (in the system message, after the system prompt, or before it when the system prompt itself has
+// a per-item variable), so every request of a node shares the longest possible prefix; and how many tokens that moves
+// into the prefix compared with appending them to the prompt. The layout itself is one rule (`requestLayout` in
+// src/prompt/request-plan.ts) that every request follows at every `-O` level: this pass explains it, never changes it.
 import type { Pass } from "../pass-manager/pass.js";
-import { isModelCalling } from "../prompt/request-plan.js";
+import { isModelCalling, requestLayout } from "../prompt/request-plan.js";
 import { prefixAnnotation, type PrefixLayout } from "../ir/annotations/prefix.js";
 import {
   promptAnalysis,
@@ -20,7 +21,7 @@ import { componentsAnalysis } from "./analyses/strongly-connected.js";
 const INSTRUCTION_PARTS = ["output-schema instruction", "route instruction"];
 
 /**
- * What moved into the shared prefix, compared with the layout without this pass ("after-prompt": instructions
+ * What moved into the shared prefix, compared with the naive layout ("after-prompt": instructions
  * appended to the prompt). There the instructions are in the prefix only when no per-item variable precedes them,
  * that is when the request has no variable at all; so unless a computed baseline is given (needed when the layout
  * reorders the system prompt), the moved parts are the instruction parts now in the prefix of a request that has one.
@@ -57,10 +58,10 @@ function layoutOf(facts: NodePromptFacts, baseline: NodePromptFacts | undefined)
 
 export const prefixLayoutPass: Pass = {
   name: "prefix-layout",
-  summary: "move static instructions (output schema, routes) ahead of the first per-item variable",
+  summary: "record how requests place static instructions (output schema, routes) ahead of per-item variables",
   options: [],
   requires: [],
-  // The prompt analysis of the chosen placements is computed here anyway: handed on, not recomputed.
+  // The prompt analysis of the requests as laid out is computed here anyway: handed on, not recomputed.
   preserves: [reachabilityAnalysis, componentsAnalysis, criticalPathAnalysis, expectedVisitsAnalysis, promptAnalysis],
   run(ir, context) {
     const analyser = new PromptAnalyser(ir);
@@ -70,23 +71,14 @@ export const prefixLayoutPass: Pass = {
       analysis.set(graph.name, chosen);
       for (const node of graph.nodes()) {
         if (!isModelCalling(node)) continue;
-        const afterSystem = analyser.analyse(graph, node, "after-system");
-        let best = afterSystem;
-        let baseline: NodePromptFacts | undefined;
-        // Only a per-item variable in the system prompt can make "before the system prompt" the longer prefix;
-        // otherwise "after the system prompt" is never shorter than the layout without this pass.
-        if (
-          afterSystem.split.firstVariable?.origin === "system" &&
-          afterSystem.parts.some((p) => INSTRUCTION_PARTS.includes(p.part))
-        ) {
-          baseline = analyser.analyse(graph, node, "after-prompt");
-          const beforeSystem = analyser.analyse(graph, node, "before-system");
-          if (beforeSystem.prefixTokens > best.prefixTokens) best = beforeSystem;
-          if (baseline.prefixTokens > best.prefixTokens) best = baseline;
-        }
-        const layout = layoutOf(best, baseline);
+        const placement = requestLayout(node);
+        const facts = analyser.analyse(graph, node, placement);
+        // Moving the instructions ahead of the system prompt reorders what precedes the first variable: the gain
+        // over the naive layout is measured on it. After the system prompt, it is the instructions' own tokens.
+        const baseline = placement === "before-system" ? analyser.analyse(graph, node, "after-prompt") : undefined;
+        const layout = layoutOf(facts, baseline);
         graph.annotations.set(prefixAnnotation, node.id, layout);
-        chosen.set(node.id, best);
+        chosen.set(node.id, facts);
         context.stat("nodes-laid-out");
         if (layout.movedTokens > 0) context.stat("tokens-moved-into-prefix", layout.movedTokens);
       }

@@ -1,46 +1,29 @@
 // The one place a model-calling node's request is assembled, at compile time (for prompt analysis) and at run time
-// (for the real request): `requestPlanFor` lays the request out as the compiler decided (placement from the node's
-// `prefix` annotation), `renderRequest` fills it from one item's state. Messages are OpenAI chat format.
+// (for the real request): `requestPlanFor` lays the request out by the one layout rule (`requestLayout`, whatever
+// the optimization level), `renderRequest` fills it from one item's state as the provider-neutral ChatRequest that
+// backends translate to their wire formats.
 //
-// The output schema is sent twice on purpose: as an instruction in the messages (every backend sees it, and after
-// prefix-layout it sits in the cached prefix) and as `response_format: {type: "json_schema"}` for backends that
-// enforce it. A node without a prompt sends the item's state as canonical JSON for its user message.
+// The output schema is sent twice on purpose: as an instruction in the messages (every backend sees it, and it sits
+// in the cached prefix) and as `responseSchema` for backends that enforce it; a model router likewise lists its
+// routes and asks for a structured route choice. A node without a prompt sends the item's state as canonical JSON
+// for its user message.
 import type { WorkflowNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
-import { prefixAnnotation } from "../ir/annotations/prefix.js";
 import { readPath } from "../expr/evaluate.js";
 import { canonicalJson } from "../util/canonical-json.js";
-import {
-  chatToolResolver,
-  isModelCalling,
-  planRequest,
-  type ChatTool,
-  type PlanSegment,
-  type RequestPlan,
-  type ResponseFormat,
-} from "./request-plan.js";
+import type { ChatRequest } from "./chat-request.js";
+import { chatToolResolver, isModelCalling, planRequest, type PlanSegment, type RequestPlan } from "./request-plan.js";
 
 export type { RequestPlan } from "./request-plan.js";
 
-/** A chat-completions request body (OpenAI format). */
-export interface ChatRequest {
-  model: string;
-  messages: { role: "system" | "user"; content: string }[];
-  tools?: ChatTool[];
-  response_format?: ResponseFormat;
-  temperature?: number;
-  max_tokens?: number;
-}
-
-/** The request plan of a model-calling node, laid out as the compiler decided; undefined for other nodes. */
+/** The request plan of a model-calling node, laid out by `requestLayout`; undefined for other nodes. */
 export function requestPlanFor(workflow: Workflow, graph: WorkflowGraph, nodeId: string): RequestPlan | undefined {
   const node: WorkflowNode = graph.node(nodeId);
   if (!isModelCalling(node)) return undefined;
-  const placement = graph.annotations.get(prefixAnnotation, nodeId)?.placement;
   return planRequest(
     node,
     chatToolResolver((name) => workflow.tool(name)),
-    placement,
+    undefined,
     workflow.settings.backend,
   );
 }
@@ -63,9 +46,10 @@ export function renderRequest(plan: RequestPlan, state: Record<string, unknown>)
     })),
   };
   if (plan.tools.length > 0) request.tools = plan.tools;
-  if (plan.responseFormat) request.response_format = plan.responseFormat;
+  if (plan.responseSchema)
+    request.responseSchema = { name: plan.responseSchema.name, schema: plan.responseSchema.schema };
+  if (plan.maxTokens !== undefined) request.maxTokens = plan.maxTokens;
   if (plan.temperature !== undefined) request.temperature = plan.temperature;
-  if (plan.maxTokens !== undefined) request.max_tokens = plan.maxTokens;
   return request;
 }
 

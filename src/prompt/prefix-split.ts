@@ -2,12 +2,29 @@
 // per-item variable) and the per-item part (that variable and everything after it), and derives the prefix cache
 // key: a hash of the canonical static prefix. The per-item part never enters the key, and no variable is ever in the
 // prefix, so equal keys mean byte-identical prefixes.
+//
+// Key version 1 hashes tools and the output schema in the OpenAI chat shape it was defined with
+// (`{type: "function", function: {...}}`, `{type: "json_schema", json_schema: {..., strict: false}}`): that shape is
+// built here for the hash only, so keys keep their values. A router's route-choice schema is not hashed (version 1
+// predates it in the plan; it follows from the route list, which the route instruction puts in the messages).
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../util/canonical-json.js";
-import type { ChatTool, PlanMessage, PlanSegment, RequestPlan, ResponseFormat, SegmentOrigin } from "./request-plan.js";
+import type { PlanMessage, PlanSegment, PlanTool, RequestPlan, SegmentOrigin } from "./request-plan.js";
 
 /** Bumped whenever the key recipe changes, so old keys never match new prefixes. */
 export const CACHE_KEY_VERSION = 1;
+
+/** A tool as key version 1 hashes it. */
+export interface KeyTool {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+/** An output schema as key version 1 hashes it. */
+export interface KeyResponseFormat {
+  type: "json_schema";
+  json_schema: { name: string; schema: Record<string, unknown>; strict: false };
+}
 
 export interface StaticSegment {
   role: PlanMessage["role"];
@@ -28,8 +45,8 @@ export interface PrefixSplit {
 export interface CanonicalPrefix {
   version: number;
   model: string;
-  tools: ChatTool[];
-  responseFormat?: ResponseFormat;
+  tools: KeyTool[];
+  responseFormat?: KeyResponseFormat;
   messages: { role: PlanMessage["role"]; text: string }[];
 }
 
@@ -60,23 +77,50 @@ function staticMessages(split: PrefixSplit): CanonicalPrefix["messages"] {
   return messages;
 }
 
+function keyTool(tool: PlanTool): KeyTool {
+  return {
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
+}
+
+/** The output schema the key hashes: only an `output_schema`'s (see the file comment). */
+function keyedSchema(plan: RequestPlan): RequestPlan["responseSchema"] {
+  return plan.responseSchema?.origin === "output-schema instruction" ? plan.responseSchema : undefined;
+}
+
 export function canonicalPrefix(plan: RequestPlan, split: PrefixSplit = splitPlan(plan)): CanonicalPrefix {
   const prefix: CanonicalPrefix = {
     version: CACHE_KEY_VERSION,
     model: plan.modelUri.trim(),
-    tools: plan.tools,
+    tools: plan.tools.map(keyTool),
     messages: staticMessages(split),
   };
-  if (plan.responseFormat) prefix.responseFormat = plan.responseFormat;
+  const schema = keyedSchema(plan);
+  if (schema) {
+    prefix.responseFormat = {
+      type: "json_schema",
+      json_schema: { name: schema.name, schema: schema.schema, strict: false },
+    };
+  }
   return prefix;
 }
 
-/** Canonical JSON of objects many plans share (tool definitions, output schemas), made once per object. */
+/** Canonical JSON of objects many plans share (output schemas), made once per object. */
 const canonicalTexts = new WeakMap<object, string>();
 
 function sharedCanonicalJson(value: object): string {
   let text: string | undefined = canonicalTexts.get(value);
   if (text === undefined) canonicalTexts.set(value, (text = canonicalJson(value)));
+  return text;
+}
+
+/** Canonical JSON of tools as the key hashes them, made once per tool (the prompt analysis counts its tokens). */
+const toolTexts = new WeakMap<PlanTool, string>();
+
+export function canonicalToolText(tool: PlanTool): string {
+  let text = toolTexts.get(tool);
+  if (text === undefined) toolTexts.set(tool, (text = canonicalJson(keyTool(tool))));
   return text;
 }
 
@@ -90,14 +134,14 @@ function canonicalPrefixJson(plan: RequestPlan, split: PrefixSplit): string {
     `"messages":${JSON.stringify(staticMessages(split))}`,
     `"model":${JSON.stringify(plan.modelUri.trim())}`,
   ];
-  if (plan.responseFormat) {
-    const { name, schema, strict } = plan.responseFormat.json_schema;
+  const schema = keyedSchema(plan);
+  if (schema) {
     fields.push(
-      `"responseFormat":{"json_schema":{"name":${JSON.stringify(name)},"schema":${sharedCanonicalJson(schema)},` +
-        `"strict":${strict}},"type":${JSON.stringify(plan.responseFormat.type)}}`,
+      `"responseFormat":{"json_schema":{"name":${JSON.stringify(schema.name)},"schema":${sharedCanonicalJson(schema.schema)},` +
+        `"strict":false},"type":"json_schema"}`,
     );
   }
-  fields.push(`"tools":[${plan.tools.map(sharedCanonicalJson).join(",")}]`, `"version":${CACHE_KEY_VERSION}`);
+  fields.push(`"tools":[${plan.tools.map(canonicalToolText).join(",")}]`, `"version":${CACHE_KEY_VERSION}`);
   return `{${fields.join(",")}}`;
 }
 

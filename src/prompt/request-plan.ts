@@ -2,12 +2,14 @@
 // text or a per-item variable, and where it came from (the user's system prompt or prompt, or an instruction Nexus
 // adds). It is built once at compile time; `renderRequest` fills it from an item's state at run time, and the prompt
 // analysis splits it into the static prefix and the per-item part. The user's words are never rewritten: layout
-// only decides where Nexus's own instructions go.
+// only decides where Nexus's own instructions go, and that is one rule (`requestLayout`), the same at every `-O`
+// level, so optimization never changes what the model is asked.
 import type { ToolDefinition, WorkflowNode } from "../ir/types.js";
 import { parseTemplate } from "../ir/template.js";
 import { parseModelUri } from "../models/model-uri.js";
 import { canonicalJson } from "../util/canonical-json.js";
-import { outputSchemaInstruction, routeInstruction } from "./instructions.js";
+import type { ChatToolDefinition, ResponseSchema } from "./chat-request.js";
+import { outputSchemaInstruction, routeChoiceSchema, routeInstruction } from "./instructions.js";
 
 /** How the whole item state appears where a node has no prompt (`$` cannot start a template variable's name). */
 export const ITEM_STATE_VARIABLE = "{$state}";
@@ -27,17 +29,13 @@ export interface PlanMessage {
 import type { InstructionPlacement } from "../ir/annotations/prefix.js";
 export { INSTRUCTION_PLACEMENTS, type InstructionPlacement } from "../ir/annotations/prefix.js";
 
-/** A tool definition in OpenAI chat format. */
-export interface ChatTool {
-  type: "function";
-  function: { name: string; description: string; parameters: Record<string, unknown> };
-}
+/** A tool the node offers, with its description and canonical parameter schema (shared by the plans of many nodes). */
+export type PlanTool = ChatToolDefinition & { description: string };
 
-/** OpenAI `response_format` for structured output. */
-export interface ResponseFormat {
-  type: "json_schema";
-  json_schema: { name: string; schema: Record<string, unknown>; strict: false };
-}
+/** The schema the answer must satisfy, and the instruction of Nexus's that asks for it (in the messages too). */
+export type PlanResponseSchema = ResponseSchema & {
+  origin: Extract<SegmentOrigin, "output-schema instruction" | "route instruction">;
+};
 
 export interface RequestPlan {
   nodeId: string;
@@ -46,8 +44,8 @@ export interface RequestPlan {
   /** The model name sent in the request body. */
   modelName: string;
   messages: PlanMessage[];
-  tools: ChatTool[];
-  responseFormat?: ResponseFormat;
+  tools: PlanTool[];
+  responseSchema?: PlanResponseSchema;
   temperature?: number;
   maxTokens?: number;
   placement: InstructionPlacement;
@@ -72,17 +70,17 @@ function canonicalSchema(schema: Record<string, unknown>): Record<string, unknow
   return canonical;
 }
 
-function chatTool(tool: ToolDefinition | undefined, name: string): ChatTool {
+function planTool(tool: ToolDefinition | undefined, name: string): PlanTool {
   const parameters = tool?.inputSchema ?? { type: "object", properties: {} };
-  return canonicalObject({ type: "function", function: { name, description: tool?.description ?? "", parameters } });
+  return { name, description: tool?.description ?? "", parameters: canonicalObject(parameters) };
 }
 
 /** Resolves tool names to chat tool definitions, building each once: the plans of many nodes share them. */
-export function chatToolResolver(lookup: (name: string) => ToolDefinition | undefined): (name: string) => ChatTool {
-  const built = new Map<string, ChatTool>();
+export function chatToolResolver(lookup: (name: string) => ToolDefinition | undefined): (name: string) => PlanTool {
+  const built = new Map<string, PlanTool>();
   return (name) => {
     let tool = built.get(name);
-    if (!tool) built.set(name, (tool = chatTool(lookup(name), name)));
+    if (!tool) built.set(name, (tool = planTool(lookup(name), name)));
     return tool;
   };
 }
@@ -116,14 +114,31 @@ function joinBlocks(a: PlanSegment[], b: PlanSegment[], separatorOrigin: Segment
   return [...a, { type: "text", text: "\n\n", origin: separatorOrigin }, ...b];
 }
 
+/** True when the template has a per-item variable. */
+function hasVariable(template: string | undefined): boolean {
+  return template !== undefined && parseTemplate(template).some((part) => part.type === "variable");
+}
+
+/**
+ * Where a node's requests put Nexus's instructions: the layout with the longest prefix shared by every item. In the
+ * system message after the user's system prompt (ahead of the prompt's variables); before it when the system prompt
+ * itself holds a per-item variable, so the instructions stay ahead of every variable. The user's words keep their
+ * order either way. (`after-prompt`, appending them to the prompt, is never longer: prefix-layout reports it only as
+ * the baseline of what the layout gains.)
+ */
+export function requestLayout(node: Extract<WorkflowNode, { kind: "llm" | "router" }>): InstructionPlacement {
+  const hasInstructions = node.kind === "llm" ? Boolean(node.outputSchema) : node.routes.length > 0;
+  return hasInstructions && hasVariable(node.system) ? "before-system" : "after-system";
+}
+
 /**
  * The request plan of a model-calling node. `tools` resolves the node's tool names (see `chatToolResolver`);
- * `placement` comes from the `prefix` annotation that prefix-layout writes (see `requestPlanFor`).
+ * `placement` is `requestLayout(node)`, how every request is sent; the prompt analysis asks for others to compare.
  */
 export function planRequest(
   node: Extract<WorkflowNode, { kind: "llm" | "router" }>,
-  tools: (name: string) => ChatTool,
-  placement: InstructionPlacement = "after-prompt",
+  tools: (name: string) => PlanTool,
+  placement: InstructionPlacement = requestLayout(node),
   backend?: string,
 ): RequestPlan {
   const modelUri = node.model ?? "";
@@ -153,10 +168,9 @@ export function planRequest(
   };
   if (node.kind === "llm" && node.outputSchema) {
     const name = node.id.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "output";
-    plan.responseFormat = {
-      type: "json_schema",
-      json_schema: { name, schema: canonicalSchema(node.outputSchema), strict: false },
-    };
+    plan.responseSchema = { name, schema: canonicalSchema(node.outputSchema), origin: "output-schema instruction" };
+  } else if (node.kind === "router" && node.routes.length > 0) {
+    plan.responseSchema = { name: "route_choice", schema: routeChoiceSchema(node.routes), origin: "route instruction" };
   }
   if (node.temperature !== undefined) plan.temperature = node.temperature;
   if (node.maxTokens !== undefined) plan.maxTokens = node.maxTokens;

@@ -4,6 +4,7 @@
 // reported at once through `onFinished`, so results stream per item while the chunk goes on.
 import { Annotation, END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import type { WorkflowGraph } from "../ir/workflow.js";
+import { reachableNodes } from "../passes/analyses/reachability.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { executeNode } from "./nodes/index.js";
 import { advance } from "./routing.js";
@@ -42,7 +43,10 @@ export interface StateGraphHooks {
 /** One LangGraph node per IR node, one conditional edge per IR node with successors. */
 function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks: StateGraphHooks) {
   const builder = new StateGraph(ChunkState);
-  const nodeIds = graph.nodeIds();
+  // Nodes the entry does not reach never run (LangGraph refuses a graph that has them; from -O1 on,
+  // dead-node-elimination has removed them already).
+  const reachable = reachableNodes(graph);
+  const nodeIds = graph.nodeIds().filter((id) => reachable.has(id));
   for (const id of nodeIds) {
     const node = graph.node(id);
     builder.addNode(id, async (state: ChunkValues) => {

@@ -1,33 +1,15 @@
-// The provider-neutral model request and result the runtime passes to backends. Requests use the OpenAI chat shape
-// (messages, tools, response_format) because every self-hosted engine speaks it; adapters translate for others.
+// The provider-neutral model request (rendered by src/prompt, re-exported here) and the result and scheduling hints the
+// runtime passes to and gets from backends; each backend translates to and from its own wire format.
+import type { BatchMode } from "../ir/annotations/batch.js";
+import type { ChatToolCall } from "../prompt/chat-request.js";
 
-export interface ChatToolCall {
-  id: string;
-  name: string;
-  /** JSON text, as the model wrote it. */
-  arguments: string;
-}
-
-export type ChatMessage =
-  | { role: "system" | "user"; content: string }
-  | { role: "assistant"; content: string | null; toolCalls?: ChatToolCall[] }
-  | { role: "tool"; content: string; toolCallId: string };
-
-export interface ChatToolDefinition {
-  name: string;
-  description?: string;
-  parameters: Record<string, unknown>;
-}
-
-export interface ChatRequest {
-  model: string;
-  messages: ChatMessage[];
-  tools?: ChatToolDefinition[];
-  /** JSON Schema the answer must satisfy (sent as `response_format: json_schema`). */
-  responseSchema?: { name: string; schema: Record<string, unknown> };
-  maxTokens?: number;
-  temperature?: number;
-}
+export type {
+  ChatMessage,
+  ChatRequest,
+  ChatToolCall,
+  ChatToolDefinition,
+  ResponseSchema,
+} from "../prompt/chat-request.js";
 
 export interface ChatUsage {
   promptTokens: number;
@@ -60,7 +42,7 @@ export interface RequestHints {
    */
   requestId?: string;
   /** The node's batch mode (its `batch` annotation): batch backends send `realtime` requests one by one. */
-  batchMode?: "engine" | "provider-batch" | "realtime";
+  batchMode?: BatchMode;
   signal?: AbortSignal;
 }
 

@@ -2,11 +2,12 @@
 // batch hints (computed once), output validators, and the compiled graphs that map and subgraph nodes invoke.
 import type { LlmNode, RouterNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
+import type { CriticalPath } from "../passes/analyses/critical-path.js";
 import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
 import { LiveItems } from "./live-items.js";
+import { batchHintsFor, criticalPathOf } from "./batch-hints.js";
 import { requestPlanFor } from "../prompt/assemble-request.js";
-import { prefixCacheKey } from "../prompt/prefix-split.js";
-import type { RequestPlan } from "./model-request.js";
+import type { RequestPlan } from "../prompt/request-plan.js";
 import type { OutputValidator } from "./output-validator.js";
 import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";
@@ -18,12 +19,12 @@ export type GraphRunner = (graphName: string, items: WorkItem[]) => Promise<Work
 export interface ExecutionOptions {
   /** Attempts to get a schema-valid answer before the item fails. */
   validationAttempts: number;
-  defaultBatch: { maxBatchSize: number; maxWaitMs: number };
 }
 
 export class ExecutionContext {
   private readonly plans = new Map<string, RequestPlan>();
   private readonly hints = new Map<string, BatchHints>();
+  private priorities?: CriticalPath;
   /** Admitted, finished and parked items, and whether more can be admitted (see LiveItems). */
   readonly live = new LiveItems();
   runGraph!: GraphRunner;
@@ -49,26 +50,18 @@ export class ExecutionContext {
     return plan;
   }
 
-  /** Batch hints from the node's `annotations.batch` (written by the batch-optimization pass), else defaults. */
+  /** How the node's requests are batched (see batchHintsFor), computed once per node. */
   batchHints(graph: WorkflowGraph, node: LlmNode | RouterNode): BatchHints {
     const key = `${graph.name}\u0000${node.id}`;
     let hints = this.hints.get(key);
-    if (hints) return hints;
-    const annotation = (graph.annotations.forNode(node.id).batch ?? {}) as Partial<BatchHints> & { eligible?: boolean };
-    const plan = this.plan(graph, node);
-    const unbatched = annotation.eligible === false;
-    hints = {
-      group: annotation.group ?? plan.modelName,
-      cacheKey: annotation.cacheKey ?? prefixCacheKey(plan),
-      maxBatchSize: unbatched
-        ? 1
-        : (annotation.maxBatchSize ?? node.batch?.size ?? this.options.defaultBatch.maxBatchSize),
-      maxWaitMs: unbatched ? 0 : (annotation.maxWaitMs ?? node.batch?.timeoutMs ?? this.options.defaultBatch.maxWaitMs),
-      priority: annotation.priority ?? node.batch?.priority ?? 0,
-      mode: annotation.mode,
-      model: node.model ?? "",
-    };
-    this.hints.set(key, hints);
+    if (!hints) {
+      hints = batchHintsFor(this.workflow, graph, node, this.plan(graph, node), () => this.criticalPath());
+      this.hints.set(key, hints);
+    }
     return hints;
+  }
+
+  private criticalPath(): CriticalPath {
+    return (this.priorities ??= criticalPathOf(this.workflow));
   }
 }

@@ -134,7 +134,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     tools,
     stats,
     new OutputValidator(),
-    { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
+    { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
   const input = new InputSource(options.input, requiredFields(workflow));

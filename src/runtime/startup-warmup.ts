@@ -6,7 +6,7 @@
 import type { Workflow } from "../ir/workflow.js";
 import type { ExecutionContext } from "./execution-context.js";
 import type { InputRecord } from "./input-reader.js";
-import { renderRequest } from "./model-request.js";
+import { renderRequest } from "../prompt/assemble-request.js";
 import { requestHints } from "./nodes/model-call.js";
 
 /**
@@ -20,7 +20,7 @@ export function warmEntryPrefix(context: ExecutionContext, workflow: Workflow, f
   if (first.length < 2 || first[0].kind !== "item") return;
   const state = first[0].state;
   try {
-    const request = renderRequest(context.plan(graph, node), node, state);
+    const request = renderRequest(context.plan(graph, node), state);
     const batch = context.batchHints(graph, node);
     context.accumulator.prewarm(request, batch, requestHints(context, batch, request));
   } catch {

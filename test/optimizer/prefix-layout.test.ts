@@ -1,5 +1,5 @@
-// prefix-layout: Nexus's own instructions (output schema, routes) move ahead of the first per-item variable; the
-// user's words never move; the runtime's request follows the layout recorded in the IR.
+// prefix-layout: Nexus's own instructions (output schema, routes) sit ahead of the first per-item variable; the
+// user's words never move; the pass records the layout, and the request is laid out the same without it.
 import { describe, expect, it } from "vitest";
 import { requestPlanFor, renderRequest } from "../../src/prompt/assemble-request.js";
 import { batchOf, compileYaml, prefixOf, workflowOf } from "./helpers.js";
@@ -33,7 +33,7 @@ describe("prefix-layout", () => {
     const request = renderRequest(requestPlanFor(workflow, workflow.mainGraph, "n")!, { item_text: "a chair" });
     expect(request.messages[0].content).toMatch(/^Label things\.\n\nRespond with one JSON object/);
     expect(request.messages[1].content).toBe("Item: a chair");
-    expect(request.response_format?.json_schema.schema).toEqual({
+    expect(request.responseSchema?.schema).toEqual({
       properties: { label: { type: "string" } },
       type: "object",
     });
@@ -85,7 +85,7 @@ describe("prefix-layout", () => {
     ]);
   });
 
-  it("without prefix-layout (-O1 plus batch-optimization), instructions stay after the prompt, outside the prefix", () => {
+  it("without prefix-layout (-O1 plus batch-optimization), the request and its prefix are the same", () => {
     const text = manifest(
       `{ id: n, kind: llm, model: "vllm://m", system: "Label things.", prompt: "Item: {item_text}", ${SCHEMA} }`,
     );
@@ -93,7 +93,10 @@ describe("prefix-layout", () => {
     const plain = workflowOf(compileYaml(text, { passes: "verify,batch-optimization" }));
     expect(prefixOf(plain, "n")).toBeUndefined();
     const request = renderRequest(requestPlanFor(plain, plain.mainGraph, "n")!, { item_text: "x" });
-    expect(request.messages[1].content).toMatch(/^Item: x\n\nRespond with one JSON object/);
-    expect(batchOf(plain, "n")!.prefixTokens).toBeLessThan(batchOf(laidOut, "n")!.prefixTokens);
+    expect(request.messages[0].content).toMatch(/^Label things\.\n\nRespond with one JSON object/);
+    expect(request.messages[1].content).toBe("Item: x");
+    expect(request).toEqual(renderRequest(requestPlanFor(laidOut, laidOut.mainGraph, "n")!, { item_text: "x" }));
+    expect(batchOf(plain, "n")!.prefixTokens).toBe(batchOf(laidOut, "n")!.prefixTokens);
+    expect(batchOf(plain, "n")!.cacheKey).toBe(batchOf(laidOut, "n")!.cacheKey);
   });
 });

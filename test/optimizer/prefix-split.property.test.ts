@@ -1,6 +1,7 @@
 // Property tests for the static prefix / per-item split: no template variable ever lands in the prefix, the prefix
 // is exactly the request text before the first variable, nothing of the user's text is reordered by any placement,
-// and the rendered request is the prefix followed by the rendered per-item part.
+// the rendered request is the prefix followed by the rendered per-item part, and the layout every request is sent
+// with has the longest static prefix.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LlmNode, RouterNode } from "../../src/ir/types.js";
@@ -10,6 +11,7 @@ import {
   chatToolResolver,
   INSTRUCTION_PLACEMENTS,
   planRequest,
+  requestLayout,
   type RequestPlan,
 } from "../../src/prompt/request-plan.js";
 
@@ -92,6 +94,24 @@ describe("static prefix / per-item split", () => {
         const written = usersOwn("after-prompt");
         expect(usersOwn("after-system")).toEqual(written);
         expect(usersOwn("before-system")).toEqual(written);
+      }),
+    );
+  });
+
+  it("lays every request out with the longest static prefix of all placements (requestLayout)", () => {
+    // A request with no variable is shared whole, whatever its layout.
+    const prefixLength = (plan: RequestPlan) => {
+      const split = splitPlan(plan);
+      if (split.firstVariable === undefined) return Number.POSITIVE_INFINITY;
+      return split.prefixSegments.map((s) => s.text).join("").length;
+    };
+    fc.assert(
+      fc.property(node, (n) => {
+        const chosen = planRequest(n, NO_TOOLS);
+        expect(chosen.placement).toBe(requestLayout(n));
+        for (const placement of INSTRUCTION_PLACEMENTS) {
+          expect(prefixLength(chosen)).toBeGreaterThanOrEqual(prefixLength(planRequest(n, NO_TOOLS, placement)));
+        }
       }),
     );
   });

@@ -1,6 +1,6 @@
-// Request assembly as the runtime uses it: the plan is laid out as the IR says (also after the IR file is written and
-// read back), filled per item in OpenAI chat format, with tools and response_format; the compile-time prefix is a
-// byte prefix of every rendered request.
+// Request assembly as the runtime uses it: the plan is laid out the same from the IR file as from the compiler's IR,
+// filled per item as the provider-neutral ChatRequest, with tools, the response schema and sampling settings; the
+// compile-time prefix is a byte prefix of every rendered request.
 import { describe, expect, it } from "vitest";
 import { loadWorkflow, serializeWorkflow } from "../../src/ir/serialize.js";
 import { assembleRequest, renderRequest, requestPlanFor } from "../../src/prompt/assemble-request.js";
@@ -34,26 +34,23 @@ tools:
 const STATE = { order: { id: "A-17" }, customer: "Ada", question: "Where is it?" };
 
 describe("request assembly", () => {
-  it("renders an OpenAI chat request with tools, response_format and sampling settings", () => {
+  it("renders a chat request with tools, the response schema and sampling settings", () => {
     const request = assembleRequest(workflow, workflow.mainGraph, "answer", STATE)!;
     expect(request.model).toBe("gpt-4o-mini");
     expect(request.messages[1]).toEqual({ role: "user", content: "Order A-17 for Ada: Where is it?" });
     expect(request.messages[0].content).toMatch(/^You answer questions about orders\.\n\nRespond with one JSON object/);
     expect(request.tools).toEqual([
       {
-        type: "function",
-        function: {
-          name: "lookup",
-          description: "Look an order up",
-          parameters: { properties: { id: { type: "string" } }, type: "object" },
-        },
+        name: "lookup",
+        description: "Look an order up",
+        parameters: { properties: { id: { type: "string" } }, type: "object" },
       },
     ]);
-    expect(request.response_format).toMatchObject({
-      type: "json_schema",
-      json_schema: { name: "answer", strict: false },
+    expect(request.responseSchema).toEqual({
+      name: "answer",
+      schema: { properties: { answer: { type: "string" } }, required: ["answer"], type: "object" },
     });
-    expect(request).toMatchObject({ temperature: 0.2, max_tokens: 300 });
+    expect(request).toMatchObject({ temperature: 0.2, maxTokens: 300 });
   });
 
   it("builds the same plan from the IR file as from the compiler's IR", () => {

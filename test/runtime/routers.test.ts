@@ -2,7 +2,7 @@
 // answer that merely contains a route name ("not technical") is not; an answer naming no route is fed back, and
 // after the last attempt the item fails.
 import { describe, expect, it } from "vitest";
-import { routeChoiceSchema } from "../../src/runtime/model-request.js";
+import { routeChoiceSchema } from "../../src/prompt/instructions.js";
 import { runFixture, useScratchDir } from "./helpers/run-fixture.js";
 import { ScriptedBackend, scriptedReplies, textOf } from "./helpers/scripted-backend.js";
 

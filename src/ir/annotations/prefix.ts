@@ -1,13 +1,14 @@
-// Annotation `prefix` (written by prefix-layout on every model-calling node): where Nexus placed its own instructions,
-// and the request split into the static prefix and the per-item part, with token counts per part. The runtime reads
-// `placement` to build the same request the compiler analysed (see src/prompt/assemble-request.ts).
+// Annotation `prefix` (written by prefix-layout on every model-calling node): where a node's requests put Nexus's own
+// instructions, and the request split into the static prefix and the per-item part, with token counts per part. It
+// explains the request; it does not steer it: every request is laid out by one rule at every `-O` level
+// (`requestLayout` in src/prompt/request-plan.ts).
 import { z } from "zod";
 import { defineAnnotation } from "./define.js";
 import { quote } from "../../util/text.js";
 
 /**
- * Where Nexus's instructions (output schema, routes) go: appended to the user message (`after-prompt`, the naive
- * layout, analysed for comparison only), or into the system message after or before the user's system prompt.
+ * Where Nexus's instructions (output schema, routes) go: into the system message after or before the user's system
+ * prompt, or appended to the user message (`after-prompt`, the naive layout, analysed for comparison only).
  */
 export const INSTRUCTION_PLACEMENTS = ["after-prompt", "after-system", "before-system"] as const;
 export type InstructionPlacement = (typeof INSTRUCTION_PLACEMENTS)[number];
@@ -62,7 +63,7 @@ function formatPrefix(value: PrefixLayout): string {
 export const prefixAnnotation = defineAnnotation("prefix", prefixLayoutSchema, formatPrefix, explainPrefix);
 
 const PLACEMENT_TEXT: Record<PrefixLayout["placement"], string> = {
-  "after-prompt": "appended to the prompt (the layout without prefix-layout)",
+  "after-prompt": "appended to the prompt (the naive layout)",
   "after-system": "in the system message, after the system prompt",
   "before-system": "in the system message, before the system prompt (it has a per-item variable)",
 };

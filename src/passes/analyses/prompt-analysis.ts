@@ -1,24 +1,22 @@
 // Analysis: for every model-calling node (llm nodes and model-driven routers, map bodies included), the request it
 // sends, split into the static prefix (tools, then messages up to the first per-item variable) and the per-item part,
-// with token counts per part and the prefix cache key. Placement of Nexus's instructions comes from the node's
-// `prefix` annotation, so this analysis is stale after prefix-layout runs (which does not preserve it).
+// with token counts per part and the prefix cache key, for the request as it is sent (laid out by `requestLayout`).
 import type { WorkflowNode } from "../../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../../ir/workflow.js";
 import { parseModelUri, type ModelTarget } from "../../models/model-uri.js";
 import type { Analysis } from "../../pass-manager/pass.js";
-import { canonicalJson } from "../../util/canonical-json.js";
-import { prefixCacheKey, splitPlan, type PrefixSplit } from "../../prompt/prefix-split.js";
+import { canonicalToolText, prefixCacheKey, splitPlan, type PrefixSplit } from "../../prompt/prefix-split.js";
 import {
   chatToolResolver,
   isModelCalling,
   planRequest,
-  type ChatTool,
   type InstructionPlacement,
+  type PlanTool,
   type RequestPlan,
   type SegmentOrigin,
 } from "../../prompt/request-plan.js";
 import { countsAreExactFor, countTokens, TOKENIZER_NAME } from "../../prompt/tokenizer.js";
-import { prefixAnnotation, type PrefixLayout } from "../../ir/annotations/prefix.js";
+import type { PrefixLayout } from "../../ir/annotations/prefix.js";
 
 type PromptPart = PrefixLayout["parts"][number];
 
@@ -71,20 +69,20 @@ function excerpt(text: string): string | undefined {
 
 /** Shared while analysing one workflow: each tool's chat definition and token count are built once. */
 interface ToolCache {
-  resolve: (name: string) => ChatTool;
-  tokens: Map<ChatTool, number>;
+  resolve: (name: string) => PlanTool;
+  tokens: Map<PlanTool, number>;
 }
 
 function toolCache(workflow: Workflow): ToolCache {
   return { resolve: chatToolResolver((name) => workflow.tool(name)), tokens: new Map() };
 }
 
-/** Tokens of the tool definitions: the sum over tools of their canonical JSON. */
-function toolTokens(tools: ChatTool[], cache: ToolCache): number {
+/** Tokens of the tool definitions: the sum over tools of their canonical JSON (as the cache key hashes them). */
+function toolTokens(tools: PlanTool[], cache: ToolCache): number {
   let total = 0;
   for (const tool of tools) {
     let count = cache.tokens.get(tool);
-    if (count === undefined) cache.tokens.set(tool, (count = countTokens(canonicalJson(tool))));
+    if (count === undefined) cache.tokens.set(tool, (count = countTokens(canonicalToolText(tool))));
     total += count;
   }
   return total;
@@ -93,7 +91,7 @@ function toolTokens(tools: ChatTool[], cache: ToolCache): number {
 function promptParts(plan: RequestPlan, split: PrefixSplit, cache: ToolCache): PromptPart[] {
   const parts: PromptPart[] = [];
   if (plan.tools.length > 0) {
-    const names = plan.tools.map((t) => t.function.name).join(", ");
+    const names = plan.tools.map((t) => t.name).join(", ");
     parts.push({ part: "tools", prefixTokens: toolTokens(plan.tools, cache), perItemTokens: 0, excerpt: names });
   }
   const present = new Set(plan.messages.flatMap((m) => m.segments.map((s) => s.origin)));
@@ -125,11 +123,10 @@ export class PromptAnalyser {
     this.tools = toolCache(workflow);
   }
 
-  /** The prompt facts of one node, for `placement` or else the placement its `prefix` annotation records. */
+  /** The prompt facts of one node, as its requests are laid out, or for another `placement` (to compare). */
   analyse(graph: WorkflowGraph, node: ModelNode, placement?: InstructionPlacement): NodePromptFacts {
     const { workflow } = this;
-    const chosen = placement ?? graph.annotations.get(prefixAnnotation, node.id)?.placement;
-    const plan = planRequest(node, this.tools.resolve, chosen, workflow.settings.backend);
+    const plan = planRequest(node, this.tools.resolve, placement, workflow.settings.backend);
     const split = splitPlan(plan);
     const parts = promptParts(plan, split, this.tools);
     let cacheKey: string | undefined;

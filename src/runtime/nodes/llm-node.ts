@@ -6,7 +6,7 @@ import type { WorkflowGraph } from "../../ir/workflow.js";
 import { outputField } from "../../ir/node-output.js";
 import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
-import { renderRequest } from "../model-request.js";
+import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
 import { errorMessage, failItem, setOutput } from "./node-outcome.js";
@@ -29,7 +29,7 @@ async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowe
 }
 
 async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
-  const first = renderRequest(context.plan(graph, node), node, item.state);
+  const first = renderRequest(context.plan(graph, node), item.state);
   const messages: ChatMessage[] = [...first.messages];
   const request = (): ChatRequest => ({ ...first, messages: [...messages] });
   let validationAttempts = 0;

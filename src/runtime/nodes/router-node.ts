@@ -7,7 +7,7 @@ import type { WorkflowGraph } from "../../ir/workflow.js";
 import { outputField } from "../../ir/node-output.js";
 import type { ChatMessage } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
-import { renderRequest } from "../model-request.js";
+import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
 import { errorMessage, failItem, setOutput } from "./node-outcome.js";
@@ -33,7 +33,7 @@ async function chooseRoute(
   node: RouterNode,
   item: WorkItem,
 ): Promise<void> {
-  const first = renderRequest(context.plan(graph, node), node, item.state);
+  const first = renderRequest(context.plan(graph, node), item.state);
   const messages: ChatMessage[] = [...first.messages];
   for (let attempt = 1; ; attempt++) {
     const result = await callModel(context, graph, node, item, { ...first, messages: [...messages] }, attempt);
@@ -75,7 +75,7 @@ export async function executeRouterNode(
             graph,
             node,
             item,
-            renderRequest(context.plan(graph, node), node, item.state),
+            renderRequest(context.plan(graph, node), item.state),
             1,
           );
           const field = outputField(node)!;
