@@ -18,14 +18,21 @@ import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
 import { createToolExecutor } from "./tools/executors.js";
+import { trustPolicy, type TrustPolicy } from "./trust/trust-policy.js";
+import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js";
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
 
 export interface RunOptions {
   workflow: Workflow;
-  /** The workflow file, for relative paths of `function` tools. */
+  /** The workflow file, for relative paths of `function` tools and MCP stdio commands. */
   workflowFile: string;
+  /**
+   * The user's grants to the workflow (environment variables, hosts, commands, modules); default: none. A workflow
+   * whose tools reach anything the policy does not allow is refused with a TrustError before any item runs.
+   */
+  trust?: TrustPolicy;
   input: string;
   out: string;
   backend: ModelBackend;
@@ -81,6 +88,9 @@ export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
 
 export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const { workflow, backend } = options;
+  const workflowDir = dirname(options.workflowFile);
+  const policy = options.trust ?? trustPolicy();
+  refuseUnallowed(toolReach(workflow, workflowDir, policy));
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
@@ -102,8 +112,15 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     // Live items are either waiting on the accumulator or parked until their step's other items are answered.
     nothingElseCanArrive: (waiting): boolean => !admissionOpen && waiting + context.parked.size >= admitted - finished,
   });
+  // Only the tools that nodes use are loaded (and, for MCP servers, started at their first call).
+  const toolRuntime = createToolExecutor({
+    workflowDir,
+    policy,
+    timeScale: options.toolTimeScale ?? 1,
+    preload: usedTools(workflow),
+  });
   const tools = new ToolPool(
-    createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1, workflow.tools),
+    toolRuntime.execute,
     stats,
     coalesceDecisionsOf(workflow),
   );
@@ -203,6 +220,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     accumulator.close(new Error("run stopped"));
     writer.close();
     store.close();
+    await toolRuntime.close();
   }
   return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
 }

@@ -5,8 +5,16 @@ import { createReadStream, existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import {
+  addTrustOptions,
+  backendChoice,
+  printRefusals,
+  trustPolicyFrom,
+  workflowReach,
+  type TrustFlags,
+} from "../trust-options.js";
 
-interface RunFlags extends CompileFlags {
+interface RunFlags extends CompileFlags, TrustFlags {
   input: string;
   out: string;
   backend?: string;
@@ -63,7 +71,15 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       "auto",
     )
     .option("--no-progress", "no progress bar or progress lines");
+  addTrustOptions(command);
   addCompileOptions(command);
+  command.addHelpText(
+    "after",
+    "\nA workflow file is untrusted input: it reaches no environment variable, host, command or module outside its\n" +
+      "folder unless a flag above allows it, and its own backend: may not name a host, a key variable, a folder\n" +
+      "outside the working folder or a scenario file (--backend may). `nexus inspect FILE --security` lists what\n" +
+      "it would reach.",
+  );
   command.action(async (file: string, flags: RunFlags) => {
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
@@ -73,12 +89,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
+      { ScenarioFileError },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
+      import("../../sim/scenario.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
@@ -90,13 +108,27 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
     const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
-    const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
-    const backend = selectBackend(backendUrl, {
-      maxInflight,
-      timeScale,
-      journalFile: `${flags.out}.batches.sqlite`,
-      resume: flags.resume,
-    });
+    const trust = trustPolicyFrom(flags, workflow, (line) => process.stderr.write(`${line}\n`));
+    const choice = backendChoice(flags.backend, workflow);
+    if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
+      return setExitCode(1);
+    const backendUrl = choice.spec;
+    let backend;
+    try {
+      backend = selectBackend(backendUrl, {
+        maxInflight,
+        timeScale,
+        journalFile: `${flags.out}.batches.sqlite`,
+        resume: flags.resume,
+        origin: choice.origin,
+        trust,
+        warn: (line) => process.stderr.write(`${line}\n`),
+      });
+    } catch (error) {
+      if (!(error instanceof ScenarioFileError)) throw error;
+      process.stderr.write(`error: ${error.message}\n`);
+      return setExitCode(2);
+    }
     const stop = new AbortController();
     const abort = new AbortController();
     const onSignal = () => {
@@ -111,6 +143,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       const outcome = await runWorkflow({
         workflow,
         workflowFile: file,
+        trust,
         input: flags.input,
         out: flags.out,
         backend,
