@@ -119,11 +119,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     timeScale: options.toolTimeScale ?? 1,
     preload: usedTools(workflow),
   });
-  const tools = new ToolPool(
-    toolRuntime.execute,
-    stats,
-    coalesceDecisionsOf(workflow),
-  );
+  const tools = new ToolPool(toolRuntime.execute, stats, coalesceDecisionsOf(workflow));
   const context = new ExecutionContext(
     workflow,
     accumulator,

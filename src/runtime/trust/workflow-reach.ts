@@ -10,7 +10,6 @@ import { expandedFields, mcpServerOf } from "../tools/tool-config.js";
 import {
   envReferences,
   envPermit,
-  expandEnvironment,
   hostAllowed,
   hostOf,
   isInside,
@@ -113,11 +112,18 @@ function envReach(tool: ToolDefinition, workflow: Workflow, policy: TrustPolicy)
   );
 }
 
-/** A URL from a tool's configured text, with granted variables expanded; undefined when it cannot be known yet. */
-function configuredUrl(text: unknown, policy: TrustPolicy, by: string): URL | undefined {
+/**
+ * A URL from a tool's configured text, with granted variables expanded and refused ones empty (they are refused on
+ * their own); undefined when it is not a URL.
+ */
+function configuredUrl(text: unknown, policy: TrustPolicy): URL | undefined {
   if (typeof text !== "string") return undefined;
   try {
-    return new URL(expandEnvironment(policy, text, by));
+    return new URL(
+      text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) =>
+        policy.allowEnv.has(name) ? (policy.environment[name] ?? "") : "",
+      ),
+    );
   } catch {
     return undefined;
   }
@@ -130,7 +136,7 @@ export function toolReach(workflow: Workflow, workflowDir: string, policy: Trust
     const by = `tool '${tool.name}'`;
     entries.push(...envReach(tool, workflow, policy));
     if (tool.protocol === "http") {
-      const url = configuredUrl(tool.config.endpoint, policy, by);
+      const url = configuredUrl(tool.config.endpoint, policy);
       if (url) entries.push(hostReach(by, url, policy));
     } else if (tool.protocol === "function") {
       const module = moduleReach(tool, workflowDir, policy);
@@ -140,7 +146,7 @@ export function toolReach(workflow: Workflow, workflowDir: string, policy: Trust
       if (server?.transport === "stdio")
         entries.push(commandReach(tool, server.command, server.args, workflowDir, policy));
       else if (server?.transport === "http") {
-        const url = configuredUrl(server.url, policy, by);
+        const url = configuredUrl(server.url, policy);
         if (url) entries.push(hostReach(by, url, policy));
       }
     }
