@@ -24,7 +24,7 @@ export interface BackendTarget {
   customKeyEnv: boolean;
   /** A key is required: the backend cannot run without sending one (provider SDKs). */
   requiresKey: boolean;
-  /** The folder a `file://` backend writes to. */
+  /** The folder a `file://` backend writes to, as written (relative to the working folder). */
   writesDir?: string;
   /** The scenario file `sim://?scenario=` reads. */
   readsFile?: string;
@@ -50,7 +50,7 @@ function providerBatchTarget(spec: string, env: Environment): BackendTarget {
       keyEnv: [],
       customKeyEnv: false,
       requiresKey: false,
-      writesDir: resolve(options.baseURL!),
+      writesDir: options.baseURL!,
     };
   const official = options.provider === "anthropic" ? "https://api.anthropic.com" : "https://api.openai.com/v1";
   const fromEnv = options.provider === "anthropic" ? env.ANTHROPIC_BASE_URL : env.OPENAI_BASE_URL;
@@ -167,13 +167,14 @@ export function backendReach(spec: string, origin: BackendOrigin, policy: TrustP
       });
   }
   if (target.writesDir) {
-    const reached = { kind: "file" as const, target: target.writesDir, by };
-    if (origin === "workflow" && !isInside(policy.workingDir, target.writesDir))
-      entries.push(refused(reached, `${by} writes to ${target.writesDir}, outside the working folder`, permit));
+    const dir = resolve(policy.workingDir, target.writesDir);
+    const reached = { kind: "file" as const, target: dir, by };
+    if (origin === "workflow" && !isInside(policy.workingDir, dir))
+      entries.push(refused(reached, `${by} writes to ${dir}, outside the working folder`, permit));
     else entries.push({ ...reached, allowedBy: origin === "workflow" ? "inside the working folder" : allowedBy });
   }
   if (target.readsFile) {
-    const reached = { kind: "file" as const, target: resolve(target.readsFile), by };
+    const reached = { kind: "file" as const, target: resolve(policy.workingDir, target.readsFile), by };
     if (origin === "workflow")
       entries.push(
         refused(

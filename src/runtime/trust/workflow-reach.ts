@@ -112,18 +112,22 @@ function envReach(tool: ToolDefinition, workflow: Workflow, policy: TrustPolicy)
   );
 }
 
+/** Stands for a refused variable while a URL's host is worked out. */
+const REFUSED_VARIABLE = "nexus-refused-variable";
+
 /**
- * A URL from a tool's configured text, with granted variables expanded and refused ones empty (they are refused on
- * their own); undefined when it is not a URL.
+ * The URL a tool's configured text names, with granted variables expanded; undefined when it is not a URL, or when
+ * its host depends on a variable that is refused (the variable is refused on its own).
  */
 function configuredUrl(text: unknown, policy: TrustPolicy): URL | undefined {
   if (typeof text !== "string") return undefined;
   try {
-    return new URL(
+    const url = new URL(
       text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) =>
-        policy.allowEnv.has(name) ? (policy.environment[name] ?? "") : "",
+        policy.allowEnv.has(name) ? (policy.environment[name] ?? "") : REFUSED_VARIABLE,
       ),
     );
+    return url.host.includes(REFUSED_VARIABLE) ? undefined : url;
   } catch {
     return undefined;
   }

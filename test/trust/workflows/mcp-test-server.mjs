@@ -23,9 +23,9 @@ export function createTestMcpServer() {
       outputSchema: { topic: z.string(), calls: z.number(), pid: z.number() },
     },
     async ({ topic }) => {
-      calls++;
+      const call = ++calls;
       await sleep(30);
-      const result = { topic, calls, pid: process.pid };
+      const result = { topic, calls: call, pid: process.pid };
       return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
     },
   );
