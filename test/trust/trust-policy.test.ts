@@ -123,8 +123,16 @@ describe("a backend URL", () => {
     const saved = process.env.NEXUS_API_KEY;
     process.env.NEXUS_API_KEY = "engine-key";
     try {
-      void selectBackend("vllm://10.0.0.5:8000", { maxInflight: 1, timeScale: 1, warn: (line) => warnings.push(line) }).close();
-      void selectBackend("vllm://127.0.0.1:8000", { maxInflight: 1, timeScale: 1, warn: (line) => warnings.push(line) }).close();
+      void selectBackend("vllm://10.0.0.5:8000", {
+        maxInflight: 1,
+        timeScale: 1,
+        warn: (line) => warnings.push(line),
+      }).close();
+      void selectBackend("vllm://127.0.0.1:8000", {
+        maxInflight: 1,
+        timeScale: 1,
+        warn: (line) => warnings.push(line),
+      }).close();
     } finally {
       if (saved === undefined) delete process.env.NEXUS_API_KEY;
       else process.env.NEXUS_API_KEY = saved;
@@ -132,10 +140,6 @@ describe("a backend URL", () => {
     expect(warnings).toEqual([
       "warning: NEXUS_API_KEY is not sent to http://10.0.0.5:8000/v1: keys go only over HTTPS or to this machine",
     ]);
-  });
-    void backend.close();
-    if (process.env.NEXUS_API_KEY || process.env.OPENAI_API_KEY)
-      expect(warnings[0]).toMatch(/is not sent to http:\/\/10\.0\.0\.5:8000\/v1: keys go only over HTTPS/);
   });
 
   it("is refused by selectBackend itself, for programs that embed Nexus", () => {
