@@ -9,15 +9,15 @@ import { trustPolicy, type TrustPolicy } from "../runtime/trust/trust-policy.js"
 import { toolReach, usedTools, type ReachEntry } from "../runtime/trust/workflow-reach.js";
 
 export interface TrustFlags {
-  allowEnv: string[];
+  allowEnv?: string[];
   allowDeclaredEnv?: boolean;
-  allowHost: string[];
-  allowCommand: string[];
-  allowModule: string[];
+  allowHost?: string[];
+  allowCommand?: string[];
+  allowModule?: string[];
 }
 
 /** Repeatable flags; each value may also be a comma-separated list. */
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
     ...value
@@ -30,25 +30,14 @@ function collect(value: string, previous: string[]): string[] {
 /** Adds the trust flags to a command. */
 export function addTrustOptions(command: Command): Command {
   return command
-    .option(
-      "--allow-env <name>",
-      "let the workflow read environment variable NAME as ${NAME} (repeatable)",
-      collect,
-      [],
-    )
+    .option("--allow-env <name>", "let the workflow read environment variable NAME as ${NAME} (repeatable)", collect)
     .option("--allow-declared-env", "let the workflow read the environment variables its env: list declares")
-    .option(
-      "--allow-host <host>",
-      "let tools reach HOST, HOST:PORT or *.DOMAIN (http and MCP; repeatable)",
-      collect,
-      [],
-    )
-    .option("--allow-command <name>", "let an MCP stdio server be started with command NAME (repeatable)", collect, [])
+    .option("--allow-host <host>", "let tools reach HOST, HOST:PORT or *.DOMAIN (http and MCP; repeatable)", collect)
+    .option("--allow-command <name>", "let an MCP stdio server be started with command NAME (repeatable)", collect)
     .option(
       "--allow-module <file>",
       "let a function tool load FILE from outside the workflow's folder (repeatable)",
       collect,
-      [],
     );
 }
 
@@ -65,7 +54,7 @@ export function trustPolicyFrom(flags: TrustFlags, workflow: Workflow, notice: (
         : `note: the workflow declares environment variables ${declared.join(", ")}; they are read only with --allow-declared-env or --allow-env NAME`,
     );
   return trustPolicy({
-    allowEnv: [...flags.allowEnv, ...(flags.allowDeclaredEnv ? declared : [])],
+    allowEnv: [...(flags.allowEnv ?? []), ...(flags.allowDeclaredEnv ? declared : [])],
     allowHosts: flags.allowHost,
     allowCommands: flags.allowCommand,
     allowModules: flags.allowModule,
