@@ -211,6 +211,19 @@ describe("a scenario file named on the command line", () => {
   });
 });
 
+describe("nexus sim --scenario", () => {
+  it("reports a file that is not a scenario in one line, without its contents", async () => {
+    const scenario = join(scratch(), "scenario.yaml");
+    writeFileSync(scenario, `${SECRETS.NEXUS_PROBE_SECRET}: [\n`);
+    const run = await nexusIn(REPO(), ["sim", "--port", "0", "--scenario", scenario]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^error: scenario file ${scenario} is not valid JSON or YAML \\(line \\d+, column \\d+\\)\n$`),
+    );
+    expect(leaksNoSecret(run.stdout + run.stderr)).toBe(true);
+  });
+});
+
 describe("code a workflow names", () => {
   /** A module that leaves a marker file when it is imported (its code ran). */
   function markerModule(dir: string): { module: string; marker: string } {
@@ -311,6 +324,13 @@ tools:
       ],
       ["env", "OPENAI_API_KEY", "the workflow's backend 'openai-batch://'", "allowed (the backend's key)"],
       ["tools no node uses (never loaded, started or called): remote"],
+    ]);
+    const json = await nexusIn(REPO(), ["inspect", workflow, "--security", "--format", "json"]);
+    const entries = JSON.parse(json.stdout) as { kind: string; target: string; refusal?: string }[];
+    expect(entries.filter((entry) => entry.refusal).map((entry) => `${entry.kind} ${entry.target}`)).toEqual([
+      "env API_TOKEN",
+      "host api.example.com",
+      "command npx search-server",
     ]);
   });
 });
