@@ -13,9 +13,10 @@ import { commandReach, hostReach } from "../trust/workflow-reach.js";
 import { expandEnvironment, TrustError, type TrustPolicy } from "../trust/trust-policy.js";
 import { mcpServerOf, mcpToolName, type McpServer } from "./tool-config.js";
 import { ToolError } from "./tool-pool.js";
-import { VERSION } from "../../version.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How Nexus introduces itself to MCP servers (informational; the package version lives above this layer). */
+const CLIENT_INFO = { name: "nexus", version: "1" };
 /** Bytes of a stdio server's stderr kept to explain a failed start. */
 const STDERR_TAIL = 2_000;
 
@@ -115,7 +116,7 @@ export class McpClients {
         requestInit: { headers: expandAll(this.policy, server.headers, by), redirect: "error" },
       });
     }
-    const client = new Client({ name: "nexus", version: VERSION });
+    const client = new Client(CLIENT_INFO);
     try {
       await client.connect(transport, { timeout: Number(tool.config.timeout_ms ?? DEFAULT_TIMEOUT_MS) });
     } catch (error) {
