@@ -7,16 +7,25 @@
 //   anthropic://[HOST]                              Anthropic Messages (api.anthropic.com unless ANTHROPIC_BASE_URL)
 //   anthropic-batch:// openai-batch:// file://DIR    provider Batch APIs / vLLM run-batch files, journaled and
 //                                                   resumable (options: src/backends/provider-batch/README.md)
-// Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (or NEXUS_API_KEY for self-hosted servers).
-import { readFileSync } from "node:fs";
-import { withV1 } from "./base-url.js";
+// Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (or NEXUS_API_KEY for self-hosted servers). What a backend may
+// reach depends on who chose it (see backend-reach.ts): refused backends throw a TrustError before anything is sent.
 import { AnthropicMessagesBackend } from "./anthropic/messages-backend.js";
 import { InstantBackend } from "./in-process/instant-backend.js";
 import { SimBackend } from "./in-process/sim-backend.js";
 import { OpenAICompatibleBackend, type EngineFlavor } from "./openai-compatible/backend.js";
 import { createProviderBatchBackend, isProviderBatchSpec } from "./provider-batch/index.js";
-import { parse as parseYaml } from "yaml";
+import { readScenarioFile } from "../sim/scenario.js";
 import type { ModelBackend } from "../runtime/backend.js";
+import { trustPolicy, type TrustPolicy } from "../runtime/trust/trust-policy.js";
+import { refuseUnallowed } from "../runtime/trust/workflow-reach.js";
+import {
+  backendReach,
+  backendTarget,
+  keyVariable,
+  sendsKey,
+  type BackendOrigin,
+  type BackendTarget,
+} from "./backend-reach.js";
 
 export interface BackendSettings {
   maxInflight: number;
@@ -26,58 +35,66 @@ export interface BackendSettings {
   journalFile?: string;
   /** True when continuing an interrupted run. */
   resume?: boolean;
+  /** Who chose the URL (default: the command line, i.e. the caller). A workflow's own `backend:` is held to less. */
+  origin?: BackendOrigin;
+  /** The user's grants (default: none); its working folder bounds a workflow's `file://`. */
+  trust?: TrustPolicy;
+  /** Told when a key is withheld (e.g. a self-hosted server over plain HTTP on another machine). */
+  warn?: (line: string) => void;
 }
 
-function simBackend(url: URL, settings: BackendSettings): SimBackend {
-  const scenarioFile = url.searchParams.get("scenario");
+function simBackend(url: URL, settings: BackendSettings, scenarioFile: string | undefined): SimBackend {
   const mode = url.searchParams.get("mode");
   return new SimBackend({
     profile: (url.host || "h100-8b") as "h100-8b",
     timeScale: Number(url.searchParams.get("time-scale") ?? settings.timeScale),
     mode: mode === "sglang" || mode === "dynamo" ? mode : "vllm",
-    scenario: scenarioFile ? (parseYaml(readFileSync(scenarioFile, "utf8")) as object) : undefined,
+    scenario: scenarioFile ? readScenarioFile(scenarioFile) : undefined,
   });
 }
 
+/** The key an engine gets: only when its backend may carry one, else withheld with a warning. */
+function engineKey(target: BackendTarget, origin: BackendOrigin, settings: BackendSettings): string | undefined {
+  const name = keyVariable(target, process.env);
+  if (!name) return undefined;
+  if (sendsKey(target, origin)) return process.env[name];
+  settings.warn?.(
+    `warning: ${name} is not sent to ${target.baseUrl}: keys go only over HTTPS or to this machine` +
+      (origin === "workflow" ? ", and only to a backend named on the command line" : ""),
+  );
+  return undefined;
+}
+
 export function selectBackend(spec: string, settings: BackendSettings): ModelBackend {
+  const origin = settings.origin ?? "command-line";
+  const target = backendTarget(spec, process.env);
+  refuseUnallowed(backendReach(spec, origin, settings.trust ?? trustPolicy(), process.env));
   if (isProviderBatchSpec(spec)) return createProviderBatchBackend(spec, settings);
-  let url: URL;
-  try {
-    url = new URL(spec.includes("://") ? spec : `${spec}://`);
-  } catch {
-    throw new Error(`cannot read backend URL '${spec}' (e.g. sim://, vllm://host:8000, https://host/v1, anthropic://)`);
-  }
-  const scheme = url.protocol.replace(/:$/, "");
-  const selfHostedKey = process.env.NEXUS_API_KEY ?? process.env.OPENAI_API_KEY;
-  const engine = (flavor: EngineFlavor, base: string, apiKey = selfHostedKey) =>
-    new OpenAICompatibleBackend({ baseUrl: base, apiKey, flavor, connections: settings.maxInflight });
-  switch (scheme) {
+  const url = new URL(spec.includes("://") ? spec : `${spec}://`);
+  const engine = (flavor: EngineFlavor) =>
+    new OpenAICompatibleBackend({
+      baseUrl: target.baseUrl!,
+      apiKey: engineKey(target, origin, settings),
+      flavor,
+      connections: settings.maxInflight,
+    });
+  switch (target.scheme) {
     case "sim":
-      return simBackend(url, settings);
+      return simBackend(url, settings, target.readsFile);
     case "instant":
       return new InstantBackend();
     case "http":
     case "https":
-      return engine("http", withV1(`${url.protocol}//${url.host}`, url.pathname));
+      return engine("http");
     case "vllm":
     case "sglang":
     case "dynamo":
-      return engine(scheme, withV1(`http://${url.host}`, url.pathname));
+      return engine(target.scheme);
     case "openai":
-      return engine(
-        "openai",
-        url.host
-          ? withV1(`https://${url.host}`, url.pathname)
-          : (process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"),
-        process.env.OPENAI_API_KEY,
-      );
+      return engine("openai");
     case "anthropic":
-      return new AnthropicMessagesBackend({
-        baseURL: url.host ? `https://${url.host}` : process.env.ANTHROPIC_BASE_URL,
-      });
+      return new AnthropicMessagesBackend({ baseURL: target.baseUrl });
     default:
-      throw new Error(
-        `unknown backend '${scheme}://' (use sim, instant, http, https, vllm, sglang, dynamo, openai, anthropic, anthropic-batch, openai-batch, file)`,
-      );
+      throw new Error(`unknown backend '${spec}'`);
   }
 }

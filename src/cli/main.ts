@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   registerInspectCommand(program, setExitCode);
   registerRunCommand(program, setExitCode);
   registerBatchesCommand(program, setExitCode);
-  registerSimCommand(program);
+  registerSimCommand(program, setExitCode);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

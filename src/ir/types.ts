@@ -184,6 +184,11 @@ export interface WorkflowSettings {
   latencyBudgetMs?: number;
   /** Backend URL used when `nexus run` is not given `--backend`. */
   backend?: string;
+  /**
+   * Environment variables the workflow declares it reads (`env:`); `nexus run` prints them, and allows them only
+   * with `--allow-declared-env`.
+   */
+  env?: string[];
   /** Default batch policy for model-calling nodes. */
   batch?: BatchPolicy;
   /** Pricing overrides for the optimizer's cost estimate (the shape of src/pricing/pricing-table.json). */

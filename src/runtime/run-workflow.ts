@@ -23,13 +23,15 @@ import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
 import { createToolExecutor } from "./tools/executors.js";
+import { trustPolicy, type TrustPolicy } from "./trust/trust-policy.js";
+import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js";
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
 
 export interface RunOptions {
   workflow: Workflow;
-  /** The workflow file, for relative paths of `function` tools (default: the file the workflow was compiled from). */
+  /** The workflow file, for relative paths of `function` tools and MCP stdio commands (default: the file the workflow was compiled from). */
   workflowFile?: string;
   /** The items: a JSONL file path, a JSONL byte stream (such as `process.stdin`), or an (async) iterable of objects. */
   input: RunInput;
@@ -41,6 +43,11 @@ export interface RunOptions {
   out?: string;
   /** Called with each item's result line as the item finishes (after it is written to `out`). */
   onResult?: (result: ResultLine) => void;
+  /**
+   * The user's grants to the workflow (environment variables, hosts, commands, modules); default: none. A workflow
+   * whose tools reach anything the policy does not allow is refused with a TrustError before any item runs.
+   */
+  trust?: TrustPolicy;
   backend: ModelBackend;
   /** Continue an interrupted run from its results file (`out`) and checkpoints. */
   resume?: boolean;
@@ -105,11 +112,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   const { workflow, backend } = options;
   if (options.resume && options.out === undefined)
     throw new Error("resume: a run resumes from its results file; give the interrupted run's `out`");
+  const workflowDir = dirname(resolve(options.workflowFile ?? workflow.source ?? "workflow"));
+  // Refused before anything is written or sent: the workflow's tools may reach only what the user allowed.
+  const policy = options.trust ?? trustPolicy();
+  refuseUnallowed(toolReach(workflow, workflowDir, policy));
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false);
-  const workflowFile = resolve(options.workflowFile ?? workflow.source ?? "workflow");
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -123,11 +133,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     continuous: backend.concurrency !== "unbounded",
     nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
   });
-  const tools = new ToolPool(
-    createToolExecutor(dirname(workflowFile), options.toolTimeScale ?? 1, workflow.tools),
-    stats,
-    coalesceDecisionsOf(workflow),
-  );
+  // Only the tools that nodes use are loaded (and, for MCP servers, started at their first call).
+  const toolRuntime = createToolExecutor({
+    workflowDir,
+    policy,
+    timeScale: options.toolTimeScale ?? 1,
+    preload: usedTools(workflow),
+  });
+  const tools = new ToolPool(toolRuntime.execute, stats, coalesceDecisionsOf(workflow));
   const context = new ExecutionContext(
     workflow,
     accumulator,
@@ -235,6 +248,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     writer.close();
     store.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    await toolRuntime.close();
   }
   return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
 }

@@ -13,6 +13,8 @@ export { startSimServer, type SimServer, type SimServerOptions } from "./server.
 export {
   parseScenario,
   loadScenario,
+  readScenarioFile,
+  ScenarioFileError,
   ScenarioSchema,
   DEFAULT_SCENARIO,
   type Scenario,

@@ -21,8 +21,8 @@
 //     Arguments without an entry are sampled from the tool's JSON schema, seeded by the chosen values when any
 //     argValues apply (so the whole call repeats), else by the request.
 
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 
 const ArgValuesSchema = z.strictObject({
@@ -67,11 +67,51 @@ export function parseScenario(input: unknown, source = "scenario"): Scenario {
   return result.data;
 }
 
-/** Load a scenario from a .json, .yaml or .yml file. */
+/** A scenario file that cannot be read or is not a scenario; the message is one line and never quotes the file. */
+export class ScenarioFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScenarioFileError";
+  }
+}
+
+/** What is wrong with a scenario, by field path and kind of problem, without the values or keys found. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.length > 0 ? issue.path.join(".") : "the top level";
+  if (issue.code === "unrecognized_keys") return `unknown field at ${at}`;
+  return `${at}: ${issue.message}`;
+}
+
+/**
+ * Reads a scenario from a JSON or YAML file, synchronously. Errors are one line naming the file and what is wrong
+ * (a read error's code, a syntax error's position, the first invalid field): a scenario path may be any file, and
+ * its contents must not be printed.
+ */
+export function readScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "read error";
+    throw new ScenarioFileError(`cannot read scenario file ${file} (${code})`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text); // JSON is YAML
+  } catch (error) {
+    const position = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+    const where = position ? ` (line ${position.line}, column ${position.col})` : "";
+    throw new ScenarioFileError(`scenario file ${file} is not valid JSON or YAML${where}`);
+  }
+  const result = ScenarioSchema.safeParse(data ?? {});
+  if (!result.success)
+    throw new ScenarioFileError(`scenario file ${file} is not a scenario: ${describeIssue(result.error.issues[0])}`);
+  return result.data;
+}
+
+/** Load a scenario from a .json, .yaml or .yml file (see readScenarioFile). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const text = await readFile(file, "utf8");
-  const data: unknown = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  return parseScenario(data, `scenario ${file}`);
+  return readScenarioFile(file);
 }
 
 export const DEFAULT_SCENARIO: Scenario = parseScenario({});

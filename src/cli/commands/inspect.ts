@@ -6,11 +6,21 @@ import { printMermaid } from "../../printers/mermaid.js";
 import { explainNode } from "../../printers/explain.js";
 import { printWorkflow } from "../../printers/text.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import {
+  addTrustOptions,
+  backendChoice,
+  formatReach,
+  trustPolicyFrom,
+  workflowReach,
+  type TrustFlags,
+} from "../trust-options.js";
 
-interface InspectFlags extends CompileFlags {
+interface InspectFlags extends CompileFlags, TrustFlags {
   format: "text" | "json" | "mermaid";
   node?: string;
   graph?: string;
+  security?: boolean;
+  backend?: string;
 }
 
 function render(workflow: Workflow, format: InspectFlags["format"]): string {
@@ -28,11 +38,25 @@ export function registerInspectCommand(program: Command, setExitCode: (code: num
       new Option("-f, --format <format>", "output format").choices(["text", "json", "mermaid"]).default("text"),
     )
     .option("--node <id>", "explain one node: its fields, annotations and edges")
-    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)");
+    .option("--graph <name>", "with --node: the graph that holds the node (default: the first that has it)")
+    .option(
+      "--security",
+      "list what a run would reach (hosts, env variables, modules, files, commands), and what is refused",
+    )
+    .option("-b, --backend <url>", "with --security: the backend `nexus run --backend` would get");
+  addTrustOptions(command);
   addCompileOptions(command);
   command.action((file: string, flags: InspectFlags) => {
     const result = compileForCommand(file, flags, setExitCode);
     if (!result) return;
+    if (flags.security) {
+      const trust = trustPolicyFrom(flags, result.workflow, (line) => process.stderr.write(`${line}\n`));
+      const entries = workflowReach(result.workflow, file, backendChoice(flags.backend, result.workflow), trust);
+      process.stdout.write(
+        flags.format === "json" ? JSON.stringify(entries, null, 2) + "\n" : formatReach(file, result.workflow, entries),
+      );
+      return;
+    }
     if (flags.node !== undefined) {
       const explanation = explainNode(result.workflow, flags.node, flags.graph);
       if (explanation === undefined) {

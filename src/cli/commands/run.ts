@@ -7,8 +7,16 @@ import type { Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import {
+  addTrustOptions,
+  backendChoice,
+  printRefusals,
+  trustPolicyFrom,
+  workflowReach,
+  type TrustFlags,
+} from "../trust-options.js";
 
-interface RunFlags extends CompileFlags {
+interface RunFlags extends CompileFlags, TrustFlags {
   input: string;
   out: string;
   backend?: string;
@@ -59,7 +67,15 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       "auto",
     )
     .option("--no-progress", "no progress bar or progress lines");
+  addTrustOptions(command);
   addCompileOptions(command);
+  command.addHelpText(
+    "after",
+    "\nA workflow file is untrusted input: it reaches no environment variable, host, command or module outside its\n" +
+      "folder unless a flag above allows it, and its own backend: may not name a host, a key variable, a folder\n" +
+      "outside the working folder or a scenario file (--backend may). `nexus inspect FILE --security` lists what\n" +
+      "it would reach.",
+  );
   command.action(async (file: string, flags: RunFlags) => {
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
@@ -70,6 +86,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { selectBackend },
       { estimateRunCost },
       { RunStats },
+      { ScenarioFileError },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
@@ -77,11 +94,13 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
       import("../../runtime/run-stats.js"),
+      import("../../sim/scenario.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
     const workflow = compiled.workflow;
-    const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
+    const choice = backendChoice(flags.backend, workflow);
+    const backendUrl = choice.spec;
     const usageError = pipeUsageError(flags, backendUrl);
     if (usageError) {
       process.stderr.write(`error: ${usageError}\n`);
@@ -96,12 +115,25 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
     const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
-    const backend = selectBackend(backendUrl, {
-      maxInflight,
-      timeScale,
-      journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
-      resume: flags.resume,
-    });
+    const trust = trustPolicyFrom(flags, workflow, (line) => process.stderr.write(`${line}\n`));
+    if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
+      return setExitCode(1);
+    let backend;
+    try {
+      backend = selectBackend(backendUrl, {
+        maxInflight,
+        timeScale,
+        journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
+        resume: flags.resume,
+        origin: choice.origin,
+        trust,
+        warn: (line) => process.stderr.write(`${line}\n`),
+      });
+    } catch (error) {
+      if (!(error instanceof ScenarioFileError)) throw error;
+      process.stderr.write(`error: ${error.message}\n`);
+      return setExitCode(2);
+    }
     const stop = new AbortController();
     const abort = new AbortController();
     const onSignal = () => {
@@ -127,6 +159,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       const outcome = await runWorkflow({
         workflow,
         workflowFile: file,
+        trust,
         input: flags.input === "-" ? process.stdin : flags.input,
         out: toStdout ? undefined : flags.out,
         onResult: toStdout

@@ -22,7 +22,7 @@ function numberFlag(value: string, flag: string, check: (n: number) => boolean):
   return n;
 }
 
-export function registerSimCommand(program: Command): void {
+export function registerSimCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("sim")
     .description("run the built-in inference engine and provider simulator (OpenAI, vLLM, SGLang, Dynamo, Anthropic)")
@@ -35,7 +35,15 @@ export function registerSimCommand(program: Command): void {
     .option("--cache-blocks <n>", "KV cache capacity in blocks (default: from the profile)")
     .option("--batch-latency-ms <ms>", "simulated time for a provider batch to process all its requests", "10000")
     .action(async (flags: SimFlags) => {
-      const { startSimServer, loadScenario } = await import("../../sim/index.js");
+      const { startSimServer, readScenarioFile, ScenarioFileError } = await import("../../sim/index.js");
+      let scenario;
+      try {
+        scenario = flags.scenario ? readScenarioFile(flags.scenario) : undefined;
+      } catch (error) {
+        if (!(error instanceof ScenarioFileError)) throw error;
+        process.stderr.write(`error: ${error.message}\n`);
+        return setExitCode(2);
+      }
       const mode = MODES.find((m) => m === flags.mode);
       if (!mode) throw new Error(`--mode must be one of ${MODES.join(", ")}, got '${flags.mode}'`);
       if (flags.profile !== "h100-8b" && flags.profile !== "h100-32b")
@@ -45,7 +53,7 @@ export function registerSimCommand(program: Command): void {
         host: flags.host,
         profile: flags.profile,
         timeScale: numberFlag(flags.timeScale, "--time-scale", (n) => n > 0),
-        scenario: flags.scenario ? await loadScenario(flags.scenario) : undefined,
+        scenario,
         mode,
         cacheBlocks: flags.cacheBlocks
           ? numberFlag(flags.cacheBlocks, "--cache-blocks", (n) => Number.isInteger(n) && n > 0)

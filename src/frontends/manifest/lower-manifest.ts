@@ -115,6 +115,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
     settings: withoutUndefined({
       latencyBudgetMs: reader.durationMs(["latency_budget", "latency_budget_ms"]),
       backend: reader.string("backend"),
+      env: reader.stringList("env"),
       batch,
       pricing: reader.record("pricing"),
     }),

@@ -1,26 +1,34 @@
 // Executes a tool call by protocol: `http` (undici; GET sends arguments as query, other methods as JSON body;
-// `${VAR}` in headers is read from the environment), `function` (a JavaScript module next to the workflow, its named
-// export called with the arguments), and `builtin` (Nexus's own tools, e.g. `simulated` for dry runs).
+// `${VAR}` in the endpoint and headers is expanded through the trust policy), `function` (a JavaScript module, its
+// named export called with the arguments), `mcp` (a tool on an MCP server, see ./mcp-clients.ts) and `builtin`
+// (Nexus's own tools, e.g. `simulated` for dry runs). Every host, module and command is checked against the trust
+// policy at the call as well, so a value that only the environment decides cannot slip past the start-up checks.
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { request } from "undici";
 import type { ToolDefinition } from "../../ir/types.js";
+import { expandEnvironment, TrustError, type TrustPolicy } from "../trust/trust-policy.js";
+import { hostReach, moduleReach } from "../trust/workflow-reach.js";
 import { runBuiltinTool } from "./builtin-tools.js";
+import { McpClients } from "./mcp-clients.js";
 import { ToolError, type ToolExecutor } from "./tool-pool.js";
 
-function expandEnvironment(text: string): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => process.env[name] ?? "");
-}
-
-async function callHttpTool(tool: ToolDefinition, args: Record<string, unknown>): Promise<unknown> {
+async function callHttpTool(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  policy: TrustPolicy,
+): Promise<unknown> {
   const endpoint = tool.config.endpoint;
   if (typeof endpoint !== "string") throw new ToolError(tool.name, "http tool has no config.endpoint");
+  const by = `tool '${tool.name}'`;
   const method = String(tool.config.method ?? "POST").toUpperCase();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries((tool.config.headers as Record<string, unknown>) ?? {})) {
-    headers[name.toLowerCase()] = expandEnvironment(String(value));
+    headers[name.toLowerCase()] = expandEnvironment(policy, String(value), by);
   }
-  const url = new URL(expandEnvironment(endpoint));
+  const url = new URL(expandEnvironment(policy, endpoint, by));
+  const refusal = hostReach(by, url, policy).refusal;
+  if (refusal) throw new TrustError([refusal]);
   let body: string | undefined;
   if (method === "GET" || method === "DELETE") {
     for (const [name, value] of Object.entries(args))
@@ -46,40 +54,59 @@ async function callHttpTool(tool: ToolDefinition, args: Record<string, unknown>)
   }
 }
 
-/**
- * Makes the executor for a run; `workflowDir` is where relative `function` modules are found. The modules of the
- * `function` tools in `preload` start loading now, so the first call does not wait for the import (a module that
- * fails to load reports its error at the call, as without preloading).
- */
-export function createToolExecutor(workflowDir: string, timeScale = 1, preload: ToolDefinition[] = []): ToolExecutor {
+export interface ToolExecutorOptions {
+  /** Where relative `function` modules and MCP stdio commands are found. */
+  workflowDir: string;
+  /** The user's grants: hosts, environment variables, modules and commands a tool may reach. */
+  policy: TrustPolicy;
+  /** Scales the latency of simulated tools. */
+  timeScale?: number;
+  /** Tools whose modules start loading now: the tools that nodes use (a module that fails reports at the call). */
+  preload?: ToolDefinition[];
+}
+
+/** A run's tool executor and what it holds open (MCP clients), closed at the end of the run. */
+export interface ToolRuntime {
+  execute: ToolExecutor;
+  close(): Promise<void>;
+}
+
+/** Makes the executor for a run. */
+export function createToolExecutor(options: ToolExecutorOptions): ToolRuntime {
+  const { workflowDir, policy, timeScale = 1 } = options;
   const modules = new Map<string, Promise<Record<string, unknown>>>();
-  const load = (path: string) => {
-    let module = modules.get(path);
-    if (!module) modules.set(path, (module = import(pathToFileURL(path).href) as Promise<Record<string, unknown>>));
+  const mcp = new McpClients(workflowDir, policy);
+  const load = (tool: ToolDefinition): Promise<Record<string, unknown>> => {
+    const reach = moduleReach(tool, workflowDir, policy);
+    if (!reach) return Promise.reject(new ToolError(tool.name, "function tool has no config.module"));
+    if (reach.refusal) return Promise.reject(new TrustError([reach.refusal]));
+    let module = modules.get(reach.target);
+    if (!module)
+      modules.set(
+        reach.target,
+        (module = import(pathToFileURL(resolve(reach.target)).href) as Promise<Record<string, unknown>>),
+      );
     return module;
   };
-  for (const tool of preload)
-    if (tool.protocol === "function" && typeof tool.config.module === "string")
-      load(resolve(workflowDir, tool.config.module)).catch(() => {});
-  return async (tool, args) => {
+  for (const tool of options.preload ?? []) if (tool.protocol === "function") load(tool).catch(() => {});
+  const execute: ToolExecutor = async (tool, args) => {
     switch (tool.protocol) {
       case "http":
-        return callHttpTool(tool, args);
+        return callHttpTool(tool, args, policy);
       case "builtin":
         return runBuiltinTool(tool, args, timeScale);
+      case "mcp":
+        return mcp.call(tool, args);
       case "function": {
-        const file = tool.config.module;
-        if (typeof file !== "string") throw new ToolError(tool.name, "function tool has no config.module");
-        const exported = (await load(resolve(workflowDir, file)))[String(tool.config.export ?? tool.name)];
+        const name = String(tool.config.export ?? tool.name);
+        const exported = (await load(tool))[name];
         if (typeof exported !== "function")
-          throw new ToolError(
-            tool.name,
-            `${file} has no exported function '${String(tool.config.export ?? tool.name)}'`,
-          );
+          throw new ToolError(tool.name, `${String(tool.config.module)} has no exported function '${name}'`);
         return await (exported as (a: Record<string, unknown>) => unknown)(args);
       }
       default:
-        throw new ToolError(tool.name, `protocol '${tool.protocol}' is not supported by the runtime yet`);
+        throw new ToolError(tool.name, `protocol '${tool.protocol as string}' is not supported by the runtime`);
     }
   };
+  return { execute, close: () => mcp.close() };
 }
