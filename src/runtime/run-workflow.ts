@@ -13,10 +13,13 @@ import { countInputItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
 import { compileGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
-import { ResultsWriter, type ResultLine } from "./results-writer.js";
+import { ResultsWriter, type CorruptResultLine, type ResultLine } from "./results-writer.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
+import { RunLock } from "./run-lock.js";
+import type { RunFingerprint } from "./run-fingerprint.js";
 import { RunStore } from "./run-store.js";
+import { checkpointFileOf } from "./previous-run.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
 import { createToolExecutor } from "./tools/executors.js";
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
@@ -31,6 +34,12 @@ export interface RunOptions {
   out: string;
   backend: ModelBackend;
   resume?: boolean;
+  /** With `resume`: items whose last result line is an error run again (their new line supersedes the old one). */
+  retryFailed?: boolean;
+  /** The run lock on `out`, when the caller took it (the CLI does, before its backend opens a journal). */
+  lock?: RunLock;
+  /** What this run is a run of, recorded in the checkpoint store for a later `--resume` to check. */
+  fingerprint?: RunFingerprint;
   maxInflight?: number;
   chunkSize?: number;
   /** Most items live at once; default max(4 x max-inflight, 2 x chunk size). */
@@ -55,6 +64,10 @@ export interface RunOutcome {
   stats: RunStats;
   interrupted: boolean;
   checkpointFile: string;
+  /** Lines of the results file a resumed run could not read: skipped, and their items run again. */
+  corruptResultLines: CorruptResultLine[];
+  /** Items whose earlier error line was superseded by a new line (`retryFailed`). */
+  retried: number;
 }
 
 function resultLine(item: WorkItem): ResultLine {
@@ -81,11 +94,20 @@ export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
 }
 
 export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
+  const lock = options.lock ?? RunLock.acquire(options.out);
+  try {
+    return await runLocked(options);
+  } finally {
+    if (!options.lock) lock.release();
+  }
+}
+
+async function runLocked(options: RunOptions): Promise<RunOutcome> {
   const { workflow, backend } = options;
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
-  writer.open(options.resume ?? false);
+  writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -124,11 +146,13 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
   warmEntryPrefix(context, workflow, await input.peek(2));
 
-  const checkpointFile = `${options.out}.nexus.sqlite`;
+  const checkpointFile = checkpointFileOf(options.out);
   const store = RunStore.open(checkpointFile, options.resume ?? false);
   const previous = store.settings();
   const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
   store.saveSettings({ workflow: workflow.name, input: options.input, chunkSize });
+  if (options.fingerprint) store.saveFingerprint(options.fingerprint);
+  store.setStatus("running");
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
 
   const subgraphs = new Map<string, ReturnType<typeof compileGraph>>();
@@ -154,16 +178,17 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     context,
     {
       onFinished: (items) => record(items.map(resultLine)),
-      alreadyFinished: (item) => writer.has(item.id),
+      alreadyFinished: (item) => writer.isDone(item.id),
     },
     store.checkpointer,
   );
 
   const runner = {
-    isFinished: (id: string) => writer.has(id),
+    isFinished: (id: string) => writer.isDone(id),
     settle: (records: InputRecord[]) => {
       stats.items += records.length;
-      const fresh = records.filter((r) => !writer.has(r.id));
+      // An input line that cannot run has its error line once: retrying it would only write the same error again.
+      const fresh = records.filter((r) => (r.kind === "invalid" ? !writer.hasLine(r.id) : !writer.isDone(r.id)));
       stats.resumed += records.length - fresh.length;
       context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
@@ -179,14 +204,25 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
         durability: "sync" as const,
       };
       const saved = options.resume ? await main.getState(config) : undefined;
-      if (saved && saved.next.length > 0) await main.invoke(null, config);
-      else await main.invoke({ items: { replace: items } }, config);
+      if (saved && saved.next.length > 0) {
+        await main.invoke(null, config);
+        // Failed items to retry that the checkpoint holds as finished run again in a thread of their own.
+        const retry = items.filter((item) => !writer.isDone(item.id));
+        if (retry.length > 0 && !abortController.signal.aborted && !interrupted) {
+          await main.invoke(
+            { items: { replace: retry } },
+            { ...config, configurable: { thread_id: `chunk-${index}-retry` } },
+          );
+          await store.checkpointer.deleteThread(`chunk-${index}-retry`);
+        }
+      } else await main.invoke({ items: { replace: items } }, config);
       // Every item of the chunk has its result line now: its checkpoints are no longer needed.
       await store.checkpointer.deleteThread(config.configurable.thread_id);
     },
   };
 
   let interrupted = false;
+  let completed = false;
   try {
     await scheduleChunks(input.records(), workflow.mainGraph.entry, runner, {
       chunkSize,
@@ -198,13 +234,23 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       live: context.live,
       onAdmissionChange: () => accumulator.check(),
     });
+    completed = true;
   } catch (error) {
     if (!abortController.signal.aborted) throw error;
     interrupted = true;
   } finally {
     accumulator.close(new Error("run stopped"));
     writer.close();
+    const stopped = interrupted || abortController.signal.aborted;
+    // An error that ends the run leaves it `running`: unfinished, for a later run to resume.
+    if (stopped || completed) store.setStatus(stopped ? "interrupted" : "finished");
     store.close();
   }
-  return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
+  return {
+    stats,
+    interrupted: interrupted || abortController.signal.aborted,
+    checkpointFile,
+    corruptResultLines: writer.corruptLines,
+    retried: writer.retried,
+  };
 }

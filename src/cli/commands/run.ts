@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import { guardRun } from "../run-guard.js";
 
 interface RunFlags extends CompileFlags {
   input: string;
@@ -13,6 +14,9 @@ interface RunFlags extends CompileFlags {
   maxInflight: string;
   chunkSize: string;
   resume?: boolean;
+  restart?: boolean;
+  force?: boolean;
+  retryFailed?: boolean;
   report?: string;
   timeScale: string;
   progress: boolean;
@@ -47,6 +51,12 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--max-inflight <n>", "most model requests at the backend at once", "64")
     .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", "256")
     .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
+    .option(
+      "--retry-failed",
+      "with --resume: run again the items whose last result is an error (a new line supersedes it)",
+    )
+    .option("--restart", "discard an unfinished run (results, checkpoints, batch journal) and start over")
+    .option("--force", "overwrite the results of a finished run")
     .option("--report <file>", "also write the run report as JSON")
     .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
     .option(
@@ -85,12 +95,21 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
     const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
-    const backend = selectBackend(backendUrl, {
-      maxInflight,
-      timeScale,
-      journalFile: `${flags.out}.batches.sqlite`,
-      resume: flags.resume,
-    });
+    const guarded = await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
+    if (typeof guarded === "number") return setExitCode(guarded);
+    const { lock, fingerprint } = guarded;
+    let backend: ReturnType<typeof selectBackend>;
+    try {
+      backend = selectBackend(backendUrl, {
+        maxInflight,
+        timeScale,
+        journalFile: `${flags.out}.batches.sqlite`,
+        resume: flags.resume,
+      });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     const stop = new AbortController();
     const abort = new AbortController();
     const onSignal = () => {
@@ -109,6 +128,9 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         out: flags.out,
         backend,
         resume: flags.resume,
+        retryFailed: flags.retryFailed,
+        lock,
+        fingerprint,
         maxInflight,
         chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
         prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
@@ -132,6 +154,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       });
       process.stdout.write(formatRunReport(report));
       process.stdout.write(`results: ${flags.out}\n`);
+      if (outcome.retried > 0)
+        process.stdout.write(
+          `retried: ${outcome.retried} failed items ran again; their new lines supersede the old ones\n`,
+        );
+      process.stdout.write(`checkpoints: ${outcome.checkpointFile} (kept for --resume and --retry-failed)\n`);
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
       if (outcome.interrupted) {
         process.stderr.write(interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out));
@@ -140,6 +167,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     } finally {
       process.off("SIGINT", onSignal);
       await backend.close();
+      lock.release();
     }
   });
 }
