@@ -4,6 +4,7 @@
 // already paid for), overwrite a finished one (`--force`), or stop with a message that says which flag does what.
 // Nothing is deleted before the run holds the run lock and has decided.
 import { existsSync, rmSync, statSync } from "node:fs";
+import { counted } from "../util/text.js";
 import { scanResultsFile, type ResultsFileScan } from "./results-writer.js";
 import { fingerprintDifferences, type RunFingerprint } from "./run-fingerprint.js";
 import { removeDatabase, RunStore, type StoredRun } from "./run-store.js";
@@ -79,27 +80,33 @@ function describe(previous: PreviousRun, paid: boolean): string[] {
     const tokens = paid
       ? ` (${results.usage.promptTokens} prompt and ${results.usage.completionTokens} completion tokens already paid for)`
       : "";
-    parts.push(`${results.lastStatus.size} results in ${previous.out}${tokens}`);
+    parts.push(`${counted(results.lastStatus.size, "result")} in ${previous.out}${tokens}`);
   }
   if (store)
-    parts.push(`the checkpoints of ${store.checkpointedChunks} unfinished chunks in ${previous.checkpointFile}`);
+    parts.push(
+      `the checkpoints of ${counted(store.checkpointedChunks, "unfinished chunk")} in ${previous.checkpointFile}`,
+    );
   if (journal) {
     const sent = paid
-      ? `; ${journal.submittedRequests} requests were already submitted to the provider and ${journal.answeredRequests} ` +
-        "answered: they will be sent and paid for again"
-      : ` (${journal.submittedRequests} requests submitted)`;
-    parts.push(`the batch journal ${previous.journalFile} (${journal.batches} batches${sent})`);
+      ? `; ${counted(journal.submittedRequests, "request was", "requests were")} already submitted to the provider ` +
+        `and ${journal.answeredRequests} answered: they will be sent and paid for again`
+      : `, ${counted(journal.submittedRequests, "request")} submitted`;
+    parts.push(`the batch journal ${previous.journalFile} (${counted(journal.batches, "batch", "batches")}${sent})`);
   }
   return parts;
 }
 
+/** Why a run may not start over a journal whose batches are still at the provider (they are paid for). */
+export function liveBatchesMessage(journalFile: string, live: string[]): string {
+  return (
+    `${journalFile} holds ${counted(live.length, "batch", "batches")} still at the provider (${live.join(", ")}): ` +
+    "continue that run with --resume, or cancel them (nexus batches cancel ID) before starting over"
+  );
+}
+
 function refuseLiveBatches(previous: PreviousRun): void {
   const live = previous.journal?.live ?? [];
-  if (live.length === 0) return;
-  throw new RunRefusedError(
-    `${previous.journalFile} holds ${live.length} batch(es) still at the provider (${live.join(", ")}): ` +
-      "continue that run with --resume, or cancel them (nexus batches cancel ID) before starting over",
-  );
+  if (live.length > 0) throw new RunRefusedError(liveBatchesMessage(previous.journalFile, live));
 }
 
 /**
@@ -139,14 +146,16 @@ export function checkPreviousRun(previous: PreviousRun, intent: RunIntent): { no
   if (previous.results && !intent.force) {
     const failed = failedCount(previous.results);
     throw new RunRefusedError(
-      `${previous.out} already holds the ${previous.results.lastStatus.size} results of a finished run ` +
+      `${previous.out} already holds the ${counted(previous.results.lastStatus.size, "result")} of a finished run ` +
         `(its checkpoint file is ${previous.checkpointFile}): ` +
-        (failed > 0 ? `--resume --retry-failed re-runs its ${failed} failed items, ` : "") +
+        (failed > 0 ? `--resume --retry-failed re-runs its ${counted(failed, "failed item")}, ` : "") +
         "--force overwrites it, or write to another --out",
     );
   }
   const overwritten = previous.results
-    ? [`force: overwriting the ${previous.results.lastStatus.size} results of the finished run in ${previous.out}`]
+    ? [
+        `force: overwriting the ${counted(previous.results.lastStatus.size, "result")} of the finished run in ${previous.out}`,
+      ]
     : [];
   return { notices: overwritten, discard: true };
 }

@@ -5,7 +5,7 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import type { ChatResult } from "../../runtime/chat.js";
-import type { JournalState } from "../../runtime/previous-run.js";
+import { liveBatchesMessage, type JournalState } from "../../runtime/previous-run.js";
 import { removeDatabase } from "../../runtime/run-store.js";
 import {
   JOURNAL_SCHEMA,
@@ -100,12 +100,13 @@ export class BatchJournal {
     const old = new BatchJournal(file);
     const live = old.stillAtProvider();
     old.close();
-    if (live.length > 0) {
+    if (live.length > 0)
       throw new Error(
-        `${file} holds ${live.length} batch(es) still at the provider (${live.map((b) => b.provider_batch_id ?? b.marker).join(", ")}): ` +
-          "continue that run with --resume, or cancel them (nexus batches cancel ID) and delete the journal",
+        liveBatchesMessage(
+          file,
+          live.map((b) => b.provider_batch_id ?? b.marker),
+        ),
       );
-    }
     removeDatabase(file);
   }
 
