@@ -315,4 +315,48 @@ describe.concurrent("--retry-failed", () => {
       expect(sim.total()).toBe(paidBefore + 4);
     },
   );
+
+  it(
+    "also re-runs an item that failed in an earlier step of a chunk killed and checkpointed later",
+    { timeout: 240_000 },
+    async () => {
+      const sim = await engine();
+      const dir = scratch();
+      const input = join(dir, "topics.jsonl");
+      writeInput(
+        input,
+        Array.from({ length: 6 }, (_, i) => ({ id: `t${i + 1}`, topic: `t${i + 1}` })),
+      );
+      const out = join(dir, "results.jsonl");
+      const args = (...more: string[]) => [
+        "run",
+        workflowFile("two-steps"),
+        "--input",
+        input,
+        "--out",
+        out,
+        "--backend",
+        sim.backend,
+        "--no-progress",
+        ...more,
+      ];
+      sim.failing = (content) => content === "Draft a note about t2.";
+      // The first polish request stalls the engine: the draft step is checkpointed, t2's error line written.
+      sim.holding = (content) => content.startsWith("Polish this note:");
+      const run = startNexus(...args());
+      while (!sim.paused()) await sleep(20);
+      await sleep(100);
+      run.child.kill("SIGKILL");
+      expect((await run.finished).signal).toBe("SIGKILL");
+      expect(readResults(out).map((line) => [line.id, line.status])).toEqual([["t2", "error"]]);
+      sim.failing = () => false;
+      sim.unpause();
+      const resumed = await nexus(...args("--resume", "--retry-failed"));
+      expect(resumed.stderr).toBe("");
+      expect(resumed.status).toBe(0);
+      const last = new Map(readResults(out).map((line) => [line.id, line.status]));
+      expect([...last].sort()).toEqual(["t1", "t2", "t3", "t4", "t5", "t6"].map((id) => [id, "ok"]));
+      expect(sim.paid.get("Draft a note about t2.")).toBe(1);
+    },
+  );
 });

@@ -19,7 +19,11 @@ export interface CountingEngine {
   paidTwice(): string[];
   /** Holds every chat request from now on (the engine stalls) until `unpause`. */
   pause(): void;
+  /** Holds the requests this returns true for (from now on) until `unpause`. */
+  holding: (content: string) => boolean;
   unpause(): void;
+  /** True while requests are held. */
+  paused(): boolean;
   close(): Promise<void>;
 }
 
@@ -34,13 +38,15 @@ export async function startCountingEngine(timeScale = 0.001): Promise<CountingEn
   const engine: Partial<CountingEngine> & { paid: Map<string, number> } = {
     paid: new Map(),
     failing: () => false,
+    holding: () => false,
   };
   let gate: Promise<void> | undefined;
   let open = () => {};
   const front: TestServer = await startServer(async (request, res) => {
     const chat = request.path.endsWith("/chat/completions");
-    if (chat) await gate;
     const content = chat ? lastUserMessage(request.body) : "";
+    if (chat && engine.holding!(content)) engine.pause!();
+    if (chat) await gate;
     if (chat && engine.failing!(content)) return sendJson(res, 400, { error: { message: `refused: ${content}` } });
     if (chat && request.body.max_tokens !== 1) engine.paid.set(content, (engine.paid.get(content) ?? 0) + 1);
     await forward(sim.url, request, res);
@@ -53,9 +59,11 @@ export async function startCountingEngine(timeScale = 0.001): Promise<CountingEn
       gate ??= new Promise<void>((resolve) => (open = resolve));
     },
     unpause: () => {
+      engine.holding = () => false;
       open();
       gate = undefined;
     },
+    paused: () => gate !== undefined,
     close: async () => {
       open();
       await front.close();
