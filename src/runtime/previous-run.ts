@@ -82,10 +82,13 @@ function describe(previous: PreviousRun, paid: boolean): string[] {
       : "";
     parts.push(`${counted(results.lastStatus.size, "result")} in ${previous.out}${tokens}`);
   }
-  if (store)
+  if (store) {
     parts.push(
-      `the checkpoints of ${counted(store.checkpointedChunks, "unfinished chunk")} in ${previous.checkpointFile}`,
+      store.checkpointedChunks > 0
+        ? `the checkpoints of ${counted(store.checkpointedChunks, "unfinished chunk")} in ${previous.checkpointFile}`
+        : `the checkpoint file ${previous.checkpointFile}`,
     );
+  }
   if (journal) {
     const sent = paid
       ? `; ${counted(journal.submittedRequests, "request was", "requests were")} already submitted to the provider ` +
@@ -146,8 +149,8 @@ export function checkPreviousRun(previous: PreviousRun, intent: RunIntent): { no
   if (previous.results && !intent.force) {
     const failed = failedCount(previous.results);
     throw new RunRefusedError(
-      `${previous.out} already holds the ${counted(previous.results.lastStatus.size, "result")} of a finished run ` +
-        `(its checkpoint file is ${previous.checkpointFile}): ` +
+      `${previous.out} already holds the ${counted(previous.results.lastStatus.size, "result")} of a finished run` +
+        (previous.store ? ` (its checkpoint file is ${previous.checkpointFile}): ` : ": ") +
         (failed > 0 ? `--resume --retry-failed re-runs its ${counted(failed, "failed item")}, ` : "") +
         "--force overwrites it, or write to another --out",
     );

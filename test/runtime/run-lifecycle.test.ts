@@ -151,7 +151,7 @@ describe.concurrent("a run that finds an earlier run's files", () => {
       const again = await nexus(...run.args());
       expect(again.status).toBe(2);
       expect(again.stderr).toMatch(
-        /^error: \S+results\.jsonl belongs to a run that did not finish: \d+ results in \S+results\.jsonl, the checkpoints of \d+ unfinished chunks? in \S+results\.jsonl\.nexus\.sqlite\. Continue it with --resume, or discard it and start over with --restart\n$/,
+        /^error: \S+results\.jsonl belongs to a run that did not finish: \d+ results in \S+results\.jsonl, (?:the checkpoints of \d+ unfinished chunks? in|the checkpoint file) \S+results\.jsonl\.nexus\.sqlite\. Continue it with --resume, or discard it and start over with --restart\n$/,
       );
       expect(readFileSync(run.out, "utf8")).toBe(before);
       expect(sim.total()).toBe(paidBefore);
@@ -160,7 +160,7 @@ describe.concurrent("a run that finds an earlier run's files", () => {
       const lines = before.split("\n").filter(Boolean).length;
       expect(restarted.stderr).toMatch(
         new RegExp(
-          `^restart: discarding ${lines} results in \\S+ \\(\\d+ prompt and \\d+ completion tokens already paid for\\), the checkpoints of \\d+ unfinished chunks? in \\S+\\.nexus\\.sqlite\\n$`,
+          `^restart: discarding ${lines} results in \\S+ \\(\\d+ prompt and \\d+ completion tokens already paid for\\), (?:the checkpoints of \\d+ unfinished chunks? in|the checkpoint file) \\S+\\.nexus\\.sqlite\\n$`,
         ),
       );
       expectEachItemOnce(run);
