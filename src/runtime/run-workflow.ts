@@ -204,20 +204,18 @@ async function runLocked(options: RunOptions): Promise<RunOutcome> {
         durability: "sync" as const,
       };
       const saved = options.resume ? await main.getState(config) : undefined;
+      const retryThread = `chunk-${index}-retry`;
       if (saved && saved.next.length > 0) {
         await main.invoke(null, config);
         // Failed items to retry that the checkpoint holds as finished run again in a thread of their own.
         const retry = items.filter((item) => !writer.isDone(item.id));
         if (retry.length > 0 && !abortController.signal.aborted && !interrupted) {
-          await main.invoke(
-            { items: { replace: retry } },
-            { ...config, configurable: { thread_id: `chunk-${index}-retry` } },
-          );
-          await store.checkpointer.deleteThread(`chunk-${index}-retry`);
+          await main.invoke({ items: { replace: retry } }, { ...config, configurable: { thread_id: retryThread } });
         }
       } else await main.invoke({ items: { replace: items } }, config);
       // Every item of the chunk has its result line now: its checkpoints are no longer needed.
       await store.checkpointer.deleteThread(config.configurable.thread_id);
+      if (options.retryFailed) await store.checkpointer.deleteThread(retryThread);
     },
   };
 
