@@ -16,7 +16,10 @@ import { countInputItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
 import { buildStateGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
-import { ResultsWriter, type ResultLine } from "./results-writer.js";
+import { ResultsWriter, type CorruptResultLine, type ResultLine } from "./results-writer.js";
+import { RunLock } from "./run-lock.js";
+import type { RunFingerprint } from "./run-fingerprint.js";
+import { checkpointFileOf } from "./previous-run.js";
 import { RunHandle } from "./run-handle.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
@@ -65,6 +68,12 @@ export interface RunOptions {
    * which write shared prefixes their own way and where a warm-up would cost a whole batch round trip).
    */
   prefixWarmup?: PrefixWarmup;
+  /** With `resume`: items whose last result line is an error run again (their new line supersedes the old one). */
+  retryFailed?: boolean;
+  /** The run lock on `out`, when the caller took it (the CLI does, before its backend opens a journal). */
+  lock?: RunLock;
+  /** What this run is a run of, recorded in the checkpoint store for a later `--resume` to check. */
+  fingerprint?: RunFingerprint;
   /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
   stop?: AbortSignal;
   abort?: AbortSignal;
@@ -75,6 +84,10 @@ export interface RunOutcome {
   stats: RunStats;
   interrupted: boolean;
   checkpointFile: string;
+  /** Lines of the results file a resumed run could not read: skipped, and their items run again. */
+  corruptResultLines: CorruptResultLine[];
+  /** Items whose earlier error line was superseded by a new line (`retryFailed`). */
+  retried: number;
 }
 
 function resultLine(item: WorkItem): ResultLine {
@@ -105,7 +118,18 @@ export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
  * item's result line as the item finishes, then await it for the outcome.
  */
 export function runWorkflow(options: RunOptions): RunHandle<ResultLine, RunOutcome> {
-  return new RunHandle((emit) => executeRun(options, emit));
+  return new RunHandle((emit) => runLocked(options, emit));
+}
+
+/** A run with a results file holds the run lock on it (one run per `out` at a time, across processes). */
+async function runLocked(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
+  if (options.out === undefined) return executeRun(options, emit);
+  const lock = options.lock ?? RunLock.acquire(options.out);
+  try {
+    return await executeRun(options, emit);
+  } finally {
+    if (!options.lock) lock.release();
+  }
 }
 
 async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
@@ -119,7 +143,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
-  writer.open(options.resume ?? false);
+  writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -163,11 +187,13 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   warmEntryPrefix(context, workflow, await input.peek(2));
 
   const stateDir = options.out === undefined ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
-  const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : `${options.out}.nexus.sqlite`;
+  const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : checkpointFileOf(options.out!);
   const store = RunStore.open(checkpointFile, options.resume ?? false);
   const previous = store.settings();
   const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
   store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize });
+  if (options.fingerprint) store.saveFingerprint(options.fingerprint);
+  store.setStatus("running");
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
 
   const subgraphs = new Map<string, ReturnType<typeof buildStateGraph>>();
@@ -196,16 +222,17 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     context,
     {
       onFinished: (items) => record(items.map(resultLine)),
-      alreadyFinished: (item) => writer.has(item.id),
+      alreadyFinished: (item) => writer.isDone(item.id),
     },
     store.checkpointer,
   );
 
   const runner = {
-    isFinished: (id: string) => writer.has(id),
+    isFinished: (id: string) => writer.isDone(id),
     settle: (records: InputRecord[]) => {
       stats.items += records.length;
-      const fresh = records.filter((r) => !writer.has(r.id));
+      // An input line that cannot run has its error line once: retrying it would only write the same error again.
+      const fresh = records.filter((r) => (r.kind === "invalid" ? !writer.hasLine(r.id) : !writer.isDone(r.id)));
       stats.resumed += records.length - fresh.length;
       context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
@@ -221,14 +248,23 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
         durability: "sync" as const,
       };
       const saved = options.resume ? await main.getState(config) : undefined;
-      if (saved && saved.next.length > 0) await main.invoke(null, config);
-      else await main.invoke({ items: { replace: items } }, config);
+      const retryThread = `chunk-${index}-retry`;
+      if (saved && saved.next.length > 0) {
+        await main.invoke(null, config);
+        // Failed items to retry that the checkpoint holds as finished run again in a thread of their own.
+        const retry = items.filter((item) => !writer.isDone(item.id));
+        if (retry.length > 0 && !abortController.signal.aborted && !interrupted) {
+          await main.invoke({ items: { replace: retry } }, { ...config, configurable: { thread_id: retryThread } });
+        }
+      } else await main.invoke({ items: { replace: items } }, config);
       // Every item of the chunk has its result line now: its checkpoints are no longer needed.
       await store.checkpointer.deleteThread(config.configurable.thread_id);
+      if (options.retryFailed) await store.checkpointer.deleteThread(retryThread);
     },
   };
 
   let interrupted = false;
+  let completed = false;
   try {
     await scheduleChunks(input.records(), workflow.mainGraph.entry, runner, {
       chunkSize,
@@ -240,15 +276,25 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       live: context.live,
       onAdmissionChange: () => accumulator.check(),
     });
+    completed = true;
   } catch (error) {
     if (!abortController.signal.aborted) throw error;
     interrupted = true;
   } finally {
     accumulator.close(new Error("run stopped"));
     writer.close();
+    const stopped = interrupted || abortController.signal.aborted;
+    // An error that ends the run leaves it `running`: unfinished, for a later run to resume.
+    if (stopped || completed) store.setStatus(stopped ? "interrupted" : "finished");
     store.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     await toolRuntime.close();
   }
-  return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
+  return {
+    stats,
+    interrupted: interrupted || abortController.signal.aborted,
+    checkpointFile,
+    corruptResultLines: writer.corruptLines,
+    retried: writer.retried,
+  };
 }

@@ -3,8 +3,10 @@
 // call it announces when a crash could otherwise lose track of money (a batch row before create) and right AFTER
 // the call when the call's answer is what must not be lost (the id, each result).
 import Database from "better-sqlite3";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { ChatResult } from "../../runtime/chat.js";
+import { liveBatchesMessage, type JournalState } from "../../runtime/previous-run.js";
+import { removeDatabase } from "../../runtime/run-store.js";
 import {
   JOURNAL_SCHEMA,
   JOURNAL_VERSION,
@@ -34,10 +36,6 @@ export interface RecordedOutcome {
   error?: string;
 }
 
-function removeDatabase(file: string): void {
-  for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) rmSync(file + suffix);
-}
-
 export class BatchJournal {
   readonly db: Database.Database;
 
@@ -63,18 +61,7 @@ export class BatchJournal {
    * batches at the provider (they are paid for: resume them, or cancel them and delete the file).
    */
   static open(file: string, options: { resume: boolean; provider: string; spec: string }): BatchJournal {
-    if (!options.resume && existsSync(file)) {
-      const old = new BatchJournal(file);
-      const live = old.batches().filter((b) => b.status !== "preparing" && LIVE_BATCH_STATES.includes(b.status));
-      old.close();
-      if (live.length > 0) {
-        throw new Error(
-          `${file} holds ${live.length} batch(es) still at the provider (${live.map((b) => b.provider_batch_id ?? b.marker).join(", ")}): ` +
-            "continue that run with --resume, or cancel them (nexus batches cancel ID) and delete the journal",
-        );
-      }
-      removeDatabase(file);
-    }
+    if (!options.resume) BatchJournal.discard(file);
     const journal = new BatchJournal(file);
     const provider = journal.meta("provider");
     if (provider && provider !== options.provider) {
@@ -85,6 +72,47 @@ export class BatchJournal {
     journal.setMeta("provider", options.provider);
     journal.setMeta("spec", options.spec);
     return journal;
+  }
+
+  /** What the journal at `file` holds; undefined when there is none. */
+  static summarize(file: string): JournalState | undefined {
+    if (!existsSync(file)) return undefined;
+    const journal = new BatchJournal(file);
+    try {
+      const count = (sql: string) => (journal.db.prepare(sql).get() as { n: number }).n;
+      return {
+        batches: count("SELECT count(*) AS n FROM batches WHERE provider <> 'realtime'"),
+        live: journal.stillAtProvider().map((b) => b.provider_batch_id ?? b.marker),
+        submittedRequests: count("SELECT count(*) AS n FROM requests WHERE attempts > 0"),
+        answeredRequests: count("SELECT count(*) AS n FROM requests WHERE status = 'succeeded'"),
+      };
+    } finally {
+      journal.close();
+    }
+  }
+
+  /**
+   * Deletes the journal at `file` for a run that starts over, but refuses to drop one that still holds batches at
+   * the provider (they are paid for: resume them, or cancel them and delete the file).
+   */
+  static discard(file: string): void {
+    if (!existsSync(file)) return;
+    const old = new BatchJournal(file);
+    const live = old.stillAtProvider();
+    old.close();
+    if (live.length > 0)
+      throw new Error(
+        liveBatchesMessage(
+          file,
+          live.map((b) => b.provider_batch_id ?? b.marker),
+        ),
+      );
+    removeDatabase(file);
+  }
+
+  /** Batches that may exist at the provider and are not read yet. */
+  private stillAtProvider(): BatchRow[] {
+    return this.batches().filter((b) => b.status !== "preparing" && LIVE_BATCH_STATES.includes(b.status));
   }
 
   /** Opens an existing journal as it is (for `nexus batches`). */

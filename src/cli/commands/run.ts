@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import { guardRun } from "../run-guard.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -23,6 +24,9 @@ interface RunFlags extends CompileFlags, TrustFlags {
   maxInflight: string;
   chunkSize: string;
   resume?: boolean;
+  restart?: boolean;
+  force?: boolean;
+  retryFailed?: boolean;
   report?: string;
   timeScale: string;
   progress: boolean;
@@ -57,6 +61,12 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--max-inflight <n>", "most model requests at the backend at once", "64")
     .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", "256")
     .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
+    .option(
+      "--retry-failed",
+      "with --resume: run again the items whose last result is an error (a new line supersedes it)",
+    )
+    .option("--restart", "discard an unfinished run (results, checkpoints, batch journal) and start over")
+    .option("--force", "overwrite the results of a finished run")
     .option("--report <file>", "also write the run report as JSON")
     .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
     .option(
@@ -118,7 +128,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const trust = trustPolicyFrom(flags, workflow, (line) => process.stderr.write(`${line}\n`));
     if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
       return setExitCode(1);
-    let backend;
+    // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
+    const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
+    if (typeof guarded === "number") return setExitCode(guarded);
+    let backend: ReturnType<typeof selectBackend>;
     try {
       backend = selectBackend(backendUrl, {
         maxInflight,
@@ -130,6 +143,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         warn: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (error) {
+      guarded?.lock.release();
       if (!(error instanceof ScenarioFileError)) throw error;
       process.stderr.write(`error: ${error.message}\n`);
       return setExitCode(2);
@@ -169,6 +183,9 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
           : undefined,
         backend,
         resume: flags.resume,
+        retryFailed: flags.retryFailed,
+        lock: guarded?.lock,
+        fingerprint: guarded?.fingerprint,
         maxInflight,
         chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
         prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
@@ -194,7 +211,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         backendReport: backend.report?.(),
       });
       if (toStdout) process.stderr.write(formatRunReport(report));
-      else process.stdout.write(formatRunReport(report) + `results: ${flags.out}\n`);
+      else {
+        process.stdout.write(formatRunReport(report) + `results: ${flags.out}\n`);
+        if (outcome.retried > 0)
+          process.stdout.write(
+            `retried: ${outcome.retried} failed items ran again; their new lines supersede the old ones\n`,
+          );
+        process.stdout.write(`checkpoints: ${outcome.checkpointFile} (kept for --resume and --retry-failed)\n`);
+      }
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
       if (stdoutClosed) {
         process.stderr.write(`stopped: stdout was closed after ${outcome.stats.done} results\n`);
@@ -216,6 +240,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     } finally {
       process.off("SIGINT", onSignal);
       await backend.close();
+      guarded?.lock.release();
     }
   });
 }

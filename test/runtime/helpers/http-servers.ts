@@ -81,15 +81,18 @@ export function chatCompletion(content: string, usage = { prompt_tokens: 12, com
   };
 }
 
+/** Sends a received request on to `target` and its answer back. */
+export async function forward(target: string, request: ReceivedRequest, res: ServerResponse): Promise<void> {
+  const answer = await fetch(target + request.path, {
+    method: request.method,
+    headers: { "content-type": "application/json" },
+    body: request.method === "GET" ? undefined : JSON.stringify(request.body),
+  });
+  res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+  res.end(await answer.text());
+}
+
 /** Forwards every request to `target` and records it on the way. */
 export function startRecordingProxy(target: string): Promise<TestServer> {
-  return startServer(async (request, res) => {
-    const answer = await fetch(target + request.path, {
-      method: request.method,
-      headers: { "content-type": "application/json" },
-      body: request.method === "GET" ? undefined : JSON.stringify(request.body),
-    });
-    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
-    res.end(await answer.text());
-  });
+  return startServer((request, res) => forward(target, request, res));
 }
