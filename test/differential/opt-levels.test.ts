@@ -13,6 +13,7 @@ import { compileFile } from "../../src/driver/compile.js";
 import { parseTemplate } from "../../src/ir/template.js";
 import type { Workflow } from "../../src/ir/workflow.js";
 import { runWorkflow } from "../../src/runtime/run-workflow.js";
+import { trustPolicy } from "../../src/runtime/trust/trust-policy.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { goldenCases } from "../helpers/workflows.js";
 import { readResults, useScratchDir, writeInput, type InputLine } from "../runtime/helpers/run-fixture.js";
@@ -131,7 +132,14 @@ async function runAt(subject: Subject, level: string) {
   writeInput(input, subject.input ?? synthesizedInput(workflow));
   const backend = selectBackend("sim://?time-scale=0.001", { maxInflight: 16, timeScale: 0.001 });
   try {
-    await runWorkflow({ workflow, workflowFile: subject.workflow, input, out, backend, toolTimeScale: 0.001 });
+    // The test is the user here: it allows the loopback tool server, the local tool module and the variables the
+    // manifest names (unset, so they expand the same way at both levels).
+    const trust = trustPolicy({
+      allowHosts: [new URL(toolServer.url).host],
+      allowModules: [LOCAL_TOOLS_MODULE],
+      allowEnv: [...readFileSync(subject.workflow, "utf8").matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]),
+    });
+    await runWorkflow({ workflow, workflowFile: subject.workflow, input, out, backend, toolTimeScale: 0.001, trust });
   } finally {
     await backend.close();
   }
