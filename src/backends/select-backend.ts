@@ -16,6 +16,24 @@ import { OpenAICompatibleBackend, type EngineFlavor } from "./openai-compatible/
 import { createProviderBatchBackend, isProviderBatchSpec } from "./provider-batch/index.js";
 import { parse as parseYaml } from "yaml";
 import type { ModelBackend } from "../runtime/backend.js";
+import { UsageError } from "../util/user-errors.js";
+import { closestName } from "../diagnostics/did-you-mean.js";
+
+/** Every scheme `--backend` takes. */
+export const BACKEND_SCHEMES = [
+  "sim",
+  "instant",
+  "http",
+  "https",
+  "vllm",
+  "sglang",
+  "dynamo",
+  "openai",
+  "anthropic",
+  "anthropic-batch",
+  "openai-batch",
+  "file",
+] as const;
 
 export interface BackendSettings {
   maxInflight: number;
@@ -49,7 +67,9 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
   try {
     url = new URL(spec.includes("://") ? spec : `${spec}://`);
   } catch {
-    throw new Error(`cannot read backend URL '${spec}' (e.g. sim://, vllm://host:8000, https://host/v1, anthropic://)`);
+    throw new UsageError(
+      `cannot read backend URL '${spec}' (e.g. sim://, vllm://host:8000, https://host/v1, anthropic://)`,
+    );
   }
   const scheme = url.protocol.replace(/:$/, "");
   const selfHostedKey = process.env.NEXUS_API_KEY ?? process.env.OPENAI_API_KEY;
@@ -77,9 +97,12 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
       return new AnthropicMessagesBackend({
         baseURL: url.host ? `https://${url.host}` : process.env.ANTHROPIC_BASE_URL,
       });
-    default:
-      throw new Error(
-        `unknown backend '${scheme}://' (use sim, instant, http, https, vllm, sglang, dynamo, openai, anthropic, anthropic-batch, openai-batch, file)`,
+    default: {
+      const schemes = [...BACKEND_SCHEMES];
+      const near = closestName(scheme, schemes);
+      throw new UsageError(
+        `unknown backend '${scheme}://'${near ? ` (did you mean ${near}://?)` : ""}; use one of ${schemes.join(", ")}`,
       );
+    }
   }
 }

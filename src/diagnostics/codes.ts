@@ -175,6 +175,14 @@ export const diagnostics = {
       "use the shape of the built-in table: {asOf, source, models: [{provider, model, input, cachedInput, cacheWrite, output, batchDiscount, minCacheableTokens}], selfHosted: {...}}",
     ),
 
+  modelBackendMismatch: (where: string, why: string, backend: string, loc: Loc) =>
+    warning(
+      "NX4005",
+      `${where}: ${why}`,
+      loc,
+      `use a model that ${backend} serves, another 'backend:', or name the served model under 'models:' (NAME: SERVED)`,
+    ),
+
   // ---- NX9xxx: internal ------------------------------------------------------------------------------------------
   passBrokeIr: (pass: string, detail: string) =>
     error(

@@ -9,7 +9,8 @@
 // Against a continuously batching backend (an inference engine or a realtime API), a request whose prefix is
 // already warm goes out on the next tick instead of waiting for its batch to fill: the engine forms the batch
 // itself, and holding the request would only add latency.
-import type { ModelBackend } from "./backend.js";
+import { asUnusable, type ModelBackend } from "./backend.js";
+import type { BackendUnusableError } from "../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
@@ -53,6 +54,11 @@ export interface AccumulatorOptions {
   prefixWarmup: PrefixWarmup;
   /** The backend batches continuously: requests with a warm prefix are sent at once, not held to fill a batch. */
   continuous: boolean;
+  /**
+   * A request failed in a way no retry or other item can fix (a refused key, an unknown model): called before the
+   * request's caller hears of it, so the run can stop first and the item is left for a resumed run.
+   */
+  onUnusable?: (error: BackendUnusableError) => void;
 }
 
 /**
@@ -237,7 +243,9 @@ export class BatchAccumulator {
       stats.modelRequests++;
       pending.resolve(result);
     } catch (error) {
-      pending.reject(error);
+      const unusable = asUnusable(error, backend.keyEnv);
+      if (unusable) this.options.onUnusable?.(unusable);
+      pending.reject(unusable ?? error);
     } finally {
       this.inflight--;
     }

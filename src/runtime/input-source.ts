@@ -2,6 +2,7 @@
 // at (peeked from the same reader and replayed, not read again) and the item count the progress bar shows.
 import { createReadStream } from "node:fs";
 import { readInput, type InputRecord } from "./input-reader.js";
+import type { InputCheck } from "./input-schema.js";
 
 export class InputSource {
   private readonly reader: AsyncGenerator<InputRecord>;
@@ -10,8 +11,9 @@ export class InputSource {
   constructor(
     readonly file: string,
     requiredFields: string[],
+    check?: InputCheck,
   ) {
-    this.reader = readInput(file, requiredFields);
+    this.reader = readInput(file, requiredFields, check);
   }
 
   /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */

@@ -5,6 +5,10 @@ import { setMaxListeners } from "node:events";
 import { dirname } from "node:path";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
+import type { BackendUnusableError } from "../util/user-errors.js";
+import { exceedsTolerance, type FailureTolerance } from "./failure-tolerance.js";
+import { inputItemCheck } from "./input-schema.js";
+import { ModelNames } from "./model-names.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
@@ -45,6 +49,17 @@ export interface RunOptions {
    * which write shared prefixes their own way and where a warm-up would cost a whole batch round trip).
    */
   prefixWarmup?: PrefixWarmup;
+  /** The run's default model (a URI or bare name) for nodes that name none; without one such nodes stop the run. */
+  defaultModel?: string;
+  /** Model as the workflow names it -> the name the backend serves it under (over the manifest's `models:`). */
+  modelMap?: Record<string, string>;
+  /** Check the backend (key, reachability, models) before the first item; default true. */
+  preflight?: boolean;
+  /**
+   * Failed items tolerated: more stop admitting items, like `stop`. Default: the run goes on whatever fails (its
+   * outcome counts the failures).
+   */
+  maxFailures?: FailureTolerance;
   /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
   stop?: AbortSignal;
   abort?: AbortSignal;
@@ -53,8 +68,13 @@ export interface RunOptions {
 
 export interface RunOutcome {
   stats: RunStats;
+  /** The run stopped before its input was done (Ctrl-C, too many failures, an unusable backend). */
   interrupted: boolean;
   checkpointFile: string;
+  /** Why it stopped early, when not by `stop`/`abort`. */
+  stoppedBy?: "max-failures" | "backend";
+  /** The backend error that stopped the run (a refused key, an unknown model): its items are left for `resume`. */
+  unusable?: BackendUnusableError;
 }
 
 function resultLine(item: WorkItem): ResultLine {
@@ -81,7 +101,11 @@ export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
 }
 
 export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
-  const { workflow, backend } = options;
+  const { workflow } = options;
+  const names = new ModelNames(workflow, { defaultModel: options.defaultModel, modelMap: options.modelMap });
+  names.requireDefault();
+  const backend = names.wrap(options.backend);
+  if (options.preflight !== false) await backend.preflight?.(names.served());
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
@@ -90,6 +114,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
   options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
+  let stoppedBy: RunOutcome["stoppedBy"];
+  let unusable: BackendUnusableError | undefined;
   const accumulator = new BatchAccumulator({
     backend,
     slots: new InferenceSlots(maxInflight),
@@ -98,6 +124,12 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
     continuous: backend.concurrency !== "unbounded",
     nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
+    onUnusable: (error) => {
+      if (unusable) return;
+      unusable = error;
+      stoppedBy ??= "backend";
+      abortController.abort(error);
+    },
   });
   const tools = new ToolPool(
     createToolExecutor(dirname(options.workflowFile), options.toolTimeScale ?? 1, workflow.tools),
@@ -113,7 +145,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     { validationAttempts: options.validationAttempts ?? 3, defaultBatch: { maxBatchSize: 64, maxWaitMs: 50 } },
     abortController.signal,
   );
-  const input = new InputSource(options.input, requiredFields(workflow));
+  const input = new InputSource(
+    options.input,
+    requiredFields(workflow),
+    inputItemCheck(workflow.mainGraph.stateSchema),
+  );
   void countInputItems(options.input).then(
     (count) => {
       stats.expectedItems = count;
@@ -146,6 +182,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       else stats.failed++;
     }
     context.live.finish(lines.length);
+    if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems))
+      stoppedBy = "max-failures";
     options.onProgress?.(stats);
     accumulator.check();
   };
@@ -192,7 +230,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       chunkSize,
       window,
       stopping: () => {
-        interrupted ||= options.stop?.aborted ?? false;
+        interrupted ||= (options.stop?.aborted ?? false) || stoppedBy !== undefined;
         return interrupted;
       },
       live: context.live,
@@ -206,5 +244,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
     writer.close();
     store.close();
   }
-  return { stats, interrupted: interrupted || abortController.signal.aborted, checkpointFile };
+  return {
+    stats,
+    interrupted: interrupted || abortController.signal.aborted,
+    checkpointFile,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    ...(unusable ? { unusable } : {}),
+  };
 }

@@ -1,36 +1,30 @@
 // `nexus run WORKFLOW --input items.jsonl [--out results.jsonl] [--backend URL]`: run a workflow (or an IR file)
 // over a JSONL input list. Results stream to --out as items finish; Ctrl-C drains (twice: stops at once) and
-// `--resume` continues where the run stopped.
-import { existsSync, writeFileSync } from "node:fs";
-import type { Command } from "commander";
+// `--resume` continues where the run stopped. The backend is checked before the first item; the exit code says
+// whether every item succeeded (see exit-codes.ts).
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { Option, type Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { UsageError } from "../../util/user-errors.js";
+import { EXIT, reportEscapedError } from "../exit-codes.js";
+import { checkWritableFile, collect, DEFAULT_TIME_SCALE, positiveInteger, positiveNumber } from "../option-values.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import { warnModelBackendMismatch } from "../model-warnings.js";
 
 interface RunFlags extends CompileFlags {
   input: string;
   out: string;
   backend?: string;
-  maxInflight: string;
-  chunkSize: string;
+  maxInflight: number;
+  chunkSize: number;
   resume?: boolean;
   report?: string;
-  timeScale: string;
+  timeScale: number;
   progress: boolean;
-  prefixWarmup: string;
-}
-
-const PREFIX_WARMUPS = ["auto", "request", "in-flight", "off"] as const;
-
-function prefixWarmupFlag(value: string): (typeof PREFIX_WARMUPS)[number] {
-  const known = PREFIX_WARMUPS.find((mode) => mode === value);
-  if (!known) throw new Error(`--prefix-warmup must be one of ${PREFIX_WARMUPS.join(", ")}, got '${value}'`);
-  return known;
-}
-
-function positiveInteger(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${value}'`);
-  return n;
+  prefixWarmup: "auto" | "request" | "in-flight" | "off";
+  model?: string;
+  modelMap: string[];
+  maxFailures?: string;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -42,19 +36,40 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("-o, --out <file>", "JSONL results, one line per item as it finishes", "results.jsonl")
     .option(
       "-b, --backend <url>",
-      "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, instant://",
+      "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, " +
+        "anthropic-batch://, openai-batch://, file://DIR, instant://",
     )
-    .option("--max-inflight <n>", "most model requests at the backend at once", "64")
-    .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", "256")
+    .option("--model <model>", "default model for nodes that name none (default: $NEXUS_DEFAULT_MODEL)")
+    .option(
+      "--model-map <name=served>",
+      "send the workflow's model NAME as SERVED, the name the backend serves it under (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--max-failures <n|p%>",
+      "failed items tolerated (a count, or a share of the input such as 5%); more stop the run early. " +
+        "Default: none tolerated, the run goes on and exits 3 if any item failed",
+    )
+    .option("--max-inflight <n>", "most model requests at the backend at once", positiveInteger, 64)
+    .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", positiveInteger, 256)
     .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
     .option("--report <file>", "also write the run report as JSON")
-    .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
     .option(
-      "--prefix-warmup <mode>",
-      "how a new shared prefix is cached before its siblings go out: request (one max_tokens=1 request first), " +
-        "in-flight (the first request goes ahead; for engines that share an in-flight prefill), off, or auto " +
-        "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
-      "auto",
+      "--time-scale <x>",
+      "sim:// and simulated tools: real seconds per simulated second (1 = real time)",
+      positiveNumber,
+      Number(DEFAULT_TIME_SCALE),
+    )
+    .addOption(
+      new Option(
+        "--prefix-warmup <mode>",
+        "how a new shared prefix is cached before its siblings go out: request (one max_tokens=1 request first), " +
+          "in-flight (the first request goes ahead; for engines that share an in-flight prefill), off, or auto " +
+          "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
+      )
+        .choices(["auto", "request", "in-flight", "off"])
+        .default("auto"),
     )
     .option("--no-progress", "no progress bar or progress lines");
   addCompileOptions(command);
@@ -67,40 +82,50 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
+      { parseFailureTolerance, exceedsTolerance, describeTolerance },
+      { parseModelMapEntry },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
+      import("../../runtime/failure-tolerance.js"),
+      import("../../runtime/model-names.js"),
     ]);
+    const tolerance = flags.maxFailures === undefined ? undefined : parseFailureTolerance(flags.maxFailures);
+    const modelMap = Object.fromEntries(flags.modelMap.map(parseModelMapEntry));
+    checkWritableFile(flags.out, "--out");
+    if (flags.report) checkWritableFile(flags.report, "--report");
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
     if (!existsSync(flags.input)) {
       process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
-      return setExitCode(1);
+      return setExitCode(EXIT.inputErrors);
     }
+    if (statSync(flags.input).isDirectory())
+      throw new UsageError(`--input ${flags.input} is a folder; name a JSONL file`);
     const workflow = compiled.workflow;
-    const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
-    const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
-    const timeScale = Number(flags.timeScale);
     const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
+    warnModelBackendMismatch(workflow, backendUrl, { ...(workflow.settings.modelMap ?? {}), ...modelMap });
     const backend = selectBackend(backendUrl, {
-      maxInflight,
-      timeScale,
+      maxInflight: flags.maxInflight,
+      timeScale: flags.timeScale,
       journalFile: `${flags.out}.batches.sqlite`,
       resume: flags.resume,
     });
     const stop = new AbortController();
     const abort = new AbortController();
+    const progress = flags.progress ? createProgress(process.stderr) : undefined;
+    let stats: import("../../runtime/run-stats.js").RunStats | undefined;
     const onSignal = () => {
+      if (stats) progress?.stop(stats);
       if (!stop.signal.aborted) {
-        process.stderr.write("\ninterrupt: finishing the items in flight (Ctrl-C again to stop at once)...\n");
+        process.stderr.write("interrupt: finishing the items in flight (Ctrl-C again to stop at once)...\n");
         stop.abort();
       } else abort.abort();
     };
     process.on("SIGINT", onSignal);
-    const progress = flags.progress ? createProgress(process.stderr) : undefined;
     try {
       const outcome = await runWorkflow({
         workflow,
@@ -109,13 +134,19 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         out: flags.out,
         backend,
         resume: flags.resume,
-        maxInflight,
-        chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
-        prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
-        toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
+        maxInflight: flags.maxInflight,
+        chunkSize: flags.chunkSize,
+        prefixWarmup: flags.prefixWarmup === "auto" ? undefined : flags.prefixWarmup,
+        toolTimeScale: backendUrl.startsWith("sim") ? flags.timeScale : 1,
+        defaultModel: flags.model ?? process.env.NEXUS_DEFAULT_MODEL,
+        modelMap,
+        maxFailures: tolerance,
         stop: stop.signal,
         abort: abort.signal,
-        onProgress: (stats) => progress?.update(stats),
+        onProgress: (current) => {
+          stats = current;
+          progress?.update(current);
+        },
       });
       progress?.stop(outcome.stats);
       const report = buildRunReport(outcome.stats, {
@@ -133,25 +164,53 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stdout.write(formatRunReport(report));
       process.stdout.write(`results: ${flags.out}\n`);
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
-      if (outcome.interrupted) {
-        process.stderr.write(interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out));
-        setExitCode(130);
+      const { done, failed } = outcome.stats;
+      if (outcome.unusable) {
+        process.stderr.write(stoppedMessage("stopped", outcome.stats, flags.out));
+        return setExitCode(reportEscapedError(outcome.unusable));
       }
+      const tooMany = tolerance ? exceedsTolerance(tolerance, failed, outcome.stats.items) : failed > 0;
+      if (outcome.stoppedBy === "max-failures")
+        process.stderr.write(
+          `stopped: ${failed} items failed, more than --max-failures ${describeTolerance(tolerance!)} allows\n`,
+        );
+      if (outcome.interrupted)
+        process.stderr.write(stoppedMessage(outcome.stoppedBy ? "stopped" : "interrupted", outcome.stats, flags.out));
+      if (failed > 0)
+        process.stderr.write(
+          `${failed} of ${done} items failed (their result lines say why)` +
+            (tolerance && !tooMany ? `, within --max-failures ${describeTolerance(tolerance)}\n` : "\n"),
+        );
+      if (outcome.interrupted && outcome.stoppedBy === undefined) setExitCode(EXIT.interrupted);
+      else if (tooMany) setExitCode(EXIT.itemsFailed);
     } finally {
+      progress?.stop(stats ?? ({ done: 0 } as never));
       process.off("SIGINT", onSignal);
       await backend.close();
     }
   });
 }
 
-/** What an interrupted run says: what is done, what is kept, and the exact command that resumes it. */
-function interruptedMessage(done: number, started: number, out: string): string {
-  const unfinished = started - done;
+interface StopCounts {
+  done: number;
+  items: number;
+  expectedItems: number | undefined;
+}
+
+/**
+ * What a run that stopped early says: what is done and kept, and, when work is left (started items unfinished, or
+ * input not read), the exact command that resumes it.
+ */
+function stoppedMessage(how: "interrupted" | "stopped", stats: StopCounts, out: string): string {
+  const total = Math.max(stats.expectedItems ?? stats.items, stats.items);
+  const done = `${how}: ${stats.done} items done, their results are in ${out}`;
+  if (stats.done >= total) return `${done}; nothing is left to resume.\n`;
+  const unfinished = stats.items - stats.done;
   const kept = unfinished > 0 ? `${unfinished} started items are checkpointed; ` : "";
   const args = process.argv.slice(2);
   if (!args.includes("--resume")) args.push("--resume");
   return (
-    `interrupted: ${done} items done, their results are in ${out}; ${kept}items not yet read from the input were not started.\n` +
+    `${done}; ${kept}items not yet read from the input were not started.\n` +
     `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
   );
 }

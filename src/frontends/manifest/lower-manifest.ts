@@ -103,6 +103,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
   if (name === undefined && !reader.has("name"))
     context.report(diagnostics.missingField("name", "the manifest", document.at(root)));
   context.defaultModel = reader.string(["default_model", "model"]);
+  context.backend = typeof root.backend === "string" ? root.backend : undefined;
   const batch = readBatchPolicy(reader, context);
   const workflow = new Workflow({
     name: name ?? "workflow",
@@ -114,6 +115,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
       backend: reader.string("backend"),
       batch,
       pricing: reader.record("pricing"),
+      modelMap: reader.stringMap("models"),
     }),
   });
   reader.consume("$schema");
