@@ -195,8 +195,8 @@ graphs:
     expect(warning).toMatchObject({
       severity: "warning",
       message:
-        "node 'triage': 'claude-haiku-4-5' is an Anthropic model, and openai-batch:// (OpenAI) does not serve it",
-      loc: { line: 10, column: 9 },
+        "node 'triage' of graph 'main': 'claude-haiku-4-5' is an Anthropic model, and openai-batch:// (OpenAI) does not serve it",
+      loc: { line: 10, column: 16 },
     });
     expect(compileText("ok.yaml", MISMATCH.replace("openai-batch://", "anthropic-batch://")).diagnostics).toEqual([]);
   });
