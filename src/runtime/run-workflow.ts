@@ -116,6 +116,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
   let stoppedBy: RunOutcome["stoppedBy"];
   let unusable: BackendUnusableError | undefined;
+  // Stop admitting at once: items that have sent nothing are left for the resume, the others drain.
+  options.stop?.addEventListener("abort", () => accumulator.deferUnsent(), { once: true });
   const accumulator = new BatchAccumulator({
     backend,
     slots: new InferenceSlots(maxInflight),
@@ -177,13 +179,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
 
   const record = (lines: ResultLine[]) => {
     writer.write(lines);
+    accumulator.forget(lines.map((line) => line.id));
     for (const line of lines) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
     }
     context.live.finish(lines.length);
-    if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems))
+    if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems)) {
       stoppedBy = "max-failures";
+      accumulator.deferUnsent();
+    }
     options.onProgress?.(stats);
     accumulator.check();
   };
@@ -217,8 +222,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
         durability: "sync" as const,
       };
       const saved = options.resume ? await main.getState(config) : undefined;
-      if (saved && saved.next.length > 0) await main.invoke(null, config);
-      else await main.invoke({ items: { replace: items } }, config);
+      const final =
+        saved && saved.next.length > 0
+          ? await main.invoke(null, config)
+          : await main.invoke({ items: { replace: items } }, config);
+      stats.deferred += (final.items as WorkItem[]).filter((item) => item.status === "deferred").length;
       // Every item of the chunk has its result line now: its checkpoints are no longer needed.
       await store.checkpointer.deleteThread(config.configurable.thread_id);
     },

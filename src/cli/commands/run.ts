@@ -194,6 +194,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
 interface StopCounts {
   done: number;
   items: number;
+  deferred: number;
   expectedItems: number | undefined;
 }
 
@@ -205,7 +206,8 @@ function stoppedMessage(how: "interrupted" | "stopped", stats: StopCounts, out: 
   const total = Math.max(stats.expectedItems ?? stats.items, stats.items);
   const done = `${how}: ${stats.done} items done, their results are in ${out}`;
   if (stats.done >= total) return `${done}; nothing is left to resume.\n`;
-  const unfinished = stats.items - stats.done;
+  // Deferred items sent nothing before the stop: like items not read yet, they were not started.
+  const unfinished = stats.items - stats.deferred - stats.done;
   const kept = unfinished > 0 ? `${unfinished} started items are checkpointed; ` : "";
   const args = process.argv.slice(2);
   if (!args.includes("--resume")) args.push("--resume");

@@ -8,7 +8,7 @@ import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../model-request.js";
 import type { WorkItem } from "../work-item.js";
-import { callModel, errorMessage, failItem } from "./model-call.js";
+import { callModel, errorMessage, failItem, failOrDefer } from "./model-call.js";
 
 async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
   const tool = context.workflow.tool(call.name);
@@ -77,7 +77,7 @@ export async function executeLlmNode(
   await Promise.all(
     items.map((item) =>
       runItem(context, graph, node, item).catch((error: unknown) =>
-        failItem(item, `node '${node.id}': ${errorMessage(error)}`),
+        failOrDefer(item, error, `node '${node.id}': ${errorMessage(error)}`),
       ),
     ),
   );

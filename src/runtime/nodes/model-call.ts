@@ -1,7 +1,7 @@
 // One model call for one item through the accumulator, with the item's usage and the run's counters updated.
 import type { LlmNode, RouterNode } from "../../ir/types.js";
 import type { WorkflowGraph } from "../../ir/workflow.js";
-import type { BatchHints } from "../batch-accumulator.js";
+import { DeferredItem, type BatchHints } from "../batch-accumulator.js";
 import { addUsage, type ChatRequest, type ChatResult, type RequestHints } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import type { WorkItem } from "../work-item.js";
@@ -20,6 +20,7 @@ export async function callModel(
     request,
     batch,
     requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`),
+    { itemId: item.id, deferrable: graph === context.workflow.mainGraph },
   );
   addUsage(item.usage, result.usage);
   context.stats.addModelUsage(node.model ?? "", result.usage);
@@ -48,6 +49,15 @@ export function requestHints(
 export function failItem(item: WorkItem, message: string): void {
   item.outcome = "error";
   item.error = message;
+}
+
+/**
+ * A node's failure on an item from an error: a deferred item (the run stopped before it sent anything) is marked
+ * `deferred` and left for a resumed run instead.
+ */
+export function failOrDefer(item: WorkItem, error: unknown, message: string): void {
+  if (error instanceof DeferredItem) item.status = "deferred";
+  else failItem(item, message);
 }
 
 export function errorMessage(error: unknown): string {

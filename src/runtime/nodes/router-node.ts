@@ -9,7 +9,7 @@ import type { ChatMessage } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../model-request.js";
 import type { WorkItem } from "../work-item.js";
-import { callModel, errorMessage, failItem } from "./model-call.js";
+import { callModel, errorMessage, failItem, failOrDefer } from "./model-call.js";
 
 /** The route an answer names, or undefined. */
 export function parseRouteChoice(answer: string | null, routes: string[]): string | undefined {
@@ -84,7 +84,7 @@ export async function executeRouterNode(
           item.written.push(field);
           item.outcome = "success";
         } catch (error) {
-          failItem(item, `router '${node.id}': ${errorMessage(error)}`);
+          failOrDefer(item, error, `router '${node.id}': ${errorMessage(error)}`);
         }
       }),
     );
@@ -93,7 +93,7 @@ export async function executeRouterNode(
   await Promise.all(
     items.map((item) =>
       chooseRoute(context, graph, node, item).catch((error: unknown) =>
-        failItem(item, `router '${node.id}': ${errorMessage(error)}`),
+        failOrDefer(item, error, `router '${node.id}': ${errorMessage(error)}`),
       ),
     ),
   );
