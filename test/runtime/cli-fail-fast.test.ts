@@ -5,7 +5,7 @@
 // error without a journal.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { compileText } from "../../src/driver/compile.js";
 import { startSimServer, type SimServer } from "../../src/sim/index.js";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
@@ -22,6 +22,7 @@ beforeAll(() => ensureCliBuilt());
 const closing: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const thing of closing.splice(0).reverse()) await thing.close();
+  vi.unstubAllEnvs();
 });
 
 /** An OpenAI-compatible server that answers 400 to questions containing "bad" and one word to the others. */
@@ -63,6 +64,34 @@ describe("usage errors", () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("batches list --json and batches status --json print JSON", async () => {
+    const engine = await startSimServer({ timeScale: 0.001 });
+    closing.push(engine);
+    vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+    const created = await fetch(`${engine.url}/v1/messages/batches`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "k", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({
+        requests: [
+          {
+            custom_id: "one",
+            params: { model: "claude-haiku-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] },
+          },
+        ],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const backend = `anthropic-batch://?base-url=${encodeURIComponent(engine.url)}`;
+    const listed = await nexus("batches", "list", "--backend", backend, "--journal", join(scratch(), "j.sqlite"));
+    expect(listed.status).toBe(2);
+    const list = await nexus("batches", "list", "--json", "--backend", backend);
+    expect(list.status).toBe(0);
+    expect(JSON.parse(list.stdout)).toMatchObject({ provider: { name: "anthropic", batches: [{ id }] } });
+    const status = await nexus("batches", "status", id, "--json", "--backend", backend);
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ batchId: id, providerStatus: expect.any(String) });
   });
 
   it("batches list without a journal or a backend is a usage error", async () => {

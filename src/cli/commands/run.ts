@@ -10,6 +10,7 @@ import { EXIT, reportEscapedError } from "../exit-codes.js";
 import { checkWritableFile, collect, DEFAULT_TIME_SCALE, positiveInteger, positiveNumber } from "../option-values.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 import { warnModelBackendMismatch } from "../model-warnings.js";
+import { stoppedMessage } from "../stop-message.js";
 
 interface RunFlags extends CompileFlags {
   input: string;
@@ -189,34 +190,4 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       await backend.close();
     }
   });
-}
-
-interface StopCounts {
-  done: number;
-  items: number;
-  deferred: number;
-  expectedItems: number | undefined;
-}
-
-/**
- * What a run that stopped early says: what is done and kept, and, when work is left (started items unfinished, or
- * input not read), the exact command that resumes it.
- */
-function stoppedMessage(how: "interrupted" | "stopped", stats: StopCounts, out: string): string {
-  const total = Math.max(stats.expectedItems ?? stats.items, stats.items);
-  const done = `${how}: ${stats.done} items done, their results are in ${out}`;
-  if (stats.done >= total) return `${done}; nothing is left to resume.\n`;
-  // Deferred items sent nothing before the stop: like items not read yet, they were not started.
-  const unfinished = stats.items - stats.deferred - stats.done;
-  const kept = unfinished > 0 ? `${unfinished} started items are checkpointed; ` : "";
-  const args = process.argv.slice(2);
-  if (!args.includes("--resume")) args.push("--resume");
-  return (
-    `${done}; ${kept}items not yet read from the input were not started.\n` +
-    `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
-  );
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
