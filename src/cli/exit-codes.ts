@@ -19,6 +19,12 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/** The exit codes, for `--help`. */
+export const EXIT_CODE_HELP =
+  "Exit codes: 0 success (failures within --max-failures), 1 errors in the workflow or input file, 2 bad usage, " +
+  "3 items failed, 4 the backend cannot serve the run (key, model, endpoint), 70 internal error " +
+  "(NEXUS_DEBUG=1 prints its stack), 130 interrupted.";
+
 /** True when NEXUS_DEBUG asks for stack traces of internal errors. */
 function debugging(): boolean {
   const value = process.env.NEXUS_DEBUG;

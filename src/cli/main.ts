@@ -6,7 +6,7 @@ import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSimCommand } from "./commands/sim.js";
-import { EXIT, reportEscapedError } from "./exit-codes.js";
+import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({
       outputError: (text, write) => write(text.replace(/\n?$/, " (run with --help for usage)\n")),
     })
+    .addHelpText("after", `\n${EXIT_CODE_HELP}`)
     .exitOverride();
   registerBuildCommand(program, setExitCode);
   registerInspectCommand(program, setExitCode);

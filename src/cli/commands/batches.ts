@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { BatchJournal } from "../../backends/provider-batch/index.js";
-import { UsageError } from "../../util/user-errors.js";
+import { BackendUnusableError, UsageError } from "../../util/user-errors.js";
 import { EXIT } from "../exit-codes.js";
 import { positiveInteger } from "../option-values.js";
 import { formatTable } from "../shared.js";
@@ -179,7 +179,7 @@ export function registerBatchesCommand(program: Command, setExitCode: (code: num
     try {
       process.stdout.write(await action());
     } catch (error) {
-      if (error instanceof UsageError) throw error;
+      if (error instanceof UsageError || error instanceof BackendUnusableError) throw error;
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
       setExitCode(EXIT.inputErrors);
     }

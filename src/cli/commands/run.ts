@@ -6,7 +6,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { UsageError } from "../../util/user-errors.js";
-import { EXIT, reportEscapedError } from "../exit-codes.js";
+import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
 import { checkWritableFile, collect, DEFAULT_TIME_SCALE, positiveInteger, positiveNumber } from "../option-values.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 import { warnModelBackendMismatch } from "../model-warnings.js";
@@ -24,7 +24,7 @@ interface RunFlags extends CompileFlags {
   progress: boolean;
   prefixWarmup: "auto" | "request" | "in-flight" | "off";
   model?: string;
-  modelMap: string[];
+  modelMap?: string[];
   maxFailures?: string;
 }
 
@@ -45,7 +45,6 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       "--model-map <name=served>",
       "send the workflow's model NAME as SERVED, the name the backend serves it under (repeatable)",
       collect,
-      [],
     )
     .option(
       "--max-failures <n|p%>",
@@ -72,7 +71,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .choices(["auto", "request", "in-flight", "off"])
         .default("auto"),
     )
-    .option("--no-progress", "no progress bar or progress lines");
+    .option("--no-progress", "no progress bar or progress lines")
+    .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
@@ -95,7 +95,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/model-names.js"),
     ]);
     const tolerance = flags.maxFailures === undefined ? undefined : parseFailureTolerance(flags.maxFailures);
-    const modelMap = Object.fromEntries(flags.modelMap.map(parseModelMapEntry));
+    const modelMap = Object.fromEntries((flags.modelMap ?? []).map(parseModelMapEntry));
     checkWritableFile(flags.out, "--out");
     if (flags.report) checkWritableFile(flags.report, "--report");
     const compiled = compileForCommand(file, flags, setExitCode);

@@ -21,7 +21,7 @@ interface SimFlags {
   mode: "vllm" | "sglang" | "dynamo";
   cacheBlocks?: number;
   batchLatencyMs: number;
-  servedModelName: string[];
+  servedModelName?: string[];
 }
 
 export function registerSimCommand(program: Command): void {
@@ -52,7 +52,6 @@ export function registerSimCommand(program: Command): void {
       "--served-model-name <name>",
       "answer only this model, as vLLM's flag does (repeatable; default: any model name)",
       collect,
-      [],
     )
     .action(async (flags: SimFlags) => {
       const { startSimServer, loadScenario } = await import("../../sim/index.js");
