@@ -3,7 +3,7 @@
 // `--max-failures` tolerates them (and more than it tolerates stop the run early), input items are checked against
 // the state schema, and a model the backend does not serve is warned about. `nexus batches` gets --json and a usage
 // error without a journal.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { compileText } from "../../src/driver/compile.js";
@@ -100,6 +100,19 @@ describe("usage errors", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--journal \S+none\.sqlite: no such file/);
     expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe("flags with one meaning", () => {
+  it("build -o takes the IR file or its folder, as run -o takes the results file; --out-dir still works", async () => {
+    const dir = scratch();
+    const file = join(dir, "review.nexus.json");
+    expect((await nexus("build", EXAMPLE, "-o", file)).status).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect((await nexus("build", EXAMPLE, "--out", join(dir, "ir"))).status).toBe(0);
+    expect(existsSync(join(dir, "ir", "paper-review.nexus.json"))).toBe(true);
+    expect((await nexus("build", EXAMPLE, "--out-dir", join(dir, "old"))).status).toBe(0);
+    expect(existsSync(join(dir, "old", "paper-review.nexus.json"))).toBe(true);
   });
 });
 
