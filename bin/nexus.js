@@ -9,7 +9,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 2;
+    // main() reports every error itself; reaching here means the CLI could not even start.
+    console.error(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.NEXUS_DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = 70;
   },
 );

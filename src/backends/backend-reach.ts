@@ -7,6 +7,9 @@
 import { resolve } from "node:path";
 import { refused, type ReachEntry } from "../runtime/trust/workflow-reach.js";
 import { hostOf, isInside, isLoopbackHost, type TrustPolicy } from "../runtime/trust/trust-policy.js";
+import { closestName } from "../diagnostics/did-you-mean.js";
+import { UsageError } from "../util/user-errors.js";
+import { withV1 } from "./base-url.js";
 import { isProviderBatchSpec, parseProviderBatchSpec } from "./provider-batch/backend-options.js";
 
 /** Who chose the backend: the user (`--backend`, or a program calling the library) or the workflow's `backend:`. */
@@ -30,14 +33,27 @@ export interface BackendTarget {
   readsFile?: string;
 }
 
-const SCHEMES =
-  "sim, instant, http, https, vllm, sglang, dynamo, openai, anthropic, anthropic-batch, openai-batch, file";
+/** Every scheme `--backend` takes. */
+export const BACKEND_SCHEMES = [
+  "sim",
+  "instant",
+  "http",
+  "https",
+  "vllm",
+  "sglang",
+  "dynamo",
+  "openai",
+  "anthropic",
+  "anthropic-batch",
+  "openai-batch",
+  "file",
+] as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-export function withV1(url: URL, scheme: string): string {
-  const path = url.pathname.replace(/\/+$/, "");
-  return `${scheme}//${url.host}${path === "" ? "/v1" : path}`;
+/** The OpenAI-style base URL of a backend URL, with `scheme` (`https:`, `http:`) and `/v1` when it names no path. */
+function apiBase(url: URL, scheme: string): string {
+  return withV1(`${scheme}//${url.host}`, url.pathname);
 }
 
 function providerBatchTarget(spec: string, env: Environment): BackendTarget {
@@ -72,7 +88,9 @@ export function backendTarget(spec: string, env: Environment): BackendTarget {
   try {
     url = new URL(spec.includes("://") ? spec : `${spec}://`);
   } catch {
-    throw new Error(`cannot read backend URL '${spec}' (e.g. sim://, vllm://host:8000, https://host/v1, anthropic://)`);
+    throw new UsageError(
+      `cannot read backend URL '${spec}' (e.g. sim://, vllm://host:8000, https://host/v1, anthropic://)`,
+    );
   }
   const scheme = url.protocol.replace(/:$/, "");
   const base = { scheme, namesHost: false, keyEnv: [], customKeyEnv: false, requiresKey: false };
@@ -84,15 +102,15 @@ export function backendTarget(spec: string, env: Environment): BackendTarget {
       return base;
     case "http":
     case "https":
-      return { ...base, baseUrl: withV1(url, url.protocol), namesHost: true, keyEnv: engineKeys };
+      return { ...base, baseUrl: apiBase(url, url.protocol), namesHost: true, keyEnv: engineKeys };
     case "vllm":
     case "sglang":
     case "dynamo":
-      return { ...base, baseUrl: withV1(url, "http:"), namesHost: true, keyEnv: engineKeys };
+      return { ...base, baseUrl: apiBase(url, "http:"), namesHost: true, keyEnv: engineKeys };
     case "openai":
       return {
         ...base,
-        baseUrl: url.host ? withV1(url, "https:") : (env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"),
+        baseUrl: url.host ? apiBase(url, "https:") : (env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"),
         namesHost: url.host !== "",
         keyEnv: ["OPENAI_API_KEY"],
       };
@@ -104,8 +122,12 @@ export function backendTarget(spec: string, env: Environment): BackendTarget {
         keyEnv: ["ANTHROPIC_API_KEY"],
         requiresKey: true,
       };
-    default:
-      throw new Error(`unknown backend '${scheme}://' (use ${SCHEMES})`);
+    default: {
+      const near = closestName(scheme, [...BACKEND_SCHEMES]);
+      throw new UsageError(
+        `unknown backend '${scheme}://'${near ? ` (did you mean ${near}://?)` : ""}; use one of ${BACKEND_SCHEMES.join(", ")}`,
+      );
+    }
   }
 }
 

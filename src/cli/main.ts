@@ -1,15 +1,16 @@
-// The `nexus` command line: one subcommand per file in ./commands. Returns the process exit code:
-// 0 success, 1 the input has errors (diagnostics printed), 2 bad usage.
+// The `nexus` command line: one subcommand per file in ./commands. Returns the process exit code (see
+// exit-codes.ts): a user's mistake prints one line and never a stack trace.
 import { Command, CommanderError } from "commander";
 import { registerBatchesCommand } from "./commands/batches.js";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
   const setExitCode = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
@@ -17,7 +18,11 @@ export async function main(argv: string[]): Promise<number> {
     .name("nexus")
     .description("Compiler and batch runtime for agent workflows")
     .version(VERSION)
-    .showHelpAfterError("(run with --help for usage)")
+    // One line per usage error: the pointer to --help goes on the same line.
+    .configureOutput({
+      outputError: (text, write) => write(text.replace(/\n?$/, " (run with --help for usage)\n")),
+    })
+    .addHelpText("after", `\n${EXIT_CODE_HELP}`)
     .exitOverride();
   registerBuildCommand(program, setExitCode);
   registerInspectCommand(program, setExitCode);
@@ -27,10 +32,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    throw error;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return reportEscapedError(error);
   }
   return exitCode;
 }

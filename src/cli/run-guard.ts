@@ -3,13 +3,14 @@
 // the flags allow: `--resume` (the same input, workflow and backend), `--restart` (saying what it discards and what
 // was already paid for), `--force` (over a finished run's results). Corrupt result lines a resume skips are named.
 import type { Workflow } from "../ir/workflow.js";
+import { EXIT } from "./exit-codes.js";
 import type { RunFingerprint } from "../runtime/run-fingerprint.js";
 import type { RunLock } from "../runtime/run-lock.js";
 
-/** Exit code of a run that found another run on its files (sysexits' EX_TEMPFAIL: try again later). */
-export const EXIT_LOCKED = 75;
+/** Exit code of a run that found another run on its files. */
+export const EXIT_LOCKED = EXIT.locked;
 /** Exit code of a run refused for its flags (a usage error). */
-export const EXIT_REFUSED = 2;
+export const EXIT_REFUSED = EXIT.usage;
 
 export interface GuardRequest {
   workflow: Workflow;

@@ -215,6 +215,14 @@ export const diagnostics = {
       "use the shape of the built-in table: {asOf, source, models: [{provider, model, input, cachedInput, cacheWrite, output, batchDiscount, minCacheableTokens}], selfHosted: {...}}",
     ),
 
+  modelBackendMismatch: (where: string, why: string, backend: string, loc: Loc) =>
+    warning(
+      "NX4005",
+      `${where}: ${why}`,
+      loc,
+      `use a model that ${backend} serves, another 'backend:', or name the served model under 'models:' (NAME: SERVED)`,
+    ),
+
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------
   invalidInputJson: (detail: string, loc: Loc) =>
     error("NX5001", `not valid JSON (${detail})`, loc, "write one JSON object per line"),
@@ -239,6 +247,8 @@ export const diagnostics = {
       loc,
       "write the id as a string or a number, or leave it out to use the line number",
     ),
+  inputFieldMismatch: (mismatch: string, loc: Loc) =>
+    error("NX5006", mismatch, loc, "give the field a value of the type the state schema declares"),
   missingInputFields: (fields: string[], loc: Loc) =>
     error(
       "NX5004",

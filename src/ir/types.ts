@@ -193,4 +193,6 @@ export interface WorkflowSettings {
   batch?: BatchPolicy;
   /** Pricing overrides for the optimizer's cost estimate (the shape of src/pricing/pricing-table.json). */
   pricing?: Record<string, unknown>;
+  /** The manifest's `models:` section: model as the workflow names it -> the name the backend serves it under. */
+  modelMap?: Record<string, string>;
 }

@@ -1,6 +1,7 @@
 // The one interface every model backend implements, and the errors backends raise so the runtime can decide what
 // to retry. Backends live in src/backends/, one folder each, and are chosen by the URL given to `--backend`.
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
+import { BackendUnusableError } from "../util/user-errors.js";
 
 export interface ModelBackend {
   /** URL scheme family, e.g. "vllm", "anthropic", "sim". */
@@ -18,6 +19,14 @@ export interface ModelBackend {
    * a separate prefix warm-up would only add a round trip.
    */
   readonly sharesInflightPrefixes?: boolean;
+  /**
+   * Checks, before the run admits its first item, that the backend can serve it: its key is set and accepted, it can
+   * be reached, and it serves `models` (the names requests will carry). Throws BackendUnusableError when it cannot;
+   * a check it cannot make (a server with no models endpoint, a passing 5xx) is skipped.
+   */
+  preflight?(models: string[]): Promise<void>;
+  /** The environment variable that holds this backend's API key, for messages that say what to set. */
+  readonly keyEnv?: string;
   /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
   report?(): Record<string, unknown>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
@@ -37,6 +46,26 @@ export class BackendError extends Error {
     super(message);
     this.name = "BackendError";
   }
+}
+
+/** Statuses no retry and no other item can fix: the key is missing or refused, the model or endpoint is unknown. */
+export function stopsTheRun(status: number | undefined): boolean {
+  return status === 401 || status === 403 || status === 404;
+}
+
+/** What to do about a run-stopping status, for the one line the run stops with. */
+export function unusableHelp(status: number | undefined, keyEnv: string | undefined): string {
+  if (status === 404)
+    return "check the model name and the backend URL (--model-map NAME=SERVED sends a model under the engine's name)";
+  return keyEnv ? `set ${keyEnv} to a key the backend accepts` : "check the backend's API key";
+}
+
+/** The run-stopping form of a backend error, or undefined when the error fails only its own request. */
+export function asUnusable(error: unknown, keyEnv?: string): BackendUnusableError | undefined {
+  if (error instanceof BackendUnusableError) return error;
+  if (error instanceof BackendError && stopsTheRun(error.status))
+    return new BackendUnusableError(error.message, unusableHelp(error.status, keyEnv));
+  return undefined;
 }
 
 /** Statuses worth retrying: timeouts, rate limits, overload and server errors. */

@@ -9,7 +9,8 @@
 // Against a continuously batching backend (an inference engine or a realtime API), a request whose prefix is
 // already warm goes out on the next tick instead of waiting for its batch to fill: the engine forms the batch
 // itself, and holding the request would only add latency.
-import type { ModelBackend } from "./backend.js";
+import { asUnusable, type ModelBackend } from "./backend.js";
+import type { BackendUnusableError } from "../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
@@ -28,7 +29,23 @@ export interface BatchHints {
   model: string;
 }
 
+/** Which item a request is for, when the run may leave that item for a resumed run (see `deferUnsent`). */
+export interface RequestOwner {
+  itemId: string;
+  /** True when the item may be left unstarted (top-level items; map elements and subgraph items finish). */
+  deferrable: boolean;
+}
+
+/** The rejection of a request whose item the stopping run leaves for a resumed run: it sent nothing yet. */
+export class DeferredItem extends Error {
+  constructor() {
+    super("the run stopped before this item sent anything; a resumed run starts it");
+    this.name = "DeferredItem";
+  }
+}
+
 interface Pending {
+  owner?: RequestOwner;
   request: ChatRequest;
   hints: RequestHints;
   batch: BatchHints;
@@ -53,6 +70,11 @@ export interface AccumulatorOptions {
   prefixWarmup: PrefixWarmup;
   /** The backend batches continuously: requests with a warm prefix are sent at once, not held to fill a batch. */
   continuous: boolean;
+  /**
+   * A request failed in a way no retry or other item can fix (a refused key, an unknown model): called before the
+   * request's caller hears of it, so the run can stop first and the item is left for a resumed run.
+   */
+  onUnusable?: (error: BackendUnusableError) => void;
 }
 
 /**
@@ -89,6 +111,10 @@ export class BatchAccumulator {
   private readonly flushScheduled = new Set<string>();
   private queued = 0;
   private inflight = 0;
+  /** Set when the run stops admitting: items that have sent nothing are deferred instead of started. */
+  private deferring = false;
+  /** Items with a request sent to the backend (and not yet finished): they are drained, never deferred. */
+  private readonly sentItems = new Set<string>();
 
   constructor(private readonly options: AccumulatorOptions) {}
 
@@ -97,9 +123,11 @@ export class BatchAccumulator {
     return this.queued + this.inflight;
   }
 
-  submit(request: ChatRequest, batch: BatchHints, hints: RequestHints = {}): Promise<ChatResult> {
+  submit(request: ChatRequest, batch: BatchHints, hints: RequestHints = {}, owner?: RequestOwner): Promise<ChatResult> {
+    if (this.deferring && this.mayDefer(owner)) return Promise.reject(new DeferredItem());
     return new Promise<ChatResult>((resolve, reject) => {
       const pending: Pending = {
+        owner,
         request,
         hints,
         batch,
@@ -193,6 +221,33 @@ export class BatchAccumulator {
     await sent;
   }
 
+  private mayDefer(owner: RequestOwner | undefined): boolean {
+    return owner !== undefined && owner.deferrable && !this.sentItems.has(owner.itemId);
+  }
+
+  /**
+   * The run stops admitting: requests still queued whose items have sent nothing are rejected with DeferredItem
+   * (their items are left, unstarted, for a resumed run), and so are such items' requests from now on. Items with a
+   * request at the backend go on to their end.
+   */
+  deferUnsent(): void {
+    this.deferring = true;
+    for (const queue of this.groups.values()) {
+      const deferred = queue.pending.filter((pending) => this.mayDefer(pending.owner));
+      if (deferred.length === 0) continue;
+      queue.pending = queue.pending.filter((pending) => !deferred.includes(pending));
+      this.queued -= deferred.length;
+      for (const pending of deferred) pending.reject(new DeferredItem());
+      if (queue.pending.length === 0) clearTimeout(queue.timer);
+    }
+    this.check();
+  }
+
+  /** Items that finished: their ids are no longer needed. */
+  forget(itemIds: string[]): void {
+    for (const id of itemIds) this.sentItems.delete(id);
+  }
+
   /** Records a prefix as warm, now or once its warm-up request is answered. */
   private markWarm(cacheKey: string, warmUp?: Promise<void>): void {
     this.warmed.set(cacheKey, warmUp ?? Promise.resolve());
@@ -219,6 +274,9 @@ export class BatchAccumulator {
     const { stats, slots, backend, retry } = this.options;
     try {
       const attempt = async () => {
+        // Waiting for a slot is not sent yet: an item the stopping run may leave still sends nothing.
+        if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
+        if (pending.owner) this.sentItems.add(pending.owner.itemId);
         stats.inflight++;
         const started = performance.now();
         try {
@@ -237,7 +295,9 @@ export class BatchAccumulator {
       stats.modelRequests++;
       pending.resolve(result);
     } catch (error) {
-      pending.reject(error);
+      const unusable = asUnusable(error, backend.keyEnv);
+      if (unusable) this.options.onUnusable?.(unusable);
+      pending.reject(unusable ?? error);
     } finally {
       this.inflight--;
     }

@@ -67,7 +67,8 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
       // accumulator knows they will send nothing more.
       const settle = (items: WorkItem[]) => {
         if (context.signal.aborted) return;
-        for (const item of items) advance(graph, id, item);
+        // A deferred item stays where it is, not running: a resumed run starts it again (it sent nothing).
+        for (const item of items) if (item.status === "running") advance(graph, id, item);
         // Parked: done with their node, waiting for the rest of their step; like items waiting on a model request,
         // they send nothing more until the items still at work are answered.
         for (const item of items) if (item.at !== null) context.live.park(item.id);

@@ -1,13 +1,14 @@
 // Reads the run's input lazily, one item per JSONL line (from a file or a byte stream such as stdin) or per object
 // (items handed over by a program): the `id` field (a string or a number) or the line number as the item id. A line
-// that is not a JSON object, has an id that is neither a string nor a number, lacks a field the workflow requires, or
-// repeats an earlier line's id becomes an input error for that line only (a repeated id gets the result id `ID@LINE`,
+// that is not a JSON object, has an id that is neither a string nor a number, lacks a field the workflow requires, has
+// a field of the wrong type for the state schema, or repeats an earlier line's id becomes an input error for that line only (a repeated id gets the result id `ID@LINE`,
 // so both lines keep a result of their own). Each error is an NX5xxx diagnostic located at its line, rendered on one
 // line for the result's `error` field.
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { diagnostics, renderDiagnosticLine, type SourceLocation } from "../diagnostics/index.js";
 import { jsonlLines } from "./input-lines.js";
+import type { InputCheck } from "./input-schema.js";
 
 export type InputRecord =
   | { kind: "item"; line: number; id: string; state: Record<string, unknown> }
@@ -67,7 +68,12 @@ function idProblem(id: unknown): string | undefined {
   return typeof id === "object" && id !== null && !Array.isArray(id) ? "an object" : jsonKind(id);
 }
 
-export async function* readInput(input: RunInput, requiredFields: string[]): AsyncGenerator<InputRecord> {
+/** `check` validates an item's fields against the state schema (see input-schema.ts). */
+export async function* readInput(
+  input: RunInput,
+  requiredFields: string[],
+  check?: InputCheck,
+): AsyncGenerator<InputRecord> {
   const name = inputName(input);
   const at = (line: number): SourceLocation => ({ file: name, line, column: 1 });
   const firstLineOf = new Map<string, number>();
@@ -130,6 +136,16 @@ export async function* readInput(input: RunInput, requiredFields: string[]): Asy
         line,
         id,
         error: renderDiagnosticLine(diagnostics.missingInputFields(missing, at(line))),
+      };
+      continue;
+    }
+    const mismatch = check?.(state);
+    if (mismatch !== undefined) {
+      yield {
+        kind: "invalid",
+        line,
+        id,
+        error: renderDiagnosticLine(diagnostics.inputFieldMismatch(mismatch, at(line))),
       };
       continue;
     }

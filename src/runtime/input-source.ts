@@ -3,6 +3,7 @@
 // for a file and an array of items; a stream or an iterator of items has no total).
 import { createReadStream } from "node:fs";
 import { readInput, type InputRecord, type RunInput } from "./input-reader.js";
+import type { InputCheck } from "./input-schema.js";
 
 export class InputSource {
   private readonly reader: AsyncGenerator<InputRecord>;
@@ -11,8 +12,9 @@ export class InputSource {
   constructor(
     readonly input: RunInput,
     requiredFields: string[],
+    check?: InputCheck,
   ) {
-    this.reader = readInput(input, requiredFields);
+    this.reader = readInput(input, requiredFields, check);
   }
 
   /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */

@@ -5,7 +5,23 @@ import type { RunStats } from "./run-stats.js";
 
 export interface ProgressDisplay {
   update(stats: RunStats): void;
+  /** Draws the last state and ends the display on a line of its own; later calls do nothing. */
   stop(stats: RunStats): void;
+}
+
+/** Makes `stop` idempotent and `update` a no-op once stopped, so messages written after stop are never overdrawn. */
+function once(display: ProgressDisplay): ProgressDisplay {
+  let stopped = false;
+  return {
+    update: (stats) => {
+      if (!stopped) display.update(stats);
+    },
+    stop: (stats) => {
+      if (stopped) return;
+      stopped = true;
+      display.stop(stats);
+    },
+  };
 }
 
 function payload(stats: RunStats) {
@@ -36,7 +52,7 @@ export function createProgress(stream: NodeJS.WriteStream): ProgressDisplay {
       cliProgress.Presets.shades_classic,
     );
     bar.start(0, 0, { failed: 0, inflight: 0, cached: "0%", rate: "0.0" });
-    return {
+    return once({
       update: (stats) => {
         bar.setTotal(totalOf(stats));
         bar.update(stats.done, payload(stats));
@@ -45,7 +61,7 @@ export function createProgress(stream: NodeJS.WriteStream): ProgressDisplay {
         bar.update(stats.done, payload(stats));
         bar.stop();
       },
-    };
+    });
   }
   let last = 0;
   const line = (stats: RunStats) => {
@@ -54,7 +70,7 @@ export function createProgress(stream: NodeJS.WriteStream): ProgressDisplay {
       `[nexus] ${stats.done}/${totalOf(stats)} items, ${p.failed} failed, ${p.inflight} in flight, ${p.cached} cached, ${p.rate} items/s\n`,
     );
   };
-  return {
+  return once({
     update: (stats) => {
       const now = performance.now();
       if (now - last < 2000) return;
@@ -62,5 +78,5 @@ export function createProgress(stream: NodeJS.WriteStream): ProgressDisplay {
       line(stats);
     },
     stop: line,
-  };
+  });
 }

@@ -7,6 +7,8 @@ export class RunStats {
   items = 0;
   succeeded = 0;
   failed = 0;
+  /** Items a stopping run left unstarted (they had sent nothing): a resumed run starts them. */
+  deferred = 0;
   /** Items skipped because a previous run already wrote their result (resume). */
   resumed = 0;
   modelRequests = 0;

@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
+import type { BackendUnusableError } from "../util/user-errors.js";
+import { exceedsTolerance, type FailureTolerance } from "./failure-tolerance.js";
+import { inputItemCheck } from "./input-schema.js";
+import { ModelNames } from "./model-names.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
@@ -74,6 +78,17 @@ export interface RunOptions {
   lock?: RunLock;
   /** What this run is a run of, recorded in the checkpoint store for a later `--resume` to check. */
   fingerprint?: RunFingerprint;
+  /** The run's default model (a URI or bare name) for nodes that name none; without one such nodes stop the run. */
+  defaultModel?: string;
+  /** Model as the workflow names it -> the name the backend serves it under (over the manifest's `models:`). */
+  modelMap?: Record<string, string>;
+  /** Check the backend (key, reachability, models) before the first item; default true. */
+  preflight?: boolean;
+  /**
+   * Failed items tolerated: more stop admitting items, like `stop`. Default: the run goes on whatever fails (its
+   * outcome counts the failures).
+   */
+  maxFailures?: FailureTolerance;
   /** First abort: stop admitting and drain. Second: abort in-flight requests (they resume later). */
   stop?: AbortSignal;
   abort?: AbortSignal;
@@ -82,12 +97,17 @@ export interface RunOptions {
 
 export interface RunOutcome {
   stats: RunStats;
+  /** The run stopped before its input was done (Ctrl-C, too many failures, an unusable backend). */
   interrupted: boolean;
   checkpointFile: string;
   /** Lines of the results file a resumed run could not read: skipped, and their items run again. */
   corruptResultLines: CorruptResultLine[];
   /** Items whose earlier error line was superseded by a new line (`retryFailed`). */
   retried: number;
+  /** Why it stopped early, when not by `stop`/`abort`. */
+  stoppedBy?: "max-failures" | "backend";
+  /** The backend error that stopped the run (a refused key, an unknown model): its items are left for `resume`. */
+  unusable?: BackendUnusableError;
 }
 
 function resultLine(item: WorkItem): ResultLine {
@@ -133,13 +153,18 @@ async function runLocked(options: RunOptions, emit: (result: ResultLine) => void
 }
 
 async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
-  const { workflow, backend } = options;
+  const { workflow } = options;
   if (options.resume && options.out === undefined)
     throw new Error("resume: a run resumes from its results file; give the interrupted run's `out`");
   const workflowDir = dirname(resolve(options.workflowFile ?? workflow.source ?? "workflow"));
   // Refused before anything is written or sent: the workflow's tools may reach only what the user allowed.
   const policy = options.trust ?? trustPolicy();
   refuseUnallowed(toolReach(workflow, workflowDir, policy));
+  const names = new ModelNames(workflow, { defaultModel: options.defaultModel, modelMap: options.modelMap });
+  names.requireDefault();
+  const backend = names.wrap(options.backend);
+  // The backend is checked (key, reachability, models) before anything is opened: a failed check truncates nothing.
+  if (options.preflight !== false) await backend.preflight?.(names.served());
   const maxInflight = options.maxInflight ?? 64;
   const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
@@ -148,6 +173,10 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
   options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
+  let stoppedBy: RunOutcome["stoppedBy"];
+  let unusable: BackendUnusableError | undefined;
+  // Stop admitting at once: items that have sent nothing are left for the resume, the others drain.
+  options.stop?.addEventListener("abort", () => accumulator.deferUnsent(), { once: true });
   const accumulator = new BatchAccumulator({
     backend,
     slots: new InferenceSlots(maxInflight),
@@ -156,6 +185,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
     continuous: backend.concurrency !== "unbounded",
     nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
+    onUnusable: (error) => {
+      if (unusable) return;
+      unusable = error;
+      stoppedBy ??= "backend";
+      abortController.abort(error);
+    },
   });
   // Only the tools that nodes use are loaded (and, for MCP servers, started at their first call).
   const toolRuntime = createToolExecutor({
@@ -174,7 +209,11 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
-  const input = new InputSource(options.input, requiredFields(workflow));
+  const input = new InputSource(
+    options.input,
+    requiredFields(workflow),
+    inputItemCheck(workflow.mainGraph.stateSchema),
+  );
   void countInputItems(options.input).then(
     (count) => {
       if (count === undefined) return;
@@ -209,11 +248,16 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       options.onResult?.(line);
       emit(line);
     }
+    accumulator.forget(lines.map((line) => line.id));
     for (const line of lines) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
     }
     context.live.finish(lines.length);
+    if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems)) {
+      stoppedBy = "max-failures";
+      accumulator.deferUnsent();
+    }
     options.onProgress?.(stats);
     accumulator.check();
   };
@@ -249,14 +293,20 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       };
       const saved = options.resume ? await main.getState(config) : undefined;
       const retryThread = `chunk-${index}-retry`;
+      let final: { items: WorkItem[] };
       if (saved && saved.next.length > 0) {
-        await main.invoke(null, config);
+        final = await main.invoke(null, config);
         // Failed items to retry that the checkpoint holds as finished run again in a thread of their own.
         const retry = items.filter((item) => !writer.isDone(item.id));
         if (retry.length > 0 && !abortController.signal.aborted && !interrupted) {
-          await main.invoke({ items: { replace: retry } }, { ...config, configurable: { thread_id: retryThread } });
+          const again = await main.invoke(
+            { items: { replace: retry } },
+            { ...config, configurable: { thread_id: retryThread } },
+          );
+          final = { items: [...final.items, ...again.items] };
         }
-      } else await main.invoke({ items: { replace: items } }, config);
+      } else final = await main.invoke({ items: { replace: items } }, config);
+      stats.deferred += final.items.filter((item) => item.status === "deferred").length;
       // Every item of the chunk has its result line now: its checkpoints are no longer needed.
       await store.checkpointer.deleteThread(config.configurable.thread_id);
       if (options.retryFailed) await store.checkpointer.deleteThread(retryThread);
@@ -270,7 +320,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       chunkSize,
       window,
       stopping: () => {
-        interrupted ||= options.stop?.aborted ?? false;
+        interrupted ||= (options.stop?.aborted ?? false) || stoppedBy !== undefined;
         return interrupted;
       },
       live: context.live,
@@ -296,5 +346,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     checkpointFile,
     corruptResultLines: writer.corruptLines,
     retried: writer.retried,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    ...(unusable ? { unusable } : {}),
   };
 }

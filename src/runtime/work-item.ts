@@ -1,7 +1,8 @@
 // A work item: one input line on its way through a graph. Items are plain JSON so LangGraph can checkpoint them.
 import type { ChatUsage } from "./chat.js";
 
-export type ItemStatus = "running" | "ok" | "error";
+/** `deferred`: the run stopped before the item sent anything; it is left for a resumed run (no result line). */
+export type ItemStatus = "running" | "ok" | "error" | "deferred";
 
 export interface WorkItem {
   /** The input's `id` field, else its line number. */

@@ -29,6 +29,7 @@ export class AnthropicMessages {
   /** Decide the answer and the cache accounting of a Messages request (throws SimHttpError if invalid). */
   answer(body: unknown, serviceTier: "standard" | "batch"): AnsweredMessage {
     const parsed = parseAnthropicRequest(body);
+    if (!this.engine.serves(parsed.model)) throw new SimHttpError(404, "not_found_error", `model: ${parsed.model}`);
     if (parsed.stream && serviceTier === "batch") throw badRequest("stream: batch requests cannot be streamed");
     const output = generateOutput(parsed.request, this.engine.scenario, parsed.maxTokens);
     const cache = this.cache.account(parsed.model, parsed.promptTokens, parsed.breakpoints);

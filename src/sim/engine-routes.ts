@@ -7,10 +7,10 @@ import { isRecord } from "./errors.js";
 import { SseWriter, sendJson, sendText } from "./http-util.js";
 import { streamChatCompletion } from "./openai-stream.js";
 import type { Router } from "./router.js";
-
-const OWNER = { vllm: "vllm", sglang: "sglang", dynamo: "nvidia" } as const;
+import { registerModelRoutes } from "./model-routes.js";
 
 export function registerEngineRoutes(router: Router, engine: SimEngine, onReset: () => void): void {
+  registerModelRoutes(router, engine);
   router.add("POST /v1/chat/completions", async (ctx) => {
     const body = await ctx.json();
     if (isRecord(body) && body.stream === true) return streamChatCompletion(engine, body, ctx);
@@ -26,21 +26,6 @@ export function registerEngineRoutes(router: Router, engine: SimEngine, onReset:
     for (const choice of result.choices) sse.data({ ...result, choices: [choice], usage: null });
     sse.data("[DONE]");
     sse.end();
-  });
-
-  router.add("GET /v1/models", (ctx) => {
-    sendJson(ctx.res, 200, {
-      object: "list",
-      data: [
-        {
-          id: engine.modelName,
-          object: "model",
-          created: engine.clock.epochSeconds(0),
-          owned_by: OWNER[engine.mode],
-          max_model_len: engine.profile.maxModelLen,
-        },
-      ],
-    });
   });
 
   router.add("POST /generate", async (ctx) => {

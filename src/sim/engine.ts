@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Completion } from "openai/resources/completions";
 import { renderChatPrompt } from "./chat-template.js";
-import { badRequest, isRecord } from "./errors.js";
+import { badRequest, isRecord, SimHttpError } from "./errors.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { chainHash, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
@@ -44,6 +44,12 @@ export interface SimEngineOptions {
   seed?: string | number;
   /** Model id served by /v1/models (default: the profile's). */
   modelName?: string;
+  /**
+   * Model names the engine answers to, like vLLM's `--served-model-name`: /v1/models lists them and a request for
+   * another model gets the engine's 404 (vLLM's `The model ... does not exist.`, Anthropic's `not_found_error`).
+   * Unset (the default): every model name is answered, and /v1/models lists `modelName`.
+   */
+  servedModels?: string[];
 }
 
 export interface ChatStreamStart {
@@ -90,6 +96,7 @@ export class SimEngine {
   readonly cache: PrefixCache;
   readonly recorder: StatsRecorder;
   readonly modelName: string;
+  private readonly servedModels?: ReadonlySet<string>;
   private readonly scheduler: Scheduler;
   private ids = 0;
   /** Makes ids unique across simulator instances (a restarted simulator never reuses a batch id). */
@@ -110,6 +117,23 @@ export class SimEngine {
     this.recorder = new StatsRecorder((tokens, salt, known) => this.cache.hashBlocks(tokens, salt, known), blockSize);
     this.scheduler = new Scheduler(this.profile, this.cache, this.clock, this.recorder, this.mode === "dynamo");
     this.modelName = options.modelName ?? this.profile.modelName;
+    this.servedModels = options.servedModels?.length ? new Set(options.servedModels) : undefined;
+  }
+
+  /** True when a request for `model` is answered (any model when no served names were given). */
+  serves(model: string): boolean {
+    return this.servedModels === undefined || this.servedModels.has(model);
+  }
+
+  /** The model ids /v1/models lists. */
+  listedModels(): string[] {
+    return this.servedModels ? [...this.servedModels] : [this.modelName];
+  }
+
+  /** Refuses a request for a model the engine does not serve, as vLLM does (404 NotFoundError). */
+  private checkServed(model: unknown): void {
+    if (typeof model === "string" && !this.serves(model))
+      throw new SimHttpError(404, "NotFoundError", `The model \`${model}\` does not exist.`, null, "404");
   }
 
   /** A fresh id with the given prefix, unique across simulator instances. */
@@ -120,6 +144,7 @@ export class SimEngine {
 
   /** Parse, tokenize and decide the answers of a chat request without running it. */
   prepareChat(body: unknown): PreparedChat {
+    if (isRecord(body)) this.checkServed(body.model);
     const parsed = parseChatRequest(body, this.mode);
     const promptTokens = renderChatPrompt(parsed.template);
     this.checkContext(promptTokens.length, parsed.maxTokens);
@@ -174,6 +199,7 @@ export class SimEngine {
   /** OpenAI legacy completions: the prompt is tokenized raw (no chat template); max_tokens defaults to 16. */
   async completion(body: unknown, hooks: { signal?: AbortSignal } = {}): Promise<Completion> {
     if (!isRecord(body)) throw badRequest("request body must be a JSON object");
+    this.checkServed(body.model);
     const prompts = normalizePrompts(body.prompt);
     const maxTokens = typeof body.max_tokens === "number" && body.max_tokens >= 1 ? Math.floor(body.max_tokens) : 16;
     const id = this.newId("cmpl-");

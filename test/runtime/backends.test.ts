@@ -249,8 +249,10 @@ describe("the Anthropic backend", () => {
   });
 
   it("reads the delay from retry-after-ms too", async () => {
-    const api = await server((_request, res, received) => {
-      if (received.length === 1)
+    const messages = (received: TestServer["received"]) => received.filter((r) => r.path.startsWith("/v1/messages"));
+    const api = await server((request, res, received) => {
+      if (request.method === "GET") sendJson(res, 200, { type: "model", id: "claude-sonnet-4-5" });
+      else if (messages(received).length === 1)
         sendJson(
           res,
           429,
@@ -265,7 +267,7 @@ describe("the Anthropic backend", () => {
     vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
     const { lines } = await runFixture("one-model", [{ question: "q" }], backendFor("anthropic://"), scratch());
     expect(lines[0].status).toBe("ok");
-    const [first, second] = api.received;
+    const [first, second] = messages(api.received);
     expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(390);
   });
 

@@ -5,17 +5,26 @@ import Anthropic from "@anthropic-ai/sdk";
 import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import { fromAnthropicMessage, toAnthropicParams } from "./messages-wire.js";
+import { checkModels, missingKey } from "../preflight.js";
 
 export class AnthropicMessagesBackend implements ModelBackend {
   readonly kind = "anthropic";
+  readonly keyEnv = "ANTHROPIC_API_KEY";
   private readonly client: Anthropic;
+  private readonly hasKey: boolean;
 
   constructor(options: { baseURL?: string; apiKey?: string }) {
-    this.client = new Anthropic({
-      baseURL: options.baseURL,
-      apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY,
-      maxRetries: 0,
-    });
+    const apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
+    this.hasKey = Boolean(apiKey);
+    this.client = new Anthropic({ baseURL: options.baseURL, apiKey, maxRetries: 0 });
+  }
+
+  /** A key is set, accepted, and every model the run needs is found (`GET /v1/models/{id}`). */
+  async preflight(models: string[]): Promise<void> {
+    if (!this.hasKey) throw missingKey("anthropic://", this.keyEnv);
+    await checkModels(this.client.baseURL, this.keyEnv, models, (model) =>
+      this.client.models.retrieve(model, {}, { timeout: 15_000 }),
+    );
   }
 
   async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {

@@ -5,6 +5,8 @@ import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import { fromWireResponse, toWireRequest } from "./wire.js";
 import { parsePrometheusText } from "./prometheus.js";
+import { missingKey, preflightFailure } from "../preflight.js";
+import { BackendUnusableError } from "../../util/user-errors.js";
 
 export type EngineFlavor = "openai" | "vllm" | "sglang" | "dynamo" | "http";
 
@@ -18,17 +20,22 @@ export interface OpenAICompatibleOptions {
   timeoutMs?: number;
 }
 
+/** How long the preflight waits for the models endpoint before calling the server unreachable. */
+const PREFLIGHT_TIMEOUT_MS = 15_000;
+
 /** Engines that reuse an in-flight request's prefill for later requests with the same prefix. */
 const SHARES_INFLIGHT_PREFIXES: ReadonlySet<EngineFlavor> = new Set(["vllm", "sglang", "dynamo"]);
 
 export class OpenAICompatibleBackend implements ModelBackend {
   readonly kind: string;
   readonly sharesInflightPrefixes: boolean;
+  readonly keyEnv: string;
   private readonly dispatcher: Agent;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.kind = options.flavor;
     this.sharesInflightPrefixes = SHARES_INFLIGHT_PREFIXES.has(options.flavor);
+    this.keyEnv = options.flavor === "openai" ? "OPENAI_API_KEY" : "NEXUS_API_KEY";
     this.dispatcher = new Agent({
       connections: options.connections,
       keepAliveTimeout: 30_000,
@@ -45,9 +52,68 @@ export class OpenAICompatibleBackend implements ModelBackend {
     return Object.keys(agentHints).length ? { nvext: { agent_hints: agentHints } } : {};
   }
 
-  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+  private headers(): Record<string, string> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    return headers;
+  }
+
+  /** GET on the API, for the preflight: status and parsed body (undefined when it is not JSON). */
+  private async get(path: string): Promise<{ status: number; body: unknown; text: string }> {
+    const response = await httpRequest(`${this.options.baseUrl}${path}`, {
+      headers: this.headers(),
+      dispatcher: this.dispatcher,
+      signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
+    });
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.statusCode, body, text };
+  }
+
+  /**
+   * `GET /models` (every OpenAI-compatible engine has it): a refused connection or key stops the run before its
+   * first item, and so does a model the server neither lists nor finds (`GET /models/{id}`, which OpenAI answers
+   * and vLLM does not have). A server without a models endpoint, or a passing error, is not checked further.
+   */
+  async preflight(models: string[]): Promise<void> {
+    const where = this.options.baseUrl;
+    if (this.options.flavor === "openai" && !this.options.apiKey) throw missingKey("openai://", this.keyEnv);
+    let listing;
+    try {
+      listing = await this.get("/models");
+    } catch (error) {
+      throw preflightFailure(error, where, this.keyEnv, undefined, undefined)!;
+    }
+    if (listing.status === 401 || listing.status === 403)
+      throw preflightFailure(new Error(listing.text.slice(0, 200)), where, this.keyEnv, undefined, listing.status)!;
+    const data = (listing.body as { data?: unknown } | undefined)?.data;
+    if (listing.status !== 200 || !Array.isArray(data)) return;
+    const served = data.map((entry) => (entry as { id?: unknown }).id).filter((id) => typeof id === "string");
+    for (const model of models) {
+      if (served.includes(model)) continue;
+      let found;
+      try {
+        found = await this.get(`/models/${encodeURIComponent(model)}`);
+      } catch {
+        continue;
+      }
+      if (found.status === 200 || (found.status !== 404 && found.status !== 405)) continue;
+      throw new BackendUnusableError(
+        `${where} does not serve model '${model}' (it serves ${served.map((id) => `'${id}'`).join(", ") || "none"})`,
+        served.length
+          ? `name a model it serves, or map it: --model-map ${model}=${served[0]}`
+          : "start the server with the model",
+      );
+    }
+  }
+
+  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    const headers = this.headers();
     let response;
     try {
       response = await httpRequest(`${this.options.baseUrl}/chat/completions`, {

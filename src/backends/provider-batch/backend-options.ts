@@ -7,6 +7,7 @@
 // lookup-grace-ms. See README.md in this folder for what each does.
 import type { ProviderName } from "./drivers/driver.js";
 import { withV1 } from "../base-url.js";
+import { UsageError } from "../../util/user-errors.js";
 
 export type OnEnded = "resubmit" | "fail";
 export type PrefixWrite = "batch" | "realtime" | "off";
@@ -63,28 +64,28 @@ function number(params: URLSearchParams, name: string, fallback: number, min = 0
   if (text === null) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value < min)
-    throw new Error(`backend option ${name} must be a number >= ${min}, got '${text}'`);
+    throw new UsageError(`backend option ${name} must be a number >= ${min}, got '${text}'`);
   return value;
 }
 
 function choice<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[], fallback: T): T {
   const value = params.get(name) ?? fallback;
   if (!allowed.includes(value as T))
-    throw new Error(`backend option ${name} must be one of ${allowed.join(", ")}, got '${value}'`);
+    throw new UsageError(`backend option ${name} must be one of ${allowed.join(", ")}, got '${value}'`);
   return value as T;
 }
 
 export function parseProviderBatchSpec(spec: string): ProviderBatchOptions {
   const scheme = /^([a-z-]+):\/\//.exec(spec)?.[1] ?? "";
   const provider = SCHEMES[scheme];
-  if (!provider) throw new Error(`not a provider batch backend: '${spec}'`);
+  if (!provider) throw new UsageError(`not a provider batch backend: '${spec}'`);
   const rest = spec.slice(scheme.length + 3);
   const queryAt = rest.indexOf("?");
   const location = queryAt < 0 ? rest : rest.slice(0, queryAt);
   const params = new URLSearchParams(queryAt < 0 ? "" : rest.slice(queryAt + 1));
   let baseURL = params.get("base-url") ?? undefined;
   if (provider === "file") {
-    if (!location) throw new Error("file:// needs a directory, e.g. file://batches or file:///data/batches");
+    if (!location) throw new UsageError("file:// needs a directory, e.g. file://batches or file:///data/batches");
     baseURL = location;
   } else if (!baseURL && location) {
     const slash = location.indexOf("/");

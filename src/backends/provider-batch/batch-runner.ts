@@ -10,6 +10,7 @@ import {
   errorStatus,
   errorText,
   isDefiniteRejection,
+  permanentProviderError,
   type BatchDriver,
   type BatchLine,
   type BatchOutcome,
@@ -18,6 +19,7 @@ import {
 import type { BatchJournal, RecordedOutcome } from "./journal.js";
 import type { BatchRow, MemberRow } from "./journal-schema.js";
 import { customIdFor } from "./request-identity.js";
+import type { BackendUnusableError } from "../../util/user-errors.js";
 
 export interface BatchMember {
   key: string;
@@ -41,6 +43,11 @@ export interface RunnerEvents {
   /** The batch is over for this run (done, abandoned or stopped). */
   onFinished(marker: string): void;
   onSubmitted(marker: string, requests: number): void;
+  /**
+   * The provider refused the key (or has no such endpoint): no retry can help, and the run stops. The batch stays
+   * in the journal as it is (a batch never created is abandoned, so a resumed run sends its requests again).
+   */
+  onUnusable(error: BackendUnusableError, marker: string): void;
   log(message: string): void;
 }
 
@@ -98,6 +105,13 @@ export class BatchRunner {
     const status = errorStatus(error);
     const row = this.journal.batch(marker)!;
     const message = `creating batch ${marker} failed: ${errorText(error)}`;
+    const unusable = this.permanent(error, true);
+    if (unusable) {
+      // Refused before anything was created (a missing key fails before the call; a 401/403/404 create makes none).
+      this.journal.abandon(marker, message);
+      this.events.onFinished(marker);
+      return this.events.onUnusable(unusable, marker);
+    }
     if (row.status === "preparing") {
       // The create call was never made (the upload failed): nothing exists; send again after a pause.
       this.submitFailures++;
@@ -127,6 +141,11 @@ export class BatchRunner {
       })),
     );
     this.events.onFinished(marker);
+  }
+
+  /** The run-stopping form of a provider error (see permanentProviderError), or undefined. */
+  private permanent(error: unknown, notFoundStops = false): BackendUnusableError | undefined {
+    return permanentProviderError(error, `${this.driver.provider} batch API`, this.options.keyEnv, notFoundStops);
   }
 
   private requeue(marker: string, note: string, status: "abandoned" | "misattributed" = "abandoned"): void {
@@ -166,6 +185,8 @@ export class BatchRunner {
         if (lookup.certain) return this.requeue(marker, lookup.reason);
         this.events.log(lookup.reason);
       } catch (error) {
+        const unusable = this.permanent(error);
+        if (unusable) return this.events.onUnusable(unusable, marker);
         this.events.log(`looking up batch ${marker} failed: ${errorText(error)}`);
       }
       await this.sleep(delay);
@@ -188,6 +209,8 @@ export class BatchRunner {
         } catch (error) {
           if (errorStatus(error) === 404)
             return this.requeue(marker, `batch ${row.provider_batch_id} is gone at the provider`);
+          const unusable = this.permanent(error);
+          if (unusable) return this.events.onUnusable(unusable, marker);
           this.events.log(`polling batch ${marker} failed: ${errorText(error)}`);
         }
         delay = Math.min(delay * 2, this.options.pollMaxMs);
@@ -201,6 +224,8 @@ export class BatchRunner {
       try {
         return await this.readResults(row);
       } catch (error) {
+        const unusable = this.permanent(error);
+        if (unusable) return this.events.onUnusable(unusable, marker);
         this.events.log(`reading the results of batch ${marker} failed: ${errorText(error)}; trying again`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.options.pollMaxMs);
@@ -294,12 +319,14 @@ export class BatchRunner {
       })),
     });
     this.journal.markSubmitting(marker);
+    let unusable: BackendUnusableError | undefined;
     const outcomes = await Promise.all(
       members.map(async (m): Promise<BatchOutcome> => {
         const customId = customIdFor(marker, m.key);
         try {
           return { customId, kind: "succeeded", result: await this.driver.realtime!(m.request, m.hints, "1h") };
         } catch (error) {
+          unusable ??= this.permanent(error, true);
           return {
             customId,
             kind: isDefiniteRejection(errorStatus(error)) ? "invalid" : "errored",
@@ -309,6 +336,11 @@ export class BatchRunner {
       }),
     );
     if (this.stopped) return;
+    if (unusable) {
+      this.journal.abandon(marker, unusable.message);
+      this.events.onFinished(marker);
+      return this.events.onUnusable(unusable, marker);
+    }
     this.journal.markSubmitted(marker, marker, "recorded");
     this.journal.markEnded(marker);
     const byCustomId = new Map(this.journal.members(marker).map((m) => [m.custom_id, m]));

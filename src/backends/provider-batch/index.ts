@@ -20,9 +20,9 @@ export function createBatchDriver(options: ProviderBatchOptions): BatchDriver {
   const apiKey = process.env[options.keyEnv];
   switch (options.provider) {
     case "anthropic":
-      return new AnthropicBatchDriver({ baseURL: options.baseURL, apiKey });
+      return new AnthropicBatchDriver({ baseURL: options.baseURL, apiKey, keyEnv: options.keyEnv });
     case "openai":
-      return new OpenAIBatchDriver({ baseURL: options.baseURL, apiKey });
+      return new OpenAIBatchDriver({ baseURL: options.baseURL, apiKey, keyEnv: options.keyEnv });
     case "file":
       return new FileBatchDriver(options.baseURL!);
   }

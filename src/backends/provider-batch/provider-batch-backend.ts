@@ -4,12 +4,13 @@
 // when the batch's result line for it is journaled. A resumed run first picks up every live batch of the journal.
 import { randomUUID } from "node:crypto";
 import { BackendError, isRetryableStatus, type ModelBackend } from "../../runtime/backend.js";
+import type { BackendUnusableError } from "../../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import type { ProviderBatchOptions } from "./backend-options.js";
 import { batchCost } from "./batch-cost.js";
 import { BatchRunner, type BatchMember } from "./batch-runner.js";
 import { BatchCollector, type BatchPurpose, type CollectedRequest } from "./collector.js";
-import { errorStatus, errorText, type BatchDriver } from "./drivers/driver.js";
+import { errorStatus, errorText, permanentProviderError, type BatchDriver } from "./drivers/driver.js";
 import type { BatchJournal, RecordedOutcome } from "./journal.js";
 import { newMarker, requestKey } from "./request-identity.js";
 
@@ -28,6 +29,9 @@ const PREFIX_LIFETIME_MS = 50 * 60_000;
 export class ProviderBatchBackend implements ModelBackend {
   readonly kind: string;
   readonly concurrency = "unbounded" as const;
+  readonly keyEnv: string;
+  /** Set once the provider refused the key: every request fails with it from then on. */
+  private refusal?: BackendUnusableError;
   private readonly tracked = new Map<string, Tracked>();
   private readonly collector: BatchCollector<Tracked>;
   private readonly runner: BatchRunner;
@@ -52,6 +56,7 @@ export class ProviderBatchBackend implements ModelBackend {
     private readonly log: (message: string) => void = (message) => process.stderr.write(`provider batch: ${message}\n`),
   ) {
     this.kind = `${driver.provider}-batch`;
+    this.keyEnv = options.keyEnv;
     this.collector = new BatchCollector<Tracked>({
       maxRequests: options.maxRequests,
       maxBytes: options.maxBytes,
@@ -67,6 +72,7 @@ export class ProviderBatchBackend implements ModelBackend {
       onRequeue: (keys) => this.requeue(keys),
       onTooLarge: (bytes) => this.collector.lowerByteLimit(Math.floor(bytes / 2)),
       onFinished: (marker) => this.finished(marker),
+      onUnusable: (error) => this.unusable(error),
       onSubmitted: (_marker, requests) => {
         this.counters.batchesSubmitted++;
         this.counters.requestsSubmitted += requests;
@@ -91,7 +97,25 @@ export class ProviderBatchBackend implements ModelBackend {
     }
   }
 
+  /** The driver's check: a key is set and accepted, and the provider serves `models`. */
+  async preflight(models: string[]): Promise<void> {
+    await this.driver.preflight?.(models);
+  }
+
+  /** The provider refused the key: the requests waiting on this backend fail with it, and so do later ones. */
+  private unusable(error: BackendUnusableError): void {
+    this.refusal ??= error;
+    this.log(error.message);
+    for (const key of [...this.tracked.keys()]) {
+      const tracked = this.tracked.get(key)!;
+      this.collector.remove(key);
+      this.tracked.delete(key);
+      for (const waiter of tracked.waiters) waiter.reject(error);
+    }
+  }
+
   async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    if (this.refusal) throw this.refusal;
     if (hints.batchMode === "realtime" && this.driver.realtime) return this.realtime(request, hints);
     const requestId = hints.requestId ?? `unnamed/${randomUUID()}`;
     const key = requestKey(requestId, request);
@@ -162,6 +186,8 @@ export class ProviderBatchBackend implements ModelBackend {
       return await this.driver.realtime!(request, hints, "5m");
     } catch (error) {
       if (hints.signal?.aborted) throw error;
+      const refused = permanentProviderError(error, `${this.driver.provider} API`, this.options.keyEnv);
+      if (refused) throw refused;
       const status = errorStatus(error);
       throw new BackendError(
         `${this.driver.provider} answered ${status ?? "no status"}: ${errorText(error)}`,

@@ -1,16 +1,20 @@
-// `nexus batches list | status ID | cancel ID [--journal FILE] [--backend URL]`: the provider batches of a run
+// `nexus batches list | status ID | cancel ID [--journal FILE] [--backend URL] [--json]`: the provider batches of a run
 // (from its journal, `<out>.batches.sqlite`) and of the provider account. `status` asks the provider for a batch
 // named by its provider id or its journal marker; `cancel` cancels it there (a running or resumed run then treats
 // its unfinished requests by its `on-canceled` option).
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { BatchJournal } from "../../backends/provider-batch/index.js";
+import { BackendUnusableError, UsageError } from "../../util/user-errors.js";
+import { EXIT } from "../exit-codes.js";
+import { positiveInteger } from "../option-values.js";
 import { formatTable } from "../shared.js";
 
 interface BatchesFlags {
   journal?: string;
   backend?: string;
-  limit?: string;
+  limit: number;
+  json?: boolean;
 }
 
 type ProviderBatch = typeof import("../../backends/provider-batch/index.js");
@@ -22,7 +26,7 @@ const load = (): Promise<ProviderBatch> => import("../../backends/provider-batch
 function openJournal(pb: ProviderBatch, flags: BatchesFlags): Journal | undefined {
   const file = flags.journal ?? pb.DEFAULT_JOURNAL;
   if (!existsSync(file)) {
-    if (flags.journal) throw new Error(`no journal at ${file}`);
+    if (flags.journal) throw new UsageError(`--journal ${file}: no such file`);
     return undefined;
   }
   return pb.BatchJournal.inspect(file);
@@ -32,8 +36,8 @@ function openJournal(pb: ProviderBatch, flags: BatchesFlags): Journal | undefine
 function driverFor(pb: ProviderBatch, flags: BatchesFlags, journal: Journal | undefined) {
   const spec = flags.backend ?? journal?.meta("spec");
   if (!spec)
-    throw new Error(
-      "name the provider with --backend (anthropic-batch://, openai-batch://, file://DIR) or a run's --journal",
+    throw new UsageError(
+      `no journal at ${flags.journal ?? pb.DEFAULT_JOURNAL}: name a run's journal with --journal FILE, or the provider with --backend (anthropic-batch://, openai-batch://, file://DIR)`,
     );
   return pb.createBatchDriver(pb.parseProviderBatchSpec(spec));
 }
@@ -47,30 +51,47 @@ function countsText(counts: Record<string, number> | string | null | undefined):
 }
 
 function outcomesText(journal: Journal, marker: string): string {
+  return countsText(outcomeTally(journal, marker));
+}
+
+function outcomeTally(journal: Journal, marker: string): Record<string, number> {
   const tally: Record<string, number> = {};
   for (const member of journal.members(marker))
     tally[member.outcome ?? "pending"] = (tally[member.outcome ?? "pending"] ?? 0) + 1;
-  return countsText(tally);
+  return tally;
 }
 
 async function list(flags: BatchesFlags): Promise<string> {
   const pb = await load();
   const journal = openJournal(pb, flags);
   let out = "";
+  const json: Record<string, unknown> = {};
   try {
     if (journal) {
-      const rows = journal
-        .batches()
-        .map((b) => [
-          b.marker,
-          b.provider_batch_id ?? "-",
-          b.purpose,
-          b.status,
-          b.provider_status ?? "-",
-          b.request_count,
-          outcomesText(journal, b.marker) || "-",
-          new Date(b.created_at).toISOString(),
-        ]);
+      const batches = journal.batches();
+      json.journal = {
+        file: journal.file,
+        batches: batches.map((b) => ({
+          marker: b.marker,
+          batchId: b.provider_batch_id,
+          purpose: b.purpose,
+          status: b.status,
+          providerStatus: b.provider_status,
+          requests: b.request_count,
+          results: outcomeTally(journal, b.marker),
+          createdAt: new Date(b.created_at).toISOString(),
+        })),
+      };
+      const rows = batches.map((b) => [
+        b.marker,
+        b.provider_batch_id ?? "-",
+        b.purpose,
+        b.status,
+        b.provider_status ?? "-",
+        b.request_count,
+        outcomesText(journal, b.marker) || "-",
+        new Date(b.created_at).toISOString(),
+      ]);
       out += `journal ${journal.file}\n`;
       out += formatTable(
         ["marker", "batch id", "purpose", "status", "provider", "requests", "results", "created"],
@@ -79,21 +100,16 @@ async function list(flags: BatchesFlags): Promise<string> {
     }
     if (flags.backend || !journal) {
       const driver = driverFor(pb, flags, journal);
-      const limit = Number(flags.limit ?? 20);
-      const rows = (await driver.list(limit)).map((b) => [
-        b.id,
-        b.status,
-        countsText(b.counts) || "-",
-        b.marker ?? "-",
-        b.createdAt,
-      ]);
+      const listed = await driver.list(flags.limit);
+      json.provider = { name: driver.provider, batches: listed };
+      const rows = listed.map((b) => [b.id, b.status, countsText(b.counts) || "-", b.marker ?? "-", b.createdAt]);
       out += `${out ? "\n" : ""}provider ${driver.provider}\n`;
       out += formatTable(["batch id", "status", "counts", "marker", "created"], rows);
     }
   } finally {
     journal?.close();
   }
-  return out;
+  return flags.json ? JSON.stringify(json, null, 2) + "\n" : out;
 }
 
 async function status(id: string, flags: BatchesFlags): Promise<string> {
@@ -103,7 +119,16 @@ async function status(id: string, flags: BatchesFlags): Promise<string> {
     const row = journal?.findBatch(id);
     const providerId = row ? row.provider_batch_id : id;
     const rows: [string, string | number][] = [];
+    const json: Record<string, unknown> = {};
     if (row) {
+      Object.assign(json, {
+        marker: row.marker,
+        journalStatus: row.status,
+        purpose: row.purpose,
+        requests: row.request_count,
+        results: outcomeTally(journal!, row.marker),
+        ...(row.note ? { note: row.note } : {}),
+      });
       rows.push(
         ["marker", row.marker],
         ["journal status", row.status],
@@ -115,13 +140,14 @@ async function status(id: string, flags: BatchesFlags): Promise<string> {
     }
     if (providerId && row?.provider !== "realtime") {
       const state = await driverFor(pb, flags, journal).retrieve(providerId);
+      Object.assign(json, { batchId: providerId, providerStatus: state.providerStatus, counts: state.counts });
       rows.push(
         ["batch id", providerId],
         ["provider status", state.providerStatus],
         ["counts", countsText(state.counts) || "-"],
       );
     } else if (!row) throw new Error(`no batch '${id}'`);
-    return formatTable(["", "value"], rows);
+    return flags.json ? JSON.stringify(json, null, 2) + "\n" : formatTable(["", "value"], rows);
   } finally {
     journal?.close();
   }
@@ -153,15 +179,18 @@ export function registerBatchesCommand(program: Command, setExitCode: (code: num
     try {
       process.stdout.write(await action());
     } catch (error) {
+      if (error instanceof UsageError || error instanceof BackendUnusableError) throw error;
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      setExitCode(1);
+      setExitCode(EXIT.inputErrors);
     }
   };
   withSource(batches.command("list").description("batches in the journal and, with --backend, at the provider"))
-    .option("--limit <n>", "most provider batches to list", "20")
+    .option("--limit <n>", "most provider batches to list", positiveInteger, 20)
+    .option("--json", "print JSON instead of tables")
     .action((flags: BatchesFlags) => run(() => list(flags))());
   withSource(batches.command("status").description("a batch's status at the provider and in the journal"))
     .argument("<id>", "provider batch id or journal marker")
+    .option("--json", "print JSON instead of a table")
     .action((id: string, flags: BatchesFlags) => run(() => status(id, flags))());
   withSource(batches.command("cancel").description("cancel a batch at the provider"))
     .argument("<id>", "provider batch id or journal marker")

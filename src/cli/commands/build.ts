@@ -1,6 +1,8 @@
-// `nexus build WORKFLOW [-o DIR]`: compile a workflow to an annotated IR file (`DIR/NAME.nexus.json`).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+// `nexus build WORKFLOW [-o FILE|DIR]`: compile a workflow to an annotated IR file (`DIR/NAME.nexus.json`, or the
+// file named). `-o`/`--out` is where the output goes, as in `nexus run`; `--out-dir` and `--format` (for
+// `--diagnostics`) are the old spellings, kept as deprecated aliases.
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Option, type Command } from "commander";
 import { passManager } from "../../driver/compile.js";
 import { writeIrFile } from "../../ir/serialize.js";
@@ -9,7 +11,8 @@ import { addCompileOptions, compileForCommand, formatTable, type CompileFlags } 
 import { printBuildReport } from "../report.js";
 
 interface BuildFlags extends CompileFlags {
-  outDir: string;
+  out?: string;
+  outDir?: string;
   timing?: boolean;
   stats?: boolean;
   report?: boolean;
@@ -39,15 +42,22 @@ export function irFileName(workflowName: string): string {
   return `${workflowName.replace(/[^A-Za-z0-9._-]+/g, "-")}.nexus.json`;
 }
 
+/** `--out`: a path ending in .json is the IR file itself; anything else (or an existing folder) is its folder. */
+function irFilePath(out: string, workflowName: string): string {
+  const isFolder = (existsSync(out) && statSync(out).isDirectory()) || !out.endsWith(".json");
+  return isFolder ? join(out, irFileName(workflowName)) : out;
+}
+
 export function registerBuildCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command("build")
     .description("compile a workflow (YAML/JSON manifest) to an annotated IR file")
     .argument("<workflow>", "workflow file (.yaml, .yml or .json)")
-    .option("-o, --out-dir <dir>", "directory for the IR file", "build")
+    .option("-o, --out <path>", "the IR file (*.json), or a folder for NAME.nexus.json (default: build/)")
+    .option("--out-dir <dir>", "deprecated: use --out DIR")
     .option("--timing", "print the time each phase and pass took")
     .option("--stats", "print the counters passes keep (nodes removed, ...)")
-    .addOption(new Option("--format <format>", "diagnostics format (same as --diagnostics)").choices(["text", "json"]))
+    .addOption(new Option("--format <format>", "deprecated: use --diagnostics").choices(["text", "json"]))
     .option("--report", "print the optimizer's batching, caching and cost summary");
   addCompileOptions(command).addHelpText("after", passHelp);
   command.action((file: string, flags: BuildFlags) => {
@@ -56,9 +66,9 @@ export function registerBuildCommand(program: Command, setExitCode: (code: numbe
     const result = compileForCommand(file, flags, setExitCode);
     if (!result) return;
     const serializeStart = performance.now();
-    const out = join(flags.outDir, irFileName(result.workflow.name));
+    const out = irFilePath(flags.out ?? flags.outDir ?? "build", result.workflow.name);
     try {
-      mkdirSync(flags.outDir, { recursive: true });
+      mkdirSync(dirname(out), { recursive: true });
       writeIrFile(out, result.workflow);
     } catch (error) {
       process.stderr.write(`error: cannot write ${out}: ${(error as Error).message}\n`);

@@ -1,12 +1,19 @@
 // `nexus run WORKFLOW --input items.jsonl [--out results.jsonl] [--backend URL]`: run a workflow (or an IR file)
 // over a JSONL input list. Results stream to --out as items finish; Ctrl-C drains (twice: stops at once) and
 // `--resume` continues where the run stopped. `--input -` reads stdin and `--out -` writes results to stdout (the
-// report then goes to stderr), so a run works in a pipe.
+// report then goes to stderr), so a run works in a pipe. What the workflow may reach is what the `--allow-*` flags
+// grant; the run lock and an earlier run's files are checked before the backend opens; the backend is checked
+// before the first item; the exit code says whether every item succeeded (see exit-codes.ts).
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { UsageError } from "../../util/user-errors.js";
+import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
+import { checkWritableFile, collect, DEFAULT_TIME_SCALE, positiveInteger, positiveNumber } from "../option-values.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
+import { warnModelBackendMismatch } from "../model-warnings.js";
+import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
 import {
   addTrustOptions,
@@ -21,30 +28,19 @@ interface RunFlags extends CompileFlags, TrustFlags {
   input: string;
   out: string;
   backend?: string;
-  maxInflight: string;
-  chunkSize: string;
+  maxInflight: number;
+  chunkSize: number;
   resume?: boolean;
   restart?: boolean;
   force?: boolean;
   retryFailed?: boolean;
   report?: string;
-  timeScale: string;
+  timeScale: number;
   progress: boolean;
-  prefixWarmup: string;
-}
-
-const PREFIX_WARMUPS = ["auto", "request", "in-flight", "off"] as const;
-
-function prefixWarmupFlag(value: string): (typeof PREFIX_WARMUPS)[number] {
-  const known = PREFIX_WARMUPS.find((mode) => mode === value);
-  if (!known) throw new Error(`--prefix-warmup must be one of ${PREFIX_WARMUPS.join(", ")}, got '${value}'`);
-  return known;
-}
-
-function positiveInteger(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${value}'`);
-  return n;
+  prefixWarmup: "auto" | "request" | "in-flight" | "off";
+  model?: string;
+  modelMap?: string[];
+  maxFailures?: string;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -52,14 +48,30 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .command("run")
     .description("run a workflow over a JSONL input list, streaming one result line per item")
     .argument("<workflow>", "workflow file (.yaml/.json) or IR file (*.nexus.json)")
-    .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line ('-': stdin)")
-    .option("-o, --out <file>", "JSONL results, one line per item as it finishes ('-': stdout)", "results.jsonl")
+    .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line (- for stdin)")
+    .option(
+      "-o, --out <file>",
+      "JSONL results, one line per item as it finishes (- for stdout: no file, cannot be resumed)",
+      "results.jsonl",
+    )
     .option(
       "-b, --backend <url>",
-      "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, instant://",
+      "model backend: sim://, vllm://host:port, sglang://, dynamo://, http(s)://, openai://, anthropic://, " +
+        "anthropic-batch://, openai-batch://, file://DIR, instant://",
     )
-    .option("--max-inflight <n>", "most model requests at the backend at once", "64")
-    .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", "256")
+    .option("--model <model>", "default model for nodes that name none (default: $NEXUS_DEFAULT_MODEL)")
+    .option(
+      "--model-map <name=served>",
+      "send the workflow's model NAME as SERVED, the name the backend serves it under (repeatable)",
+      collect,
+    )
+    .option(
+      "--max-failures <n|p%>",
+      "failed items tolerated (a count, or a share of the input such as 5%); more stop the run early. " +
+        "Default: none tolerated, the run goes on and exits 3 if any item failed",
+    )
+    .option("--max-inflight <n>", "most model requests at the backend at once", positiveInteger, 64)
+    .option("--chunk-size <n>", "items per LangGraph invocation (and checkpoint thread)", positiveInteger, 256)
     .option("--resume", "continue an interrupted run: finished items are skipped, nothing is written twice")
     .option(
       "--retry-failed",
@@ -68,24 +80,26 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--restart", "discard an unfinished run (results, checkpoints, batch journal) and start over")
     .option("--force", "overwrite the results of a finished run")
     .option("--report <file>", "also write the run report as JSON")
-    .option("--time-scale <x>", "sim:// and simulated tools: real seconds per simulated second", "0.05")
     .option(
-      "--prefix-warmup <mode>",
-      "how a new shared prefix is cached before its siblings go out: request (one max_tokens=1 request first), " +
-        "in-flight (the first request goes ahead; for engines that share an in-flight prefill), off, or auto " +
-        "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
-      "auto",
+      "--time-scale <x>",
+      "sim:// and simulated tools: real seconds per simulated second (1 = real time)",
+      positiveNumber,
+      Number(DEFAULT_TIME_SCALE),
     )
-    .option("--no-progress", "no progress bar or progress lines");
-  addTrustOptions(command);
+    .addOption(
+      new Option(
+        "--prefix-warmup <mode>",
+        "how a new shared prefix is cached before its siblings go out: request (one max_tokens=1 request first), " +
+          "in-flight (the first request goes ahead; for engines that share an in-flight prefill), off, or auto " +
+          "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
+      )
+        .choices(["auto", "request", "in-flight", "off"])
+        .default("auto"),
+    )
+    .option("--no-progress", "no progress bar or progress lines")
+    .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
-  command.addHelpText(
-    "after",
-    "\nA workflow file is untrusted input: it reaches no environment variable, host, command or module outside its\n" +
-      "folder unless a flag above allows it, and its own backend: may not name a host, a key variable, a folder\n" +
-      "outside the working folder or a scenario file (--backend may). `nexus inspect FILE --security` lists what\n" +
-      "it would reach.",
-  );
+  addTrustOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
@@ -95,7 +109,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
-      { RunStats },
+      { parseFailureTolerance, exceedsTolerance, describeTolerance },
+      { parseModelMapEntry },
       { ScenarioFileError },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
@@ -103,39 +118,40 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
-      import("../../runtime/run-stats.js"),
+      import("../../runtime/failure-tolerance.js"),
+      import("../../runtime/model-names.js"),
       import("../../sim/scenario.js"),
     ]);
+    const tolerance = flags.maxFailures === undefined ? undefined : parseFailureTolerance(flags.maxFailures);
+    const modelMap = Object.fromEntries((flags.modelMap ?? []).map(parseModelMapEntry));
+    const toStdout = flags.out === "-";
+    if (!toStdout) checkWritableFile(flags.out, "--out");
+    if (flags.report) checkWritableFile(flags.report, "--report");
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
     const workflow = compiled.workflow;
     const choice = backendChoice(flags.backend, workflow);
     const backendUrl = choice.spec;
     const usageError = pipeUsageError(flags, backendUrl);
-    if (usageError) {
-      process.stderr.write(`error: ${usageError}\n`);
-      return setExitCode(2);
+    if (usageError) throw new UsageError(usageError);
+    if (flags.input !== "-" && !existsSync(flags.input)) {
+      process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
+      return setExitCode(EXIT.inputErrors);
     }
-    const inputError = inputFileError(flags.input);
-    if (inputError) {
-      process.stderr.write(`error: ${inputError}\n`);
-      return setExitCode(1);
-    }
-    const toStdout = flags.out === "-";
-    const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
-    const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
-    const timeScale = Number(flags.timeScale);
+    if (flags.input !== "-" && statSync(flags.input).isDirectory())
+      throw new UsageError(`--input ${flags.input} is a folder; name a JSONL file`);
     const trust = trustPolicyFrom(flags, workflow, (line) => process.stderr.write(`${line}\n`));
     if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
-      return setExitCode(1);
+      return setExitCode(EXIT.inputErrors);
+    warnModelBackendMismatch(workflow, backendUrl, { ...(workflow.settings.modelMap ?? {}), ...modelMap });
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
     let backend: ReturnType<typeof selectBackend>;
     try {
       backend = selectBackend(backendUrl, {
-        maxInflight,
-        timeScale,
+        maxInflight: flags.maxInflight,
+        timeScale: flags.timeScale,
         journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
         resume: flags.resume,
         origin: choice.origin,
@@ -146,13 +162,16 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       guarded?.lock.release();
       if (!(error instanceof ScenarioFileError)) throw error;
       process.stderr.write(`error: ${error.message}\n`);
-      return setExitCode(2);
+      return setExitCode(EXIT.usage);
     }
     const stop = new AbortController();
     const abort = new AbortController();
+    const progress = flags.progress ? createProgress(process.stderr) : undefined;
+    let stats: import("../../runtime/run-stats.js").RunStats | undefined;
     const onSignal = () => {
+      if (stats) progress?.stop(stats);
       if (!stop.signal.aborted) {
-        process.stderr.write("\ninterrupt: finishing the items in flight (Ctrl-C again to stop at once)...\n");
+        process.stderr.write("interrupt: finishing the items in flight (Ctrl-C again to stop at once)...\n");
         stop.abort();
       } else abort.abort();
     };
@@ -167,8 +186,6 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       abort.abort();
     };
     if (toStdout) process.stdout.on("error", onStdoutError);
-    const progress = flags.progress ? createProgress(process.stderr) : undefined;
-    let latest = new RunStats();
     try {
       const outcome = await runWorkflow({
         workflow,
@@ -186,15 +203,18 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         retryFailed: flags.retryFailed,
         lock: guarded?.lock,
         fingerprint: guarded?.fingerprint,
-        maxInflight,
-        chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
-        prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
-        toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
+        maxInflight: flags.maxInflight,
+        chunkSize: flags.chunkSize,
+        prefixWarmup: flags.prefixWarmup === "auto" ? undefined : flags.prefixWarmup,
+        toolTimeScale: backendUrl.startsWith("sim") ? flags.timeScale : 1,
+        defaultModel: flags.model ?? process.env.NEXUS_DEFAULT_MODEL,
+        modelMap,
+        maxFailures: tolerance,
         stop: stop.signal,
         abort: abort.signal,
-        onProgress: (stats) => {
-          latest = stats;
-          progress?.update(stats);
+        onProgress: (current) => {
+          stats = current;
+          progress?.update(current);
         },
       });
       progress?.stop(outcome.stats);
@@ -220,24 +240,46 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         process.stdout.write(`checkpoints: ${outcome.checkpointFile} (kept for --resume and --retry-failed)\n`);
       }
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
+      const { done, failed } = outcome.stats;
+      const where = toStdout ? "stdout" : flags.out;
       if (stdoutClosed) {
-        process.stderr.write(`stopped: stdout was closed after ${outcome.stats.done} results\n`);
-        setExitCode(1);
-      } else if (outcome.interrupted) {
-        process.stderr.write(
-          toStdout
-            ? `interrupted: ${outcome.stats.done} items done, their results were written to stdout; a run with --out - cannot be resumed\n`
-            : interruptedMessage(outcome.stats.done, outcome.stats.items, flags.out),
-        );
-        setExitCode(130);
+        process.stderr.write(`stopped: stdout was closed after ${done} results\n`);
+        return setExitCode(EXIT.inputErrors);
       }
+      if (outcome.unusable) {
+        process.stderr.write(stoppedMessage("stopped", outcome.stats, where, process.argv.slice(2), !toStdout));
+        return setExitCode(reportEscapedError(outcome.unusable));
+      }
+      const tooMany = tolerance ? exceedsTolerance(tolerance, failed, outcome.stats.items) : failed > 0;
+      if (outcome.stoppedBy === "max-failures")
+        process.stderr.write(
+          `stopped: ${failed} items failed, more than --max-failures ${describeTolerance(tolerance!)} allows\n`,
+        );
+      if (outcome.interrupted)
+        process.stderr.write(
+          stoppedMessage(
+            outcome.stoppedBy ? "stopped" : "interrupted",
+            outcome.stats,
+            where,
+            process.argv.slice(2),
+            !toStdout,
+          ),
+        );
+      if (failed > 0)
+        process.stderr.write(
+          `${failed} of ${done} items failed (their result lines say why)` +
+            (tolerance && !tooMany ? `, within --max-failures ${describeTolerance(tolerance)}\n` : "\n"),
+        );
+      if (outcome.interrupted && outcome.stoppedBy === undefined) setExitCode(EXIT.interrupted);
+      else if (tooMany) setExitCode(EXIT.itemsFailed);
     } catch (error) {
       // A problem with the input as a whole (a directory, an unreadable stream): one line, like a missing file.
       if (!(error instanceof Error && error.name === "InputError")) throw error;
-      progress?.stop(latest);
+      if (stats) progress?.stop(stats);
       process.stderr.write(`error: ${error.message}\n`);
-      setExitCode(1);
+      setExitCode(EXIT.inputErrors);
     } finally {
+      progress?.stop(stats ?? ({ done: 0 } as never));
       process.off("SIGINT", onSignal);
       await backend.close();
       guarded?.lock.release();
@@ -245,11 +287,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
   });
 }
 
-/**
- * Why `-` for stdin or stdout cannot serve this run: stdin is a terminal (the run would wait for typing), or results
- * on stdout with `--resume` (a run resumes from its results file) or a provider Batch API (a killed run could not
- * resume, and its paid batches would be paid again by the next run).
- */
+/** Why `--input -`/`--out -` cannot be used as given, if they cannot. */
 function pipeUsageError(flags: RunFlags, backendUrl: string): string | undefined {
   if (flags.input === "-" && process.stdin.isTTY)
     return "--input - reads JSONL items from stdin, which is a terminal: pipe them in (cat items.jsonl | nexus run ...)";
@@ -258,28 +296,4 @@ function pipeUsageError(flags: RunFlags, backendUrl: string): string | undefined
   if (isProviderBatchSpec(backendUrl))
     return `--out - cannot be used with ${backendUrl}: a Batch API run must be resumable, so it needs a results file (--out FILE)`;
   return undefined;
-}
-
-/** Why the input file cannot be read, in one line (stdin is checked by the reader). */
-function inputFileError(input: string): string | undefined {
-  if (input === "-") return undefined;
-  if (!existsSync(input)) return `input file '${input}' does not exist`;
-  if (statSync(input).isDirectory()) return `input '${input}' is a directory, not a JSONL file`;
-  return undefined;
-}
-
-/** What an interrupted run says: what is done, what is kept, and the exact command that resumes it. */
-function interruptedMessage(done: number, started: number, out: string): string {
-  const unfinished = started - done;
-  const kept = unfinished > 0 ? `${unfinished} started items are checkpointed; ` : "";
-  const args = process.argv.slice(2);
-  if (!args.includes("--resume")) args.push("--resume");
-  return (
-    `interrupted: ${done} items done, their results are in ${out}; ${kept}items not yet read from the input were not started.\n` +
-    `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
-  );
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

@@ -1,39 +1,58 @@
-// `nexus sim [--port 8000] [--host 127.0.0.1] [--profile h100-8b] [--time-scale 1] [--scenario FILE]
-// [--mode vllm|sglang|dynamo] [--cache-blocks N]`: start the built-in engine and provider simulator and serve
-// until Ctrl-C. One port serves the OpenAI-compatible engine, SGLang and the Anthropic and OpenAI batch emulators.
-import type { Command } from "commander";
+// `nexus sim [--port 8000] [--host 127.0.0.1] [--profile h100-8b] [--time-scale 0.05] [--scenario FILE]
+// [--mode vllm|sglang|dynamo] [--cache-blocks N] [--served-model-name NAME]`: start the built-in engine and provider
+// simulator and serve until Ctrl-C. One port serves the OpenAI-compatible engine, SGLang and the Anthropic and
+// OpenAI batch emulators.
+import { Option, type Command } from "commander";
+import {
+  collect,
+  DEFAULT_TIME_SCALE,
+  nonNegativeNumber,
+  portNumber,
+  positiveInteger,
+  positiveNumber,
+} from "../option-values.js";
 
 interface SimFlags {
-  port: string;
+  port: number;
   host: string;
-  profile: string;
-  timeScale: string;
+  profile: "h100-8b" | "h100-32b";
+  timeScale: number;
   scenario?: string;
-  mode: string;
-  cacheBlocks?: string;
-  batchLatencyMs?: string;
-}
-
-const MODES = ["vllm", "sglang", "dynamo"] as const;
-
-function numberFlag(value: string, flag: string, check: (n: number) => boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new Error(`${flag}: invalid value '${value}'`);
-  return n;
+  mode: "vllm" | "sglang" | "dynamo";
+  cacheBlocks?: number;
+  batchLatencyMs: number;
+  servedModelName?: string[];
 }
 
 export function registerSimCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("sim")
     .description("run the built-in inference engine and provider simulator (OpenAI, vLLM, SGLang, Dynamo, Anthropic)")
-    .option("-p, --port <port>", "port to listen on (0 picks a free one)", "8000")
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", portNumber, 8000)
     .option("--host <host>", "interface to bind", "127.0.0.1")
-    .option("--profile <name>", "engine speed profile: h100-8b | h100-32b", "h100-8b")
-    .option("--time-scale <x>", "real seconds per simulated second (0.01 = 100x faster than real)", "1")
+    .addOption(
+      new Option("--profile <name>", "engine speed profile").choices(["h100-8b", "h100-32b"]).default("h100-8b"),
+    )
+    .option(
+      "--time-scale <x>",
+      "real seconds per simulated second (1 = real time, 0.01 = 100x faster)",
+      positiveNumber,
+      Number(DEFAULT_TIME_SCALE),
+    )
     .option("--scenario <file>", "model behaviour scenario (JSON or YAML)")
-    .option("--mode <mode>", "engine flavour: vllm | sglang | dynamo", "vllm")
-    .option("--cache-blocks <n>", "KV cache capacity in blocks (default: from the profile)")
-    .option("--batch-latency-ms <ms>", "simulated time for a provider batch to process all its requests", "10000")
+    .addOption(new Option("--mode <mode>", "engine flavour").choices(["vllm", "sglang", "dynamo"]).default("vllm"))
+    .option("--cache-blocks <n>", "KV cache capacity in blocks (default: from the profile)", positiveInteger)
+    .option(
+      "--batch-latency-ms <ms>",
+      "simulated time for a provider batch to process all its requests",
+      nonNegativeNumber,
+      10_000,
+    )
+    .option(
+      "--served-model-name <name>",
+      "answer only this model, as vLLM's flag does (repeatable; default: any model name)",
+      collect,
+    )
     .action(async (flags: SimFlags) => {
       const { startSimServer, readScenarioFile, ScenarioFileError } = await import("../../sim/index.js");
       let scenario;
@@ -44,21 +63,17 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
         process.stderr.write(`error: ${error.message}\n`);
         return setExitCode(2);
       }
-      const mode = MODES.find((m) => m === flags.mode);
-      if (!mode) throw new Error(`--mode must be one of ${MODES.join(", ")}, got '${flags.mode}'`);
-      if (flags.profile !== "h100-8b" && flags.profile !== "h100-32b")
-        throw new Error(`--profile must be h100-8b or h100-32b, got '${flags.profile}'`);
+      const mode = flags.mode;
       const server = await startSimServer({
-        port: numberFlag(flags.port, "--port", (n) => Number.isInteger(n) && n >= 0 && n < 65536),
+        port: flags.port,
         host: flags.host,
         profile: flags.profile,
-        timeScale: numberFlag(flags.timeScale, "--time-scale", (n) => n > 0),
+        timeScale: flags.timeScale,
         scenario,
         mode,
-        cacheBlocks: flags.cacheBlocks
-          ? numberFlag(flags.cacheBlocks, "--cache-blocks", (n) => Number.isInteger(n) && n > 0)
-          : undefined,
-        batchLatencyMs: numberFlag(flags.batchLatencyMs ?? "10000", "--batch-latency-ms", (n) => n >= 0),
+        cacheBlocks: flags.cacheBlocks,
+        batchLatencyMs: flags.batchLatencyMs,
+        servedModels: flags.servedModelName,
       });
       const { url, engine } = server;
       const lines = [

@@ -27,6 +27,8 @@ export class LoweringContext {
   /** Names a map node makes visible inside its body graph: graph name -> names. */
   readonly mapElementNames = new Map<string, string[]>();
   defaultModel?: string;
+  /** The manifest's `backend:`, for the model/backend mismatch warning. */
+  backend?: string;
   /** Set when something could not be lowered, so graph-level checks would report follow-on noise. */
   incomplete = false;
   private readonly deferred: (() => void)[] = [];

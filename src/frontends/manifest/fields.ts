@@ -103,6 +103,16 @@ export class FieldReader {
     return this.typed<Record<string, unknown>>(listOf(names), "a mapping", isRecord, false);
   }
 
+  /** A mapping whose values are all strings (e.g. `models:`, model name -> served name). */
+  stringMap(names: string | string[]): Record<string, string> | undefined {
+    return this.typed<Record<string, string>>(
+      listOf(names),
+      "a mapping of names to strings",
+      (v) => isRecord(v) && Object.values(v).every((x) => typeof x === "string"),
+      false,
+    );
+  }
+
   list(names: string | string[]): unknown[] | undefined {
     return this.typed<unknown[]>(listOf(names), "a list", Array.isArray, false);
   }

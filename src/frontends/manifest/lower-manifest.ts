@@ -106,6 +106,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
   const defaultsReader = defaults ? context.reader(defaults, "defaults") : undefined;
   context.defaultModel = reader.string(["default_model", "model"]) ?? defaultsReader?.string("model");
   const defaultsRest = defaultsReader?.rest();
+  context.backend = typeof root.backend === "string" ? root.backend : undefined;
   const batch = readBatchPolicy(reader, context);
   const workflow = new Workflow({
     name: name ?? "workflow",
@@ -118,6 +119,7 @@ export function lowerManifest(document: LocatedDocument, source = document.file)
       env: reader.stringList("env"),
       batch,
       pricing: reader.record("pricing"),
+      modelMap: reader.stringMap("models"),
     }),
   });
   reader.consume("$schema");

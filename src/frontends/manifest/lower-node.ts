@@ -13,6 +13,7 @@ import {
 } from "../../ir/types.js";
 import type { LoweringContext } from "./context.js";
 import { describeValue, isRecord, type FieldReader } from "./fields.js";
+import { modelBackendMismatch } from "../../models/backend-match.js";
 
 const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled"];
 
@@ -53,10 +54,21 @@ export function withoutUndefined<T extends object>(object: T): T {
   return result;
 }
 
+/** Warns when the manifest's `backend:` is not known to serve a node's model, at the node's `model:`. */
+function checkModelBackend(reader: FieldReader, model: string | undefined, context: LoweringContext): void {
+  const key = ["model", "default_model"].find((name) => name in reader.object);
+  const backend = context.backend;
+  if (model === undefined || key === undefined || backend === undefined) return;
+  const why = modelBackendMismatch(model, backend);
+  if (why) reader.report(diagnostics.modelBackendMismatch(reader.where, why, backend, reader.at(key)));
+}
+
 /** The model-call fields shared by `llm` nodes, task configs with a prompt, and routers. */
-function readModelFields(reader: FieldReader) {
+function readModelFields(reader: FieldReader, context: LoweringContext) {
+  const model = reader.string(["model", "default_model"]);
+  checkModelBackend(reader, model, context);
   return {
-    model: reader.string(["model", "default_model"]),
+    model,
     system: reader.string(["system", "system_message", "system_prompt"]),
     prompt: reader.string(["prompt", "prompt_template"]),
     temperature: reader.number("temperature"),
@@ -107,8 +119,8 @@ function readReference(
 function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
   const config = reader.record("config");
   const configReader = config ? context.reader(config, `config of node '${id}'`) : undefined;
-  const fromConfig = configReader ? readModelFields(configReader) : undefined;
-  const own = readModelFields(reader);
+  const fromConfig = configReader ? readModelFields(configReader, context) : undefined;
+  const own = readModelFields(reader, context);
   const node: LlmNode = {
     ...base,
     kind: "llm",
@@ -148,11 +160,13 @@ function lowerRouter(id: string, reader: FieldReader, context: LoweringContext, 
     context.report(diagnostics.unknownRouter(reference.name, [...context.routers.keys()], reference.loc));
   }
   if (reference?.inline && !definition) definition = inlineRouter(reference.inline, context, reference.loc);
-  const own = readModelFields(reader);
+  const own = readModelFields(reader, context);
   const config = reader.record("config");
   // UAN also writes a router's model in its node's config: `config: {llm: MODEL, system_message: ...}`.
   const configReader = config ? context.reader(config, `config of router '${id}'`) : undefined;
-  const fromConfig = configReader ? { ...readModelFields(configReader), llm: configReader.string("llm") } : undefined;
+  const fromConfig = configReader
+    ? { ...readModelFields(configReader, context), llm: configReader.string("llm") }
+    : undefined;
   const configModel = fromConfig?.model ?? fromConfig?.llm;
   const configRest = configReader?.unread();
   const strategyWritten = reader.oneOf("strategy", ["llm", "expression", "rule", "conditional"] as const);
@@ -212,7 +226,7 @@ export function inlineRouter(object: Record<string, unknown>, context: LoweringC
   const reader = context.reader(object, `router '${String(object.name)}'`);
   const name = reader.string("name", true) ?? "";
   const strategy = reader.oneOf("strategy", ["llm", "expression", "rule", "conditional"] as const);
-  const fields = readModelFields(reader);
+  const fields = readModelFields(reader, context);
   const routes = reader.stringList("routes");
   reader.consume("model_candidates", "description");
   const extra = Object.fromEntries(

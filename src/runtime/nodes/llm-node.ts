@@ -9,7 +9,7 @@ import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
-import { errorMessage, failItem, setOutput } from "./node-outcome.js";
+import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
 
 async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
   const tool = context.workflow.tool(call.name);
@@ -74,7 +74,7 @@ export async function executeLlmNode(
   await Promise.all(
     items.map((item) =>
       runItem(context, graph, node, item).catch((error: unknown) =>
-        failItem(item, `node '${node.id}': ${errorMessage(error)}`),
+        failOrDefer(item, error, `node '${node.id}': ${errorMessage(error)}`),
       ),
     ),
   );

@@ -20,6 +20,7 @@ export async function callModel(
     request,
     batch,
     requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`),
+    { itemId: item.id, deferrable: graph === context.workflow.mainGraph },
   );
   addUsage(item.usage, result.usage);
   context.stats.addModelUsage(node.model ?? "", result.usage);

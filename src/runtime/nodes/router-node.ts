@@ -10,7 +10,7 @@ import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
-import { errorMessage, failItem, setOutput } from "./node-outcome.js";
+import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
 
 /** The route an answer names, or undefined. */
 export function parseRouteChoice(answer: string | null, routes: string[]): string | undefined {
@@ -81,7 +81,7 @@ export async function executeRouterNode(
           const field = outputField(node)!;
           setOutput(item, field, result.content ?? "");
         } catch (error) {
-          failItem(item, `router '${node.id}': ${errorMessage(error)}`);
+          failOrDefer(item, error, `router '${node.id}': ${errorMessage(error)}`);
         }
       }),
     );
@@ -90,7 +90,7 @@ export async function executeRouterNode(
   await Promise.all(
     items.map((item) =>
       chooseRoute(context, graph, node, item).catch((error: unknown) =>
-        failItem(item, `router '${node.id}': ${errorMessage(error)}`),
+        failOrDefer(item, error, `router '${node.id}': ${errorMessage(error)}`),
       ),
     ),
   );

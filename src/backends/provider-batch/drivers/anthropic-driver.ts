@@ -7,6 +7,7 @@ import type { ChatRequest, ChatResult, RequestHints } from "../../../runtime/cha
 import { fromAnthropicMessage, toAnthropicParams } from "../../anthropic/messages-wire.js";
 import { markerOf } from "../request-identity.js";
 import { findAnthropicBatch } from "./anthropic-lookup.js";
+import { checkModels, missingKey } from "../../preflight.js";
 import type {
   BatchDriver,
   BatchLine,
@@ -32,10 +33,25 @@ export function anthropicStatus(batch: MessageBatch): BatchStatus {
 
 export class AnthropicBatchDriver implements BatchDriver {
   readonly provider = "anthropic" as const;
-  readonly client: Anthropic;
+  readonly keyEnv: string;
+  private readonly sdk: Anthropic;
 
-  constructor(options: { baseURL?: string; apiKey?: string }) {
-    this.client = new Anthropic({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 2 });
+  constructor(private readonly options: { baseURL?: string; apiKey?: string; keyEnv?: string }) {
+    this.keyEnv = options.keyEnv ?? "ANTHROPIC_API_KEY";
+    this.sdk = new Anthropic({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 2 });
+  }
+
+  /** The SDK client; without a key every call fails at once with what to set (never a retried auth error). */
+  get client(): Anthropic {
+    if (!this.options.apiKey) throw missingKey("anthropic-batch://", this.keyEnv);
+    return this.sdk;
+  }
+
+  async preflight(models: string[]): Promise<void> {
+    const client = this.client;
+    await checkModels(client.baseURL, this.keyEnv, models, (model) =>
+      client.models.retrieve(model, {}, { timeout: 15_000, maxRetries: 0 }),
+    );
   }
 
   encode(request: ChatRequest): EncodedRequest {

@@ -3,6 +3,7 @@
 // batch, reports its status, streams its results as outcomes, and finds a batch by the client's marker when the run
 // that created it died before it could journal the id. It keeps no state: the journal does.
 import type { ChatRequest, ChatResult, RequestHints } from "../../../runtime/chat.js";
+import { BackendUnusableError } from "../../../util/user-errors.js";
 
 export type ProviderName = "anthropic" | "openai" | "file";
 
@@ -85,6 +86,10 @@ export interface BatchDriver {
   list(limit: number): Promise<ProviderBatchSummary[]>;
   /** Deletes the uploaded input of a batch that was never created (OpenAI files), best effort. */
   discardInput?(inputFileId: string): Promise<void>;
+  /** Checks the key and that `models` are served, before a run's first item (see ModelBackend.preflight). */
+  preflight?(models: string[]): Promise<void>;
+  /** The environment variable holding the key, for messages. */
+  readonly keyEnv?: string;
   /** One request at full price outside any batch (prefix writes, realtime nodes); absent when there is no such API. */
   realtime?(request: ChatRequest, hints: RequestHints, cacheTtl: "5m" | "1h"): Promise<ChatResult>;
 }
@@ -102,4 +107,29 @@ export function errorStatus(error: unknown): number | undefined {
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A provider error no retry can fix, as the error that stops the run: no key, a refused key (401/403), and with
+ * `notFoundStops` a 404 (an endpoint that does not exist; while polling, a 404 means the batch is gone instead).
+ */
+export function permanentProviderError(
+  error: unknown,
+  provider: string,
+  keyEnv: string,
+  notFoundStops = false,
+): BackendUnusableError | undefined {
+  if (error instanceof BackendUnusableError) return error;
+  const status = errorStatus(error);
+  if (status === 401 || status === 403)
+    return new BackendUnusableError(
+      `${provider} refused the API key (${status}: ${errorText(error)})`,
+      `set ${keyEnv} to a key it accepts`,
+    );
+  if (status === 404 && notFoundStops)
+    return new BackendUnusableError(
+      `${provider} has no such endpoint (404: ${errorText(error)})`,
+      "check the backend URL",
+    );
+  return undefined;
 }

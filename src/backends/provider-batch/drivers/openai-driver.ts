@@ -16,6 +16,7 @@ import type {
   MarkerLookup,
   ProviderBatchSummary,
 } from "./driver.js";
+import { checkModels, missingKey } from "../../preflight.js";
 import { CHAT_ENDPOINT, encodeChatBody, inputJsonl, openAIExtras, parseOutputText } from "./openai-lines.js";
 
 const ENDED = new Set(["completed", "failed", "expired", "cancelled"]);
@@ -32,10 +33,24 @@ export function openAIStatus(batch: Batch): BatchStatus {
 
 export class OpenAIBatchDriver implements BatchDriver {
   readonly provider = "openai" as const;
-  readonly client: OpenAI;
+  readonly keyEnv: string;
+  private sdk?: OpenAI;
 
-  constructor(options: { baseURL?: string; apiKey?: string }) {
-    this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 2 });
+  constructor(private readonly options: { baseURL?: string; apiKey?: string; keyEnv?: string }) {
+    this.keyEnv = options.keyEnv ?? "OPENAI_API_KEY";
+  }
+
+  /** The SDK client, made on first use; without a key every call fails at once with what to set. */
+  get client(): OpenAI {
+    if (!this.options.apiKey) throw missingKey("openai-batch://", this.keyEnv);
+    return (this.sdk ??= new OpenAI({ baseURL: this.options.baseURL, apiKey: this.options.apiKey, maxRetries: 2 }));
+  }
+
+  async preflight(models: string[]): Promise<void> {
+    const client = this.client;
+    await checkModels(client.baseURL, this.keyEnv, models, (model) =>
+      client.models.retrieve(model, { timeout: 15_000, maxRetries: 0 }),
+    );
   }
 
   encode(request: ChatRequest, hints: RequestHints): EncodedRequest {
