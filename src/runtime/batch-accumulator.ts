@@ -12,7 +12,7 @@
 import type { ModelBackend } from "./backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
-import { withRetry, type RetryPolicy } from "./retry.js";
+import { defaultRequestTimeoutMs, withRetry, type RetryPolicy } from "./retry.js";
 import type { RunStats } from "./run-stats.js";
 
 /** How a node's requests are batched (from its `annotations.batch`, or defaults). */
@@ -203,11 +203,15 @@ export class BatchAccumulator {
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
   private async warmUp(request: ChatRequest, batch: BatchHints, hints: RequestHints): Promise<void> {
     try {
-      const result = await this.options.slots.run(() =>
-        this.options.backend.complete(
-          { ...request, maxTokens: 1 },
-          { ...hints, expectedOutputTokens: 1, requestId: undefined },
-        ),
+      // One attempt, with a time limit: a silent engine must not hold back the siblings waiting on it.
+      const warmUp = { ...request, maxTokens: 1 };
+      const result = await withRetry(
+        (signal) =>
+          this.options.slots.run(() =>
+            this.options.backend.complete(warmUp, { ...hints, expectedOutputTokens: 1, requestId: undefined, signal }),
+          ),
+        { ...this.options.retry, attempts: 1 },
+        { signal: hints.signal, timeoutMs: this.timeoutFor(warmUp), onTimeout: () => this.options.stats.timeouts++ },
       );
       this.options.stats.addWarmupUsage(batch.model, result.usage);
     } catch {
@@ -218,21 +222,25 @@ export class BatchAccumulator {
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
     try {
-      const attempt = async () => {
+      const attempt = async (signal: AbortSignal | undefined) => {
         stats.inflight++;
         const started = performance.now();
         try {
-          return await backend.complete(pending.request, pending.hints);
+          return await backend.complete(pending.request, { ...pending.hints, signal });
         } finally {
           stats.inflight--;
           stats.latenciesMs.push(performance.now() - started);
         }
       };
       const result = await withRetry(
-        () => (backend.concurrency === "unbounded" ? attempt() : slots.run(attempt)),
+        (signal) => (backend.concurrency === "unbounded" ? attempt(signal) : slots.run(() => attempt(signal))),
         retry,
-        () => stats.retries++,
-        pending.hints.signal,
+        {
+          signal: pending.hints.signal,
+          timeoutMs: this.timeoutFor(pending.request),
+          onRetry: () => stats.retries++,
+          onTimeout: () => stats.timeouts++,
+        },
       );
       stats.modelRequests++;
       pending.resolve(result);
@@ -241,6 +249,12 @@ export class BatchAccumulator {
     } finally {
       this.inflight--;
     }
+  }
+
+  /** An attempt's time limit: none for Batch APIs (whose backends wait for their batches), else the policy's. */
+  private timeoutFor(request: ChatRequest): number | undefined {
+    if (this.options.backend.concurrency === "unbounded") return undefined;
+    return this.options.retry.requestTimeoutMs ?? defaultRequestTimeoutMs(request.maxTokens);
   }
 
   /** Fails everything still queued (on shutdown). */

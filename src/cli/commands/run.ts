@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { parseDuration } from "../../util/units.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 
 interface RunFlags extends CompileFlags {
@@ -17,6 +18,8 @@ interface RunFlags extends CompileFlags {
   timeScale: string;
   progress: boolean;
   prefixWarmup: string;
+  retryFor: string;
+  requestTimeout: string;
 }
 
 const PREFIX_WARMUPS = ["auto", "request", "in-flight", "off"] as const;
@@ -25,6 +28,14 @@ function prefixWarmupFlag(value: string): (typeof PREFIX_WARMUPS)[number] {
   const known = PREFIX_WARMUPS.find((mode) => mode === value);
   if (!known) throw new Error(`--prefix-warmup must be one of ${PREFIX_WARMUPS.join(", ")}, got '${value}'`);
   return known;
+}
+
+/** `--retry-for 5m`, `--request-timeout 90s`: a duration in ms (`auto` for the request timeout: derived per request). */
+function durationFlag(value: string, flag: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new Error(`${flag} must be a duration such as 500ms, 30s, 5m or 1h, got '${value}'`);
+  return ms;
 }
 
 function positiveInteger(value: string, flag: string): number {
@@ -56,6 +67,16 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         "(in-flight on vllm/sglang/dynamo/sim, request on other online backends, off on Batch APIs)",
       "auto",
     )
+    .option(
+      "--retry-for <duration>",
+      "how long one request is retried on rate limits, 5xx, dropped connections and timeouts (e.g. 30s, 5m, 1h)",
+      "5m",
+    )
+    .option(
+      "--request-timeout <duration>",
+      "time limit of one attempt; auto: 60 s + 100 ms per output token (max_tokens, or 2048 when unset)",
+      "auto",
+    )
     .option("--no-progress", "no progress bar or progress lines");
   addCompileOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
@@ -67,12 +88,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { runWorkflow },
       { selectBackend },
       { estimateRunCost },
+      { DEFAULT_RETRY },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
       import("../../runtime/run-workflow.js"),
       import("../../backends/select-backend.js"),
       import("../../runtime/run-cost.js"),
+      import("../../runtime/retry.js"),
     ]);
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
@@ -84,6 +107,13 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const maxInflight = positiveInteger(flags.maxInflight, "--max-inflight");
     const prefixWarmup = prefixWarmupFlag(flags.prefixWarmup);
     const timeScale = Number(flags.timeScale);
+    const retry = {
+      ...DEFAULT_RETRY,
+      retryForMs: durationFlag(flags.retryFor, "--retry-for"),
+      ...(flags.requestTimeout === "auto"
+        ? {}
+        : { requestTimeoutMs: durationFlag(flags.requestTimeout, "--request-timeout") }),
+    };
     const backendUrl = flags.backend ?? workflow.settings.backend ?? "sim://";
     const backend = selectBackend(backendUrl, {
       maxInflight,
@@ -112,6 +142,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         maxInflight,
         chunkSize: positiveInteger(flags.chunkSize, "--chunk-size"),
         prefixWarmup: prefixWarmup === "auto" ? undefined : prefixWarmup,
+        retry,
         toolTimeScale: backendUrl.startsWith("sim") ? timeScale : 1,
         stop: stop.signal,
         abort: abort.signal,
