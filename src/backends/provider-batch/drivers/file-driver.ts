@@ -14,6 +14,7 @@ import type {
   JournaledBatch,
   MarkerLookup,
   ProviderBatchSummary,
+  UnreadableLine,
 } from "./driver.js";
 import { encodeChatBody, inputJsonl, parseOutputText } from "./openai-lines.js";
 
@@ -65,7 +66,7 @@ export class FileBatchDriver implements BatchDriver {
       return { ended: false, providerStatus: "waiting for output", counts: { total: expected.size, done: 0 } };
     const seen = new Set<string>();
     for (const outcome of parseOutputText(readFileSync(output, "utf8")))
-      if (expected.has(outcome.customId)) seen.add(outcome.customId);
+      if (outcome.customId && expected.has(outcome.customId)) seen.add(outcome.customId);
     const ended = seen.size >= expected.size;
     return {
       ended,
@@ -74,7 +75,7 @@ export class FileBatchDriver implements BatchDriver {
     };
   }
 
-  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome> {
+  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome | UnreadableLine> {
     yield* parseOutputText(readFileSync(this.outputFile(batch.marker), "utf8"));
   }
 
