@@ -26,6 +26,8 @@ export interface BatchHints {
   mode?: RequestHints["batchMode"];
   /** The node's model URI as the workflow writes it ("" when none): a warm-up's tokens are priced as this model's. */
   model: string;
+  /** False when the annotation found the shared prefix under the provider's minimum cacheable length. */
+  prefixCacheable?: boolean;
 }
 
 interface Pending {

@@ -67,6 +67,7 @@ export class ExecutionContext {
       priority: annotation.priority ?? node.batch?.priority ?? 0,
       mode: annotation.mode,
       model: node.model ?? "",
+      prefixCacheable: annotation.prefixCacheable,
     };
     this.hints.set(key, hints);
     return hints;

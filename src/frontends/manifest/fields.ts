@@ -18,7 +18,6 @@ const listOf = (names: string | string[]): string[] => (typeof names === "string
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
-
 export class FieldReader {
   private readonly read = new Set<string>();
 

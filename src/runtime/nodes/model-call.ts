@@ -38,6 +38,7 @@ export function requestHints(
     cacheKey: batch.cacheKey,
     expectedOutputTokens: request.maxTokens,
     sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
+    prefixCacheable: batch.prefixCacheable,
     requestId,
     batchMode: batch.mode,
     signal: context.signal,
