@@ -1,6 +1,6 @@
 // Prefix-write batches only for prefixes the provider can cache: a workflow whose shared prefix is under Anthropic's
 // minimum cacheable length (its batch annotation says `prefixCacheable: false`) sends no prefix-write batch, which
-// would cost a batch round trip per node for nothing. The collector alone: such requests go straight to work.
+// would cost a batch round trip per node for nothing.
 import { afterAll, describe, expect, it } from "vitest";
 import { createProviderBatchBackend } from "../../src/backends/provider-batch/index.js";
 import {
@@ -18,25 +18,6 @@ process.env.ANTHROPIC_API_KEY ??= "test-key";
 afterAll(closeSimServers);
 
 describe("prefix writes and the minimum cacheable length", () => {
-  it("the collector never writes a prefix first when it is not cacheable", () => {
-    const sent: { purpose: BatchPurpose; keys: string[] }[] = [];
-    const c = new BatchCollector<CollectedRequest>({
-      maxRequests: 100,
-      maxBytes: 1_000_000,
-      collectMs: 5,
-      collectMaxMs: 50,
-      prefixWrite: true,
-      prefixWriteMin: 3,
-      prefixLifetimeMs: 60_000,
-      send: (requests, purpose) => sent.push({ purpose, keys: requests.map((r) => r.key) }),
-    });
-    for (const key of ["a", "b", "c", "d"])
-      c.add({ key, model: "m", bytes: 10, cacheKey: "short", prefixCacheable: false });
-    c.flush();
-    c.close();
-    expect(sent).toEqual([{ purpose: "work", keys: ["a", "b", "c", "d"] }]);
-  });
-
   it("a run whose shared prefix is under the provider's minimum sends no prefix-write batch", async () => {
     const sim = await simServer();
     const files = writeTriage("anthropic://claude-sonnet-4-6", 40);
