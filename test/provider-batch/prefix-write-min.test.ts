@@ -3,11 +3,6 @@
 // would cost a batch round trip per node for nothing.
 import { afterAll, describe, expect, it } from "vitest";
 import { createProviderBatchBackend } from "../../src/backends/provider-batch/index.js";
-import {
-  BatchCollector,
-  type BatchPurpose,
-  type CollectedRequest,
-} from "../../src/backends/provider-batch/collector.js";
 import { compileFile } from "../../src/driver/compile.js";
 import { runWorkflow } from "../../src/runtime/run-workflow.js";
 import { journalBatches } from "./helpers/backend.js";
