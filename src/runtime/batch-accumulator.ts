@@ -12,7 +12,7 @@
 import type { ModelBackend } from "./backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
-import { defaultRequestTimeoutMs, withRetry, type RetryPolicy } from "./retry.js";
+import { defaultRequestTimeoutMs, RequestTimeoutError, withRetry, withTimeout, type RetryPolicy } from "./retry.js";
 import type { RunStats } from "./run-stats.js";
 
 /** How a node's requests are batched (from its `annotations.batch`, or defaults). */
@@ -207,41 +207,51 @@ export class BatchAccumulator {
     try {
       // One attempt, with a time limit: a silent engine must not hold back the siblings waiting on it.
       const warmUp = { ...request, maxTokens: 1 };
-      const result = await withRetry(
-        (signal) =>
-          this.options.slots.run(() =>
+      const result = await this.options.slots.run(() =>
+        withTimeout(
+          (signal) =>
             this.options.backend.complete(warmUp, { ...hints, expectedOutputTokens: 1, requestId: undefined, signal }),
-          ),
-        { ...this.options.retry, attempts: 1 },
-        { signal: hints.signal, timeoutMs: this.timeoutFor(warmUp), onTimeout: () => this.options.stats.timeouts++ },
+          this.timeoutFor(warmUp),
+          hints.signal,
+        ),
       );
       this.options.stats.addWarmupUsage(batch.model, result.usage);
-    } catch {
+    } catch (error) {
+      if (error instanceof RequestTimeoutError) this.options.stats.timeouts++;
       // A failed warm-up costs only the cache benefit; the real requests follow and report their own errors.
     }
   }
 
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
+    const timeoutMs = this.timeoutFor(pending.request);
+    let firstSentAt: number | undefined;
+    // The time limit starts once the request has its inference slot: waiting behind other requests is no timeout.
+    const attempt = (signal: AbortSignal | undefined) =>
+      withTimeout(
+        async (limited) => {
+          stats.inflight++;
+          const started = performance.now();
+          firstSentAt ??= started;
+          try {
+            return await backend.complete(pending.request, { ...pending.hints, signal: limited });
+          } finally {
+            stats.inflight--;
+            stats.latenciesMs.push(performance.now() - started);
+          }
+        },
+        timeoutMs,
+        signal,
+      );
     try {
-      const attempt = async (signal: AbortSignal | undefined) => {
-        stats.inflight++;
-        const started = performance.now();
-        try {
-          return await backend.complete(pending.request, { ...pending.hints, signal });
-        } finally {
-          stats.inflight--;
-          stats.latenciesMs.push(performance.now() - started);
-        }
-      };
       const result = await withRetry(
         (signal) => (backend.concurrency === "unbounded" ? attempt(signal) : slots.run(() => attempt(signal))),
         retry,
         {
           signal: pending.hints.signal,
-          timeoutMs: this.timeoutFor(pending.request),
           onRetry: () => stats.retries++,
           onTimeout: () => stats.timeouts++,
+          firstSentAt: () => firstSentAt,
         },
       );
       stats.modelRequests++;

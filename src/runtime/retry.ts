@@ -44,6 +44,11 @@ export interface RetryHooks {
   timeoutMs?: number;
   onRetry?: (error: BackendError, delayMs: number) => void;
   onTimeout?: () => void;
+  /**
+   * When the first attempt reached the backend, if later than the call (it waited for an inference slot): the budget
+   * counts from then, so time queued behind other requests is not taken from it.
+   */
+  firstSentAt?: () => number | undefined;
   now?: () => number;
 }
 
@@ -71,7 +76,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy, requested?: numb
 }
 
 /** One attempt, aborted (through the signal it is given) when it outlasts `timeoutMs`. */
-async function attemptWithin<T>(
+export async function withTimeout<T>(
   call: (signal: AbortSignal | undefined) => Promise<T>,
   timeoutMs: number | undefined,
   outer: AbortSignal | undefined,
@@ -113,11 +118,11 @@ export async function withRetry<T>(
   const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await attemptWithin(call, hooks.timeoutMs, hooks.signal);
+      return await withTimeout(call, hooks.timeoutMs, hooks.signal);
     } catch (error) {
       if (error instanceof RequestTimeoutError) hooks.onTimeout?.();
       if (!(error instanceof BackendError) || !error.retryable || hooks.signal?.aborted) throw error;
-      const elapsed = now() - started;
+      const elapsed = now() - (hooks.firstSentAt?.() ?? started);
       const left = policy.retryForMs - elapsed;
       let delay = backoffMs(attempt, policy, error.retryAfterMs);
       // Our own backoff is cut to what is left of the budget; a server's retry-after is not (asking earlier is rude).
