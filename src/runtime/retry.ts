@@ -130,7 +130,7 @@ export async function withRetry<T>(
       if ((policy.attempts !== undefined && attempt >= policy.attempts) || left <= 0 || delay > left)
         throw gaveUp(error, attempt, elapsed, policy);
       hooks.onRetry?.(error, delay);
-      await sleep(delay, hooks.signal);
+      if (delay > 0) await sleep(delay, hooks.signal);
     }
   }
 }
