@@ -33,6 +33,8 @@ describe("nexus run against a silent engine", () => {
       input,
       [1, 2, 3].map((i) => ({ id: `q${i}`, question: `Question ${i}?` })),
     );
+    const backend = `vllm://${new URL(proxy.url).host}`;
+    const flags = `--backend ${backend} --request-timeout 200ms --retry-for 1s --no-progress`.split(" ");
     const run = await nexus(
       "run",
       workflowFile("one-model"),
@@ -42,13 +44,7 @@ describe("nexus run against a silent engine", () => {
       out,
       "--report",
       report,
-      "--backend",
-      `vllm://${new URL(proxy.url).host}`,
-      "--request-timeout",
-      "200ms",
-      "--retry-for",
-      "1s",
-      "--no-progress",
+      ...flags,
     );
     const lines = readResults(out);
     expect(lines).toHaveLength(3);
