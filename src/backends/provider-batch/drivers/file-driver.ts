@@ -65,9 +65,11 @@ export class FileBatchDriver implements BatchDriver {
     if (!existsSync(output))
       return { ended: false, providerStatus: "waiting for output", counts: { total: expected.size, done: 0 } };
     const seen = new Set<string>();
+    let anonymous = 0; // lines whose custom_id cannot be read still end the wait: the results reader judges them
     for (const outcome of parseOutputText(readFileSync(output, "utf8")))
       if (outcome.customId && expected.has(outcome.customId)) seen.add(outcome.customId);
-    const ended = seen.size >= expected.size;
+      else if (outcome.kind === "unreadable") anonymous++;
+    const ended = seen.size + anonymous >= expected.size;
     return {
       ended,
       providerStatus: ended ? "output complete" : "output partial",
