@@ -84,7 +84,8 @@ export async function withTimeout<T>(
   if (!timeoutMs) return call(outer);
   const controller = new AbortController();
   const forward = () => controller.abort(outer!.reason);
-  outer?.addEventListener("abort", forward, { once: true });
+  if (outer?.aborted) forward();
+  else outer?.addEventListener("abort", forward, { once: true });
   const timeout = new RequestTimeoutError(timeoutMs);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {

@@ -45,6 +45,16 @@ describe("withRetry", () => {
     expect(timeouts).toBe(2);
   });
 
+  it("passes an item signal that is already aborted on to the attempt it limits", async () => {
+    const stop = new AbortController();
+    stop.abort(new Error("stopped before"));
+    const seen = await withRetry((signal) => Promise.resolve(signal!.aborted), policy, {
+      signal: stop.signal,
+      timeoutMs: 1000,
+    });
+    expect(seen).toBe(true);
+  });
+
   it("does not retry a permanent error, and stops at once when the item's signal aborts", async () => {
     let calls = 0;
     await expect(
