@@ -108,7 +108,8 @@ export async function withTimeout<T>(
 
 /**
  * Calls `call` until it succeeds, fails permanently, or the time budget is spent. The budget counts from the first
- * attempt of this request, so every request (and so every item) gets the whole budget however long others waited.
+ * attempt of this request (from when it reached the backend, with `firstSentAt`), so every request, and so every
+ * item, gets the whole budget however long it queued behind others.
  */
 export async function withRetry<T>(
   call: (signal: AbortSignal | undefined) => Promise<T>,
