@@ -3,6 +3,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
+import { parseDuration } from "../util/units.js";
 import { UsageError } from "../util/user-errors.js";
 
 /** An integer >= 1. */
@@ -35,6 +36,19 @@ export function nonNegativeNumber(value: string): number {
   if (value.trim() === "" || !Number.isFinite(n) || n < 0)
     throw new InvalidArgumentError(`expected a number of 0 or more, got '${value}'.`);
   return n;
+}
+
+/** A duration (`500ms`, `30s`, `5m`, `1h`) in milliseconds, greater than 0. */
+export function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 5m or 1h, got '${value}'.`);
+  return ms;
+}
+
+/** `auto`, or a duration in milliseconds. */
+export function durationOrAuto(value: string): number | "auto" {
+  return value === "auto" ? "auto" : duration(value);
 }
 
 /** For repeatable options: each value is added to the list. */

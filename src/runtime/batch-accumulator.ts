@@ -13,7 +13,7 @@ import { asUnusable, type ModelBackend } from "./backend.js";
 import type { BackendUnusableError } from "../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
-import { withRetry, type RetryPolicy } from "./retry.js";
+import { defaultRequestTimeoutMs, RequestTimeoutError, withRetry, withTimeout, type RetryPolicy } from "./retry.js";
 import type { RunStats } from "./run-stats.js";
 
 /** How a node's requests are batched (from its `annotations.batch`, or defaults). */
@@ -27,6 +27,8 @@ export interface BatchHints {
   mode?: RequestHints["batchMode"];
   /** The node's model URI as the workflow writes it ("" when none): a warm-up's tokens are priced as this model's. */
   model: string;
+  /** False when the annotation found the shared prefix under the provider's minimum cacheable length. */
+  prefixCacheable?: boolean;
 }
 
 /** Which item a request is for, when the run may leave that item for a resumed run (see `deferUnsent`). */
@@ -258,39 +260,57 @@ export class BatchAccumulator {
   /** Sends one request of the group with `maxTokens: 1` so the engine caches the shared prefix. */
   private async warmUp(request: ChatRequest, batch: BatchHints, hints: RequestHints): Promise<void> {
     try {
+      // One attempt, with a time limit: a silent engine must not hold back the siblings waiting on it.
+      const warmUp = { ...request, maxTokens: 1 };
       const result = await this.options.slots.run(() =>
-        this.options.backend.complete(
-          { ...request, maxTokens: 1 },
-          { ...hints, expectedOutputTokens: 1, requestId: undefined },
+        withTimeout(
+          (signal) =>
+            this.options.backend.complete(warmUp, { ...hints, expectedOutputTokens: 1, requestId: undefined, signal }),
+          this.timeoutFor(warmUp),
+          hints.signal,
         ),
       );
       this.options.stats.addWarmupUsage(batch.model, result.usage);
-    } catch {
+    } catch (error) {
+      if (error instanceof RequestTimeoutError) this.options.stats.timeouts++;
       // A failed warm-up costs only the cache benefit; the real requests follow and report their own errors.
     }
   }
 
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
+    const timeoutMs = this.timeoutFor(pending.request);
+    let firstSentAt: number | undefined;
+    // The time limit starts once the request has its inference slot: waiting behind other requests is no timeout.
+    const attempt = (signal: AbortSignal | undefined) =>
+      withTimeout(
+        async (limited) => {
+          // Waiting for a slot is not sent yet: an item the stopping run may leave still sends nothing.
+          if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
+          if (pending.owner) this.sentItems.add(pending.owner.itemId);
+          stats.inflight++;
+          const started = performance.now();
+          firstSentAt ??= started;
+          try {
+            return await backend.complete(pending.request, { ...pending.hints, signal: limited });
+          } finally {
+            stats.inflight--;
+            stats.latenciesMs.push(performance.now() - started);
+          }
+        },
+        timeoutMs,
+        signal,
+      );
     try {
-      const attempt = async () => {
-        // Waiting for a slot is not sent yet: an item the stopping run may leave still sends nothing.
-        if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
-        if (pending.owner) this.sentItems.add(pending.owner.itemId);
-        stats.inflight++;
-        const started = performance.now();
-        try {
-          return await backend.complete(pending.request, pending.hints);
-        } finally {
-          stats.inflight--;
-          stats.latenciesMs.push(performance.now() - started);
-        }
-      };
       const result = await withRetry(
-        () => (backend.concurrency === "unbounded" ? attempt() : slots.run(attempt)),
+        (signal) => (backend.concurrency === "unbounded" ? attempt(signal) : slots.run(() => attempt(signal))),
         retry,
-        () => stats.retries++,
-        pending.hints.signal,
+        {
+          signal: pending.hints.signal,
+          onRetry: () => stats.retries++,
+          onTimeout: () => stats.timeouts++,
+          firstSentAt: () => firstSentAt,
+        },
       );
       stats.modelRequests++;
       pending.resolve(result);
@@ -301,6 +321,12 @@ export class BatchAccumulator {
     } finally {
       this.inflight--;
     }
+  }
+
+  /** An attempt's time limit: none for Batch APIs (whose backends wait for their batches), else the policy's. */
+  private timeoutFor(request: ChatRequest): number | undefined {
+    if (this.options.backend.concurrency === "unbounded") return undefined;
+    return this.options.retry.requestTimeoutMs ?? defaultRequestTimeoutMs(request.maxTokens);
   }
 
   /** Fails everything still queued (on shutdown). */

@@ -46,5 +46,7 @@ export function batchHintsFor(
     priority: decision.priority,
     mode: decision.mode,
     model: node.model ?? "",
+    // Whether the prefix clears the provider's cache minimum needs token counts and prices: only the pass has them.
+    prefixCacheable: recorded?.prefixCacheable,
   };
 }

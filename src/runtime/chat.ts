@@ -36,6 +36,8 @@ export interface RequestHints {
   cacheKey?: string;
   /** Number of leading messages identical across the group (for provider cache breakpoints). */
   sharedPrefixMessages?: number;
+  /** False when the shared prefix is under the provider's minimum cacheable length: writing it first gains nothing. */
+  prefixCacheable?: boolean;
   /**
    * Stable identity of this request across runs (`item/graph/node/turn/attempt`): provider batch backends use it
    * as the `custom_id` source, so a resumed run re-attaches to what it already submitted instead of paying twice.

@@ -13,6 +13,8 @@ export interface RunReport {
   modelRequests: number;
   warmupRequests: number;
   retries: number;
+  /** Attempts that got no answer within the request timeout. */
+  timeouts: number;
   batchesFlushed: number;
   promptTokens: number;
   cachedPromptTokens: number;
@@ -58,6 +60,7 @@ export function buildRunReport(
     modelRequests: stats.modelRequests,
     warmupRequests: stats.warmupRequests,
     retries: stats.retries,
+    timeouts: stats.timeouts,
     batchesFlushed: stats.batchesFlushed,
     promptTokens: stats.usage.promptTokens,
     cachedPromptTokens: stats.usage.cachedTokens,
@@ -92,7 +95,7 @@ export function formatRunReport(report: RunReport): string {
     ["wall seconds", report.wallSeconds.toFixed(2)],
     [
       "model requests",
-      `${report.modelRequests} (+${counted(report.warmupRequests, "prefix warm-up")}, ${counted(report.retries, "retry", "retries")})`,
+      `${report.modelRequests} (+${counted(report.warmupRequests, "prefix warm-up")}, ${counted(report.retries, "retry", "retries")}${report.timeouts ? `, ${counted(report.timeouts, "timeout")}` : ""})`,
     ],
     [
       "prompt tokens",

@@ -14,6 +14,8 @@ export class RunStats {
   modelRequests = 0;
   warmupRequests = 0;
   retries = 0;
+  /** Attempts that got no answer within the request timeout (each is also a retry, or its item's error). */
+  timeouts = 0;
   batchesFlushed = 0;
   toolCalls = 0;
   toolExecutions = 0;

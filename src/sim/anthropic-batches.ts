@@ -10,6 +10,7 @@ import {
   pageAfter,
   parseLimit,
   processedBy,
+  resultLine,
   shuffled,
   type ResolvedBatchOptions,
 } from "./batch-common.js";
@@ -141,7 +142,9 @@ export class AnthropicBatches {
     const batch = this.find(ctx);
     if (batch.endedAt === undefined)
       throw new SimHttpError(404, "not_found_error", `Batch ${batch.id} has not ended; results are not available yet`);
-    const lines = shuffled(batch.results, batch.id).map((r) => JSON.stringify(r));
+    const lines = shuffled(batch.results, batch.id).map((r) =>
+      resultLine(r.custom_id, JSON.stringify(r), this.options),
+    );
     ctx.res.writeHead(200, { "content-type": "application/binary" });
     ctx.res.end(lines.join("\n") + "\n");
   }
@@ -194,7 +197,10 @@ export class AnthropicBatches {
     try {
       const answered = this.messages.answer(request.params, "batch");
       answered.cache.commit();
-      return { custom_id: request.custom_id, result: { type: "succeeded", message: answered.message } };
+      const message = this.options.unreadableAnswerIds?.test(request.custom_id)
+        ? ({ ...answered.message, content: null } as unknown as typeof answered.message)
+        : answered.message;
+      return { custom_id: request.custom_id, result: { type: "succeeded", message } };
     } catch (e) {
       if (!(e instanceof SimHttpError)) throw e;
       return {

@@ -18,16 +18,32 @@ export interface BatchOptions {
   finalizeMs?: number;
   /** Simulated ms between a cancel request and the batch ending. Default 500. */
   cancelLatencyMs?: number;
+  /** Requests whose custom_id matches are answered (and billed), but their result line is cut in half: not JSON. */
+  corruptResultIds?: string | RegExp;
+  /** Requests whose custom_id matches are answered (and billed) with an answer that is not one (no choices/content). */
+  unreadableAnswerIds?: string | RegExp;
 }
 
-export type ResolvedBatchOptions = Required<Omit<BatchOptions, "failCustomIds">> & { failCustomIds?: RegExp };
+type IdPatterns = "failCustomIds" | "corruptResultIds" | "unreadableAnswerIds";
+export type ResolvedBatchOptions = Required<Omit<BatchOptions, IdPatterns>> & {
+  [K in IdPatterns]?: RegExp;
+};
+
+const pattern = (p: string | RegExp | undefined) => (p === undefined ? undefined : new RegExp(p));
+
+/** A result line as a faulty provider writes it when its custom_id is in `corruptResultIds`: cut in half. */
+export function resultLine(customId: string, json: string, options: ResolvedBatchOptions): string {
+  return options.corruptResultIds?.test(customId) ? json.slice(0, Math.floor(json.length / 2)) : json;
+}
 
 export function resolveBatchOptions(o: BatchOptions = {}): ResolvedBatchOptions {
   return {
     batchLatencyMs: o.batchLatencyMs ?? 10_000,
     expireAfterMs: o.expireAfterMs ?? 24 * 3600_000,
     failRate: o.failRate ?? 0,
-    failCustomIds: o.failCustomIds === undefined ? undefined : new RegExp(o.failCustomIds),
+    failCustomIds: pattern(o.failCustomIds),
+    corruptResultIds: pattern(o.corruptResultIds),
+    unreadableAnswerIds: pattern(o.unreadableAnswerIds),
     validationMs: o.validationMs ?? 500,
     finalizeMs: o.finalizeMs ?? 500,
     cancelLatencyMs: o.cancelLatencyMs ?? 500,

@@ -11,6 +11,7 @@ import {
   pageAfter,
   parseLimit,
   processedBy,
+  resultLine,
   shuffled,
   type ResolvedBatchOptions,
 } from "./batch-common.js";
@@ -373,13 +374,18 @@ export class OpenAIBatches {
       stats.promptTokens += promptTokens.length;
       stats.cachedTokens += cached;
       stats.completionTokens += completionTokens;
+      const answer = this.options.unreadableAnswerIds?.test(line.custom_id) ? { object: "chat.completion" } : body;
       state.out.push(
-        JSON.stringify({
-          id,
-          custom_id: line.custom_id,
-          response: { status_code: 200, request_id: requestId, body },
-          error: null,
-        }),
+        resultLine(
+          line.custom_id,
+          JSON.stringify({
+            id,
+            custom_id: line.custom_id,
+            response: { status_code: 200, request_id: requestId, body: answer },
+            error: null,
+          }),
+          this.options,
+        ),
       );
     } catch (e) {
       if (!(e instanceof SimHttpError)) throw e;

@@ -1,5 +1,14 @@
 // How the optimizer's numbers read in dumps, explanations and reports: durations, token counts and dollars.
 
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `30s`, `5m`, `2h`, `1d` in milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  return match ? Number(match[1]) * DURATION_MS[match[2]] : undefined;
+}
+
 /** `2000ms`, `30s`, `30m`, `1h`, `1d`: the largest unit that divides the value, else milliseconds. */
 export function formatDuration(ms: number): string {
   const units: [string, number][] = [

@@ -58,6 +58,13 @@ describe("BatchCollector", () => {
     expect(sent.map((s) => s.keys)).toEqual([["a", "b"], ["c", "d"], ["e"]]);
   });
 
+  it("never writes a prefix first when it is under the provider's minimum cacheable length", () => {
+    const { c, sent } = collector({ prefixWrite: true });
+    for (const key of ["a", "b", "c", "d"]) c.add(request(key, { cacheKey: "short", prefixCacheable: false }));
+    c.flush();
+    expect(sent).toEqual([{ purpose: "work", keys: ["a", "b", "c", "d"] }]);
+  });
+
   it("writes a shared prefix first: one request alone, the others after prefixWritten", () => {
     const { c, sent } = collector({ prefixWrite: true });
     for (const key of ["a", "b", "c", "d"]) c.add(request(key, { cacheKey: "k" }));

@@ -92,3 +92,27 @@ describe("file://DIR", () => {
     expect(messages.join("")).toMatch(/vllm run-batch -i \S+\.input\.jsonl -o \S+\.output\.jsonl --model qwen3-8b/);
   });
 });
+
+describe("file://DIR with an output line that cannot be read", () => {
+  it("fails the request whose line shows no custom_id with the line's text, and never writes its batch again", async () => {
+    const sim = await simServer({ timeScale: 0.0001 });
+    const root = mkdtempSync(join(tmpdir(), "nexus-file-batch-"));
+    const dir = join(root, "batches");
+    const backend = openBackend(`file://${dir}?${FAST}&result-reads=2`, join(root, "results.jsonl.batches.sqlite"));
+    const settled = completeTickets(backend, 4, (i) => ticketRequest(i, { model: "qwen3-8b" }));
+    const [input] = await waitFor(() => inputs(dir).length > 0 && inputs(dir));
+    const output = join(dir, input.replace(".input.jsonl", ".output.jsonl"));
+    const answered = join(root, "answered.jsonl"); // written whole, then corrupted into place
+    await runBatch(sim, join(dir, input), answered);
+    const lines = readFileSync(answered, "utf8").split("\n").filter(Boolean);
+    lines[0] = lines[0].slice(0, 10); // `{"id":"vll`: not JSON, no custom_id left
+    writeFileSync(output, lines.join("\n") + "\n");
+    const results = await settled;
+    await backend.close();
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(failed).toHaveLength(1);
+    expect(String(failed[0].reason)).toMatch(/unreadable result line \(not JSON: .*\): \{"id":"vll/);
+    expect(inputs(dir)).toHaveLength(1);
+  });
+});

@@ -29,7 +29,7 @@ function setup(answer: Answer | ScriptedBackend, options: Setup = {}) {
     backend,
     slots: new InferenceSlots(options.slots ?? 64),
     stats,
-    retry: options.retry ?? { attempts: 3, baseDelayMs: 1, maxDelayMs: 1000 },
+    retry: options.retry ?? { retryForMs: 60_000, attempts: 3, baseDelayMs: 1, maxDelayMs: 1000 },
     nothingElseCanArrive: options.nothingElseCanArrive ?? (() => false),
     prefixWarmup: options.prefixWarmup ?? "off",
     continuous: options.continuous ?? false,
@@ -321,7 +321,7 @@ describe("retries", () => {
   });
 
   it("backs off exponentially with full jitter, capped; a server's delay wins", () => {
-    const policy: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+    const policy: RetryPolicy = { retryForMs: 60_000, attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
     const top = () => 1;
     expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffMs(attempt, policy, undefined, top))).toEqual([
       100, 200, 400, 800, 1000, 1000,

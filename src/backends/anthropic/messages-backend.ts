@@ -1,6 +1,6 @@
 // `anthropic://`: the Anthropic Messages API through the official SDK (base URL and key from the environment or the
 // backend URL), with prompt-cache breakpoints on the shared prefix. The SDK's own retries are off: the runtime
-// retries with backoff and honours `retry-after` for every backend alike.
+// retries with backoff and honours `retry-after` for every backend alike, and gives every attempt its time limit.
 import Anthropic from "@anthropic-ai/sdk";
 import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
@@ -41,7 +41,9 @@ export class AnthropicMessagesBackend implements ModelBackend {
           error.headers ? retryAfterMs(error.headers) : undefined,
         );
       }
-      throw error;
+      if (hints.signal?.aborted) throw error;
+      // The answer arrived cut short or unreadable (a connection closed mid-body): the request may go again.
+      throw new BackendError(`anthropic answer could not be read: ${(error as Error).message}`, undefined, true);
     }
   }
 

@@ -17,11 +17,14 @@ export interface OpenAICompatibleOptions {
   flavor: EngineFlavor;
   /** Connections kept open to the server (requests beyond wait in undici's queue). */
   connections: number;
+  /** undici's header and body timeouts, ms; default none: the runtime gives every attempt its time limit. */
   timeoutMs?: number;
 }
 
 /** How long the preflight waits for the models endpoint before calling the server unreachable. */
 const PREFLIGHT_TIMEOUT_MS = 15_000;
+/** How long the end-of-run metrics read waits for `/metrics`. */
+const METRICS_TIMEOUT_MS = 5000;
 
 /** Engines that reuse an in-flight request's prefill for later requests with the same prefix. */
 const SHARES_INFLIGHT_PREFIXES: ReadonlySet<EngineFlavor> = new Set(["vllm", "sglang", "dynamo"]);
@@ -39,8 +42,8 @@ export class OpenAICompatibleBackend implements ModelBackend {
     this.dispatcher = new Agent({
       connections: options.connections,
       keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs ?? 600_000,
-      bodyTimeout: options.timeoutMs ?? 600_000,
+      headersTimeout: options.timeoutMs ?? 0,
+      bodyTimeout: options.timeoutMs ?? 0,
     });
   }
 
@@ -127,7 +130,18 @@ export class OpenAICompatibleBackend implements ModelBackend {
       if (hints.signal?.aborted) throw error;
       throw new BackendError(`cannot reach ${this.options.baseUrl}: ${(error as Error).message}`, undefined, true);
     }
-    const text = await response.body.text();
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      // The connection closed (or stalled past the time limit) mid-answer: the request may go again.
+      if (hints.signal?.aborted) throw error;
+      throw new BackendError(
+        `${this.options.baseUrl} closed the connection while answering (${response.statusCode}): ${(error as Error).message}`,
+        response.statusCode >= 400 ? response.statusCode : undefined,
+        response.statusCode < 400 || isRetryableStatus(response.statusCode),
+      );
+    }
     if (response.statusCode >= 400) {
       const header = (name: string) => {
         const value = response.headers[name];
@@ -156,7 +170,10 @@ export class OpenAICompatibleBackend implements ModelBackend {
     if (this.options.flavor === "openai") return {};
     try {
       const origin = new URL(this.options.baseUrl).origin;
-      const response = await httpRequest(`${origin}/metrics`, { dispatcher: this.dispatcher });
+      const response = await httpRequest(`${origin}/metrics`, {
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(METRICS_TIMEOUT_MS),
+      });
       const text = await response.body.text();
       return response.statusCode === 200 ? parsePrometheusText(text) : {};
     } catch {

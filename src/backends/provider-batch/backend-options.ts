@@ -4,7 +4,7 @@
 //   file://DIR[?OPTIONS]                 OpenAI batch JSONL files in DIR for `vllm run-batch`, read back when done
 // Options (all optional): base-url, key-env, max-requests, max-bytes, collect-ms, collect-max-ms, poll-ms,
 // poll-max-ms, max-attempts, on-expired, on-canceled, prefix-write, prefix-write-min, results-per-commit,
-// lookup-grace-ms. See README.md in this folder for what each does.
+// result-reads, lookup-grace-ms. See README.md in this folder for what each does.
 import type { ProviderName } from "./drivers/driver.js";
 import { withV1 } from "../base-url.js";
 import { UsageError } from "../../util/user-errors.js";
@@ -38,6 +38,8 @@ export interface ProviderBatchOptions {
   prefixWriteMin: number;
   /** Results journaled per transaction while reading a batch's results. */
   resultsPerCommit: number;
+  /** Reads of a batch's results that hold unreadable lines before their requests fail (never re-sent: maybe billed). */
+  maxResultReads: number;
   /** A batch that may have been created but has no recorded id is looked up no sooner than this after it was sent. */
   lookupGraceMs: number;
 }
@@ -116,6 +118,7 @@ export function parseProviderBatchSpec(spec: string): ProviderBatchOptions {
     ),
     prefixWriteMin: number(params, "prefix-write-min", 32, 2),
     resultsPerCommit: number(params, "results-per-commit", 500, 1),
+    maxResultReads: number(params, "result-reads", 3, 1),
     lookupGraceMs: number(params, "lookup-grace-ms", 10_000),
   };
 }

@@ -15,6 +15,7 @@ import {
   type BatchLine,
   type BatchOutcome,
   type JournaledBatch,
+  type UnreadableLine,
 } from "./drivers/driver.js";
 import type { BatchJournal, RecordedOutcome } from "./journal.js";
 import type { BatchRow, MemberRow } from "./journal-schema.js";
@@ -49,6 +50,13 @@ export interface RunnerEvents {
    */
   onUnusable(error: BackendUnusableError, marker: string): void;
   log(message: string): void;
+}
+
+/** A read of a batch's results found lines that cannot be read: read them again (a bounded number of times). */
+class UnreadableResults extends Error {
+  constructor(readonly lines: UnreadableLine[]) {
+    super(`${lines.length} result line${lines.length === 1 ? "" : "s"} could not be read, e.g. ${lines[0].message}`);
+  }
 }
 
 export class BatchRunner {
@@ -220,12 +228,14 @@ export class BatchRunner {
       this.journal.markEnded(marker);
       row = this.journal.batch(marker)!;
     }
+    let reads = 0;
     while (!this.stopped) {
       try {
-        return await this.readResults(row);
+        return await this.readResults(row, ++reads >= this.options.maxResultReads);
       } catch (error) {
         const unusable = this.permanent(error);
         if (unusable) return this.events.onUnusable(unusable, marker);
+        if (!(error instanceof UnreadableResults)) reads--; // a failed download is no reading: only bad lines count
         this.events.log(`reading the results of batch ${marker} failed: ${errorText(error)}; trying again`);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.options.pollMaxMs);
@@ -233,21 +243,31 @@ export class BatchRunner {
     }
   }
 
-  private async readResults(row: BatchRow): Promise<void> {
+  /**
+   * Journals a batch's result lines. Lines that cannot be read throw `UnreadableResults` (after the readable ones are
+   * journaled) so the results are read again; on the `last` read their requests fail instead, with the line's text.
+   * They are never sent again: the provider may have answered, and billed, them.
+   */
+  private async readResults(row: BatchRow, last: boolean): Promise<void> {
     const marker = row.marker;
     const members = new Map(this.journal.members(marker).map((m) => [m.custom_id, m]));
     let likely = row.adoption === "likely";
     let buffer: RecordedOutcome[] = [];
-    const commit = (last: boolean) => {
+    const commit = (done: boolean) => {
       this.journal.recordOutcomes(marker, buffer);
-      if (last) this.journal.markDone(marker);
-      crashPoint(last ? "after-results" : "while-reading-results");
+      if (done) this.journal.markDone(marker);
+      crashPoint(done ? "after-results" : "while-reading-results");
       const settled = buffer;
       buffer = [];
       this.events.onOutcomes(settled);
     };
+    const unreadable: UnreadableLine[] = [];
     for await (const outcome of this.driver.results(this.journaled(row))) {
       if (this.stopped) return;
+      if (outcome.kind === "unreadable") {
+        if (!outcome.customId || !members.get(outcome.customId)?.outcome) unreadable.push(outcome);
+        continue;
+      }
       const member = members.get(outcome.customId);
       if (!member) {
         if (likely)
@@ -260,18 +280,23 @@ export class BatchRunner {
       buffer.push(this.decide(marker, member, outcome));
       if (buffer.length >= this.options.resultsPerCommit) commit(false);
     }
-    if (likely)
+    if (likely && unreadable.length === 0)
       return this.requeue(marker, `batch ${row.provider_batch_id} has no results to prove it ours`, "misattributed");
+    if (unreadable.length > 0 && !last) {
+      commit(false);
+      throw new UnreadableResults(unreadable);
+    }
+    // A request with no readable line fails with the unreadable line's text when there is one (its own, or one whose
+    // custom_id cannot be read); without any, its line is missing and it is sent again.
+    const byCustomId = new Map(unreadable.filter((u) => u.customId).map((u) => [u.customId!, u]));
+    const anonymous = unreadable.find((u) => !u.customId || !members.has(u.customId));
     for (const member of members.values()) {
       if (member.outcome) continue;
-      member.outcome = "missing";
+      const line = byCustomId.get(member.custom_id) ?? anonymous;
+      member.outcome = line ? "unreadable" : "missing";
+      const message = line ? line.message : "no result line";
       buffer.push(
-        this.decide(
-          marker,
-          member,
-          { customId: member.custom_id, kind: "errored", message: "no result line" },
-          "missing",
-        ),
+        this.decide(marker, member, { customId: member.custom_id, kind: "errored", message }, member.outcome),
       );
     }
     commit(true);
@@ -292,10 +317,12 @@ export class BatchRunner {
     const { maxAttempts, onExpired, onCanceled } = this.options;
     const giveUp =
       outcome.kind === "invalid" ||
+      label === "unreadable" ||
       (outcome.kind === "expired" && onExpired === "fail") ||
       (outcome.kind === "canceled" && onCanceled === "fail") ||
       member.attempts >= maxAttempts;
     if (!giveUp) return { ...base, requestState: "retry" };
+    if (label === "unreadable") return { ...base, requestState: "failed", error: outcome.message };
     const after = outcome.kind === "errored" || label === "missing" ? ` (after ${member.attempts} attempts)` : "";
     return {
       ...base,

@@ -2,13 +2,17 @@
 // for `collectMs`, once the oldest waited `collectMaxMs`, or at once when the provider's count or byte limit is
 // reached; one batch per model (OpenAI requires it), split at the limits. When many requests of one flush share a
 // prefix not yet in the provider's cache, one of them goes first, alone, to write it (a small batch or a realtime
-// call, with the 1-hour TTL), and the others wait for it, as Anthropic recommends for batches.
+// call, with the 1-hour TTL), and the others wait for it, as Anthropic recommends for batches. A prefix under the
+// provider's minimum cacheable length (the batch annotation's `prefixCacheable`) is never written first: the
+// provider would not cache it, and the extra batch round trip would buy nothing.
 
 export interface CollectedRequest {
   key: string;
   model: string;
   /** Requests with equal cache keys share a prefix. */
   cacheKey?: string;
+  /** False when the prefix is too short for the provider to cache: it is never written first. */
+  prefixCacheable?: boolean;
   bytes: number;
 }
 
@@ -124,7 +128,8 @@ export class BatchCollector<T extends CollectedRequest> {
     const writers: T[] = [];
     const byPrefix = new Map<string, T[]>();
     for (const request of requests) {
-      if (request.cacheKey === undefined || !this.options.prefixWrite) ready.push(request);
+      if (request.cacheKey === undefined || request.prefixCacheable === false || !this.options.prefixWrite)
+        ready.push(request);
       else groupInto(byPrefix, request.cacheKey, request);
     }
     for (const [cacheKey, group] of byPrefix) {

@@ -135,6 +135,7 @@ export class ProviderBatchBackend implements ModelBackend {
           requestId,
           model: request.model,
           cacheKey: hints.cacheKey,
+          prefixCacheable: hints.prefixCacheable,
           body: encoded.body,
           bytes: encoded.bytes,
           request,

@@ -10,7 +10,15 @@ import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { UsageError } from "../../util/user-errors.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
-import { checkWritableFile, collect, DEFAULT_TIME_SCALE, positiveInteger, positiveNumber } from "../option-values.js";
+import {
+  checkWritableFile,
+  collect,
+  DEFAULT_TIME_SCALE,
+  duration,
+  durationOrAuto,
+  positiveInteger,
+  positiveNumber,
+} from "../option-values.js";
 import { addCompileOptions, compileForCommand, type CompileFlags } from "../shared.js";
 import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
@@ -41,6 +49,8 @@ interface RunFlags extends CompileFlags, TrustFlags {
   model?: string;
   modelMap?: string[];
   maxFailures?: string;
+  retryFor: number;
+  requestTimeout: number | "auto";
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -96,6 +106,22 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .choices(["auto", "request", "in-flight", "off"])
         .default("auto"),
     )
+    .addOption(
+      new Option(
+        "--retry-for <duration>",
+        "how long one request is retried on rate limits, 5xx, dropped connections and timeouts (e.g. 30s, 5m, 1h)",
+      )
+        .argParser(duration)
+        .default(5 * 60_000, "5m"),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <duration>",
+        "time limit of one attempt; auto: 60 s + 100 ms per output token (max_tokens, or 2048 when unset)",
+      )
+        .argParser(durationOrAuto)
+        .default("auto"),
+    )
     .option("--no-progress", "no progress bar or progress lines")
     .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
@@ -112,6 +138,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { parseFailureTolerance, exceedsTolerance, describeTolerance },
       { parseModelMapEntry },
       { ScenarioFileError },
+      { DEFAULT_RETRY },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
@@ -121,7 +148,13 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/failure-tolerance.js"),
       import("../../runtime/model-names.js"),
       import("../../sim/scenario.js"),
+      import("../../runtime/retry.js"),
     ]);
+    const retry = {
+      ...DEFAULT_RETRY,
+      retryForMs: flags.retryFor,
+      ...(flags.requestTimeout === "auto" ? {} : { requestTimeoutMs: flags.requestTimeout }),
+    };
     const tolerance = flags.maxFailures === undefined ? undefined : parseFailureTolerance(flags.maxFailures);
     const modelMap = Object.fromEntries((flags.modelMap ?? []).map(parseModelMapEntry));
     const toStdout = flags.out === "-";
@@ -201,6 +234,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         backend,
         resume: flags.resume,
         retryFailed: flags.retryFailed,
+        retry,
         lock: guarded?.lock,
         fingerprint: guarded?.fingerprint,
         maxInflight: flags.maxInflight,

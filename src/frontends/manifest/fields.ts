@@ -3,6 +3,7 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { diagnostics } from "../../diagnostics/codes.js";
 import { excerpt } from "../../diagnostics/excerpt.js";
+import { parseDuration } from "../../util/units.js";
 import type { LocatedDocument } from "./located-yaml.js";
 
 export function describeValue(value: unknown): string {
@@ -17,9 +18,6 @@ const listOf = (names: string | string[]): string[] => (typeof names === "string
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
-
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export class FieldReader {
   private readonly read = new Set<string>();
@@ -145,8 +143,8 @@ export class FieldReader {
     const found = this.take(list);
     if (!found) return undefined;
     if (typeof found.value === "number" && found.value >= 0) return found.value;
-    const match = typeof found.value === "string" ? DURATION.exec(found.value.trim()) : null;
-    if (match) return Number(match[1]) * DURATION_MS[match[2]];
+    const ms = typeof found.value === "string" ? parseDuration(found.value) : undefined;
+    if (ms !== undefined) return ms;
     this.report(
       diagnostics.wrongType(
         found.key,

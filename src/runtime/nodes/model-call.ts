@@ -39,6 +39,7 @@ export function requestHints(
     cacheKey: batch.cacheKey,
     expectedOutputTokens: request.maxTokens,
     sharedPrefixMessages: request.messages[0]?.role === "system" ? 1 : 0,
+    prefixCacheable: batch.prefixCacheable,
     requestId,
     batchMode: batch.mode,
     signal: context.signal,

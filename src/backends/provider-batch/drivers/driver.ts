@@ -32,6 +32,27 @@ export type BatchOutcome =
   | { customId: string; kind: "succeeded"; result: ChatResult }
   | { customId: string; kind: Exclude<OutcomeKind, "succeeded">; message: string };
 
+/**
+ * A result line that could not be read: not JSON, or an answer that is not one. Its request may have been answered
+ * and billed, so it is never sent again: the line is read again, then its request fails with this message. The
+ * custom_id is given when it could be found in the text.
+ */
+export interface UnreadableLine {
+  kind: "unreadable";
+  customId?: string;
+  message: string;
+}
+
+/** Longest excerpt of an unreadable line kept in its message. */
+const EXCERPT_CHARS = 200;
+
+/** An unreadable line: the reason, an excerpt of the text, and the custom_id if the text still shows one. */
+export function unreadableLine(text: string, reason: string): UnreadableLine {
+  const customId = /"custom_id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(text)?.[1];
+  const excerpt = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}...` : text;
+  return { kind: "unreadable", customId, message: `unreadable result line (${reason}): ${excerpt}` };
+}
+
 /** What the journal knows of a batch, as drivers need it. */
 export interface JournaledBatch {
   marker: string;
@@ -79,8 +100,8 @@ export interface BatchDriver {
     beforeCreate: (details: { inputFileId?: string }) => void,
   ): Promise<{ providerBatchId: string; inputFileId?: string }>;
   retrieve(providerBatchId: string): Promise<BatchStatus>;
-  /** The ended batch's results, in whatever order the provider gives them. */
-  results(batch: JournaledBatch): AsyncIterable<BatchOutcome>;
+  /** The ended batch's results, in whatever order the provider gives them; a line that cannot be read is reported. */
+  results(batch: JournaledBatch): AsyncIterable<BatchOutcome | UnreadableLine>;
   findByMarker(batch: JournaledBatch, context: LookupContext): Promise<MarkerLookup>;
   cancel(providerBatchId: string): Promise<BatchStatus>;
   list(limit: number): Promise<ProviderBatchSummary[]>;

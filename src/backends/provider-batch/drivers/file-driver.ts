@@ -14,6 +14,7 @@ import type {
   JournaledBatch,
   MarkerLookup,
   ProviderBatchSummary,
+  UnreadableLine,
 } from "./driver.js";
 import { encodeChatBody, inputJsonl, parseOutputText } from "./openai-lines.js";
 
@@ -64,9 +65,11 @@ export class FileBatchDriver implements BatchDriver {
     if (!existsSync(output))
       return { ended: false, providerStatus: "waiting for output", counts: { total: expected.size, done: 0 } };
     const seen = new Set<string>();
+    let anonymous = 0; // lines whose custom_id cannot be read still end the wait: the results reader judges them
     for (const outcome of parseOutputText(readFileSync(output, "utf8")))
-      if (expected.has(outcome.customId)) seen.add(outcome.customId);
-    const ended = seen.size >= expected.size;
+      if (outcome.customId && expected.has(outcome.customId)) seen.add(outcome.customId);
+      else if (outcome.kind === "unreadable") anonymous++;
+    const ended = seen.size + anonymous >= expected.size;
     return {
       ended,
       providerStatus: ended ? "output complete" : "output partial",
@@ -74,7 +77,7 @@ export class FileBatchDriver implements BatchDriver {
     };
   }
 
-  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome> {
+  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome | UnreadableLine> {
     yield* parseOutputText(readFileSync(this.outputFile(batch.marker), "utf8"));
   }
 

@@ -15,6 +15,7 @@ import type {
   LookupContext,
   MarkerLookup,
   ProviderBatchSummary,
+  UnreadableLine,
 } from "./driver.js";
 import { checkModels, missingKey } from "../../preflight.js";
 import { CHAT_ENDPOINT, encodeChatBody, inputJsonl, openAIExtras, parseOutputText } from "./openai-lines.js";
@@ -84,7 +85,7 @@ export class OpenAIBatchDriver implements BatchDriver {
     return id ? (await this.client.files.content(id)).text() : "";
   }
 
-  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome> {
+  async *results(batch: JournaledBatch): AsyncIterable<BatchOutcome | UnreadableLine> {
     const state = await this.client.batches.retrieve(batch.providerBatchId!);
     if (state.status === "failed") {
       // The input did not validate: lines named by an error are invalid, the others were never run.

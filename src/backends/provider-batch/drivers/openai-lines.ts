@@ -3,7 +3,13 @@
 // error: {code, message} | null}`, read back into outcomes.
 import type { ChatRequest, RequestHints } from "../../../runtime/chat.js";
 import { fromWireResponse, toWireRequest } from "../../openai-compatible/wire.js";
-import type { BatchLine, BatchOutcome, EncodedRequest } from "./driver.js";
+import {
+  unreadableLine,
+  type BatchLine,
+  type BatchOutcome,
+  type EncodedRequest,
+  type UnreadableLine,
+} from "./driver.js";
 
 export const CHAT_ENDPOINT = "/v1/chat/completions";
 
@@ -38,17 +44,17 @@ function bodyError(body: unknown): string {
   return typeof error?.message === "string" ? error.message : JSON.stringify(body ?? null).slice(0, 300);
 }
 
-/** One output or error line as an outcome; undefined for blank or unreadable lines (their requests count as missing). */
-export function parseOutputLine(text: string): BatchOutcome | undefined {
+/** One output or error line as an outcome; undefined for a blank line. */
+export function parseOutputLine(text: string): BatchOutcome | UnreadableLine | undefined {
   if (text.trim() === "") return undefined;
   let line: OutputLine;
   try {
     line = JSON.parse(text) as OutputLine;
-  } catch {
-    return undefined;
+  } catch (error) {
+    return unreadableLine(text, `not JSON: ${(error as Error).message.split("\n")[0]}`);
   }
   const customId = line.custom_id;
-  if (typeof customId !== "string") return undefined;
+  if (typeof customId !== "string") return unreadableLine(text, "no custom_id");
   if (line.error) {
     const code = line.error.code ?? "error";
     const message = `${code}: ${line.error.message ?? ""}`;
@@ -61,7 +67,8 @@ export function parseOutputLine(text: string): BatchOutcome | undefined {
     try {
       return { customId, kind: "succeeded", result: fromWireResponse(line.response!.body) };
     } catch (error) {
-      return { customId, kind: "errored", message: `unreadable answer: ${(error as Error).message}` };
+      // Answered (and billed) but unreadable: never sent again.
+      return { ...unreadableLine(text, `answer: ${(error as Error).message}`), customId };
     }
   }
   const message = `${status ?? "no status"}: ${bodyError(line.response?.body)}`;
@@ -70,7 +77,7 @@ export function parseOutputLine(text: string): BatchOutcome | undefined {
   return { customId, kind: invalid ? "invalid" : "errored", message };
 }
 
-export function* parseOutputText(text: string): Iterable<BatchOutcome> {
+export function* parseOutputText(text: string): Iterable<BatchOutcome | UnreadableLine> {
   for (const line of text.split("\n")) {
     const outcome = parseOutputLine(line);
     if (outcome) yield outcome;
