@@ -107,3 +107,8 @@ export function decideBatch(
   if (reason !== undefined) decision.reason = reason;
   return decision;
 }
+
+/** A prefix the backend caches: non-empty and at least its minimum cacheable length. */
+export function isPrefixCacheable(prefixTokens: number, minCacheableTokens: number): boolean {
+  return prefixTokens > 0 && prefixTokens >= minCacheableTokens;
+}

@@ -6,7 +6,13 @@
 // implementation or a model whose backend cannot batch (errors), or on a realtime provider model (warning).
 import { diagnostics } from "../diagnostics/codes.js";
 import type { Workflow } from "../ir/workflow.js";
-import { asksForBatching, BATCH_DEFAULTS, decideBatch, type BatchDefaults } from "../models/batch-decision.js";
+import {
+  asksForBatching,
+  BATCH_DEFAULTS,
+  decideBatch,
+  isPrefixCacheable,
+  type BatchDefaults,
+} from "../models/batch-decision.js";
 import type { ModeChoice } from "../models/batch-mode.js";
 import type { Pass, PassContext } from "../pass-manager/pass.js";
 import { minCacheableTokens, type PricingTable } from "../pricing/pricing.js";
@@ -86,7 +92,7 @@ function decide(
     cacheKey: facts.cacheKey,
     prefixTokens: facts.prefixTokens,
     minCacheableTokens: minCacheable,
-    prefixCacheable: facts.prefixTokens > 0 && facts.prefixTokens >= minCacheable,
+    prefixCacheable: isPrefixCacheable(facts.prefixTokens, minCacheable),
     maxBatchSize: decided.maxBatchSize,
     maxWaitMs: decided.maxWaitMs,
     policySource: decided.policySource,

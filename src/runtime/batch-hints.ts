@@ -5,10 +5,13 @@
 import { batchAnnotation } from "../ir/annotations/batch.js";
 import type { LlmNode, RouterNode } from "../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
-import { batchGroupKey, decideBatch } from "../models/batch-decision.js";
+import { batchGroupKey, decideBatch, isPrefixCacheable } from "../models/batch-decision.js";
 import { parseModelUri } from "../models/model-uri.js";
 import { analysisGetter } from "../pass-manager/pass-manager.js";
 import { criticalPathAnalysis, type CriticalPath } from "../passes/analyses/critical-path.js";
+import { PromptAnalyser } from "../passes/analyses/prompt-analysis.js";
+import { minCacheableTokens } from "../pricing/pricing.js";
+import { resolvePricing } from "../pricing/resolve-pricing.js";
 import { prefixCacheKey } from "../prompt/prefix-split.js";
 import type { RequestPlan } from "../prompt/request-plan.js";
 import type { BatchHints } from "./batch-accumulator.js";
@@ -46,7 +49,13 @@ export function batchHintsFor(
     priority: decision.priority,
     mode: decision.mode,
     model: node.model ?? "",
-    // Whether the prefix clears the provider's cache minimum needs token counts and prices: only the pass has them.
-    prefixCacheable: recorded?.prefixCacheable,
+    prefixCacheable: recorded?.prefixCacheable ?? prefixCacheableOf(workflow, graph, node),
   };
+}
+
+/** Whether the node's shared prefix clears its backend's cache minimum, counted as the batch pass counts it. */
+function prefixCacheableOf(workflow: Workflow, graph: WorkflowGraph, node: LlmNode | RouterNode): boolean {
+  const facts = new PromptAnalyser(workflow).analyse(graph, node);
+  const pricing = resolvePricing(workflow, "", () => {});
+  return isPrefixCacheable(facts.prefixTokens, minCacheableTokens(pricing, facts.target));
 }

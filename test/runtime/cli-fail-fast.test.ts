@@ -212,7 +212,7 @@ describe("input items", () => {
     expect(byId.get("fine")!.status).toBe("ok");
     expect(byId.get("typed")).toMatchObject({ status: "error", output: null });
     expect(byId.get("typed")!.error).toBe(
-      `${input}:1: does not match the workflow's state schema: field 'question' must be string, got integer`,
+      `${input}:1:1: error[NX5006]: does not match the workflow's state schema: field 'question' must be string, got integer`,
     );
   });
 });

@@ -60,6 +60,8 @@ describe("nexus run against a silent engine", () => {
     writeInput(input, [{ id: "q1", question: "Why?" }]);
     const run = await nexus("run", workflowFile("one-model"), "--input", input, "--retry-for", "soon");
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("--retry-for must be a duration such as 500ms, 30s, 5m or 1h, got 'soon'");
+    expect(run.stderr).toContain(
+      "option '--retry-for <duration>' argument 'soon' is invalid. expected a duration such as 500ms, 30s, 5m or 1h",
+    );
   });
 });

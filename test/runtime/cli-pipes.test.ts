@@ -77,7 +77,7 @@ describe("nexus run in a pipe", () => {
       "instant://",
       "--no-progress",
     ]);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(3); // the second item lacks a field: one failed item
     const lines = parse(readFileSync(join(dir, "out.jsonl"), "utf8"));
     expect(new Map(lines.map((line) => [line.id, line.error]))).toEqual(
       new Map([

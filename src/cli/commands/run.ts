@@ -171,8 +171,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
       return setExitCode(EXIT.inputErrors);
     }
-    if (flags.input !== "-" && statSync(flags.input).isDirectory())
-      throw new UsageError(`--input ${flags.input} is a folder; name a JSONL file`);
+    if (flags.input !== "-" && statSync(flags.input).isDirectory()) {
+      process.stderr.write(`error: input '${flags.input}' is a directory, not a JSONL file\n`);
+      return setExitCode(EXIT.inputErrors);
+    }
     const trust = trustPolicyFrom(flags, workflow, (line) => process.stderr.write(`${line}\n`));
     if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
       return setExitCode(EXIT.inputErrors);
