@@ -20,6 +20,11 @@ export interface ModelBackend {
    */
   readonly sharesInflightPrefixes?: boolean;
   /**
+   * True when requests are answered in this process, with no connection that could go silent: the accumulator then
+   * gives their attempts no time limit (a timer and an abort signal per request would be most of their overhead).
+   */
+  readonly inProcess?: boolean;
+  /**
    * Checks, before the run admits its first item, that the backend can serve it: its key is set and accepted, it can
    * be reached, and it serves `models` (the names requests will carry). Throws BackendUnusableError when it cannot;
    * a check it cannot make (a server with no models endpoint, a passing 5xx) is skipped.

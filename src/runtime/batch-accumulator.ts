@@ -323,9 +323,13 @@ export class BatchAccumulator {
     }
   }
 
-  /** An attempt's time limit: none for Batch APIs (whose backends wait for their batches), else the policy's. */
+  /**
+   * An attempt's time limit: none for Batch APIs (whose backends wait for their batches) or in-process backends,
+   * else the policy's.
+   */
   private timeoutFor(request: ChatRequest): number | undefined {
-    if (this.options.backend.concurrency === "unbounded") return undefined;
+    const { backend } = this.options;
+    if (backend.concurrency === "unbounded" || backend.inProcess) return undefined;
     return this.options.retry.requestTimeoutMs ?? defaultRequestTimeoutMs(request.maxTokens);
   }
 

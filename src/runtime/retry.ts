@@ -86,10 +86,12 @@ export async function withTimeout<T>(
   const forward = () => controller.abort(outer!.reason);
   if (outer?.aborted) forward();
   else outer?.addEventListener("abort", forward, { once: true });
-  const timeout = new RequestTimeoutError(timeoutMs);
+  // Made only when the limit is reached: an Error's stack trace costs more than the rest of a request's overhead.
+  let timeout: RequestTimeoutError | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timeout = new RequestTimeoutError(timeoutMs);
       controller.abort(timeout);
       reject(timeout);
     }, timeoutMs);
@@ -99,7 +101,7 @@ export async function withTimeout<T>(
   try {
     return await Promise.race([running, timedOut]);
   } catch (error) {
-    throw controller.signal.reason === timeout && !outer?.aborted ? timeout : error;
+    throw timeout !== undefined && controller.signal.reason === timeout && !outer?.aborted ? timeout : error;
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", forward);

@@ -8,6 +8,7 @@ import { sampleFromSchema } from "../../sim/schema-sample.js";
 
 export class InstantBackend implements ModelBackend {
   readonly kind = "instant";
+  readonly inProcess = true;
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     let content = "ok";
