@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { journalBatches } from "./helpers/backend.js";
 import { backendUrl, closeSimServers, simServer } from "./helpers/sim.js";
-import { readResults, writeTriage } from "./helpers/triage-workflow.js";
+import { readResults, triageRunArgs, writeTriage } from "./helpers/triage-workflow.js";
 
 process.env.ANTHROPIC_API_KEY ??= "test-key";
 afterAll(closeSimServers);
@@ -37,19 +37,7 @@ describe("nexus run with a provider batch backend, and nexus batches", () => {
     const files = writeTriage("anthropic://claude-sonnet-4-6", 10);
     const url = backendUrl("anthropic-batch", sim, "max-attempts=10&prefix-write=off");
     const report = `${files.dir}/report.json`;
-    const run = await nexus(
-      "run",
-      files.workflow,
-      "--input",
-      files.input,
-      "--out",
-      files.out,
-      "--backend",
-      url,
-      "--no-progress",
-      "--report",
-      report,
-    );
+    const run = await nexus(...triageRunArgs(files, url, "--report", report));
     expect(run.code).toBe(0);
     expect(readResults(files.out).filter((line) => line.status === "ok")).toHaveLength(10);
 

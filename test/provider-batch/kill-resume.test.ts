@@ -9,7 +9,7 @@ import type { SimServer } from "../../src/sim/index.js";
 import { main } from "../../src/cli/main.js";
 import { buildTestCli, runNexusChild, type ChildRun } from "./helpers/child-run.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
-import { readResults, resultCounts, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
+import { readResults, resultCounts, triageRunArgs, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
 
 beforeAll(() => {
   buildTestCli();
@@ -28,18 +28,7 @@ function env(): Record<string, string> {
 }
 
 function runArgs(files: TriageFiles, url: string, resume: boolean): string[] {
-  return [
-    "run",
-    files.workflow,
-    "--input",
-    files.input,
-    "--out",
-    files.out,
-    "--backend",
-    url,
-    "--no-progress",
-    ...(resume ? ["--resume"] : []),
-  ];
+  return triageRunArgs(files, url, ...(resume ? ["--resume"] : []));
 }
 
 function submittedBatch(journal: string): boolean {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { buildTestCli, runNexusChild } from "./helpers/child-run.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
-import { readResults, resultCounts, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
+import { readResults, resultCounts, triageRunArgs, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
 
 const ITEMS = 8;
 const env = { ANTHROPIC_API_KEY: "test-key" };
@@ -16,21 +16,6 @@ beforeAll(() => {
   Object.assign(process.env, env);
 });
 afterAll(closeSimServers);
-
-function runArgs(files: TriageFiles, url: string, ...more: string[]): string[] {
-  return [
-    "run",
-    files.workflow,
-    "--input",
-    files.input,
-    "--out",
-    files.out,
-    "--backend",
-    url,
-    "--no-progress",
-    ...more,
-  ];
-}
 
 /** `nexus ARGS` in this process, with what it printed on stderr. */
 async function nexus(args: string[]): Promise<{ code: number; stderr: string }> {
@@ -52,7 +37,7 @@ async function crashedRun(crashAt: string) {
   const sim = await simServer({ batchLatencyMs: 300_000 });
   const files = writeTriage("anthropic://claude-sonnet-4-6", ITEMS);
   const url = backendUrl("anthropic-batch", sim, "prefix-write=off");
-  const killed = await runNexusChild(runArgs(files, url), { ...env, NEXUS_TEST_CRASH_AT: crashAt });
+  const killed = await runNexusChild(triageRunArgs(files, url), { ...env, NEXUS_TEST_CRASH_AT: crashAt });
   expect(killed.signal, killed.stderr).toBe("SIGKILL");
   const paid = async () => (await simStats(sim)).providers.anthropic.batchRequests;
   return { files, url, paid };
@@ -68,7 +53,7 @@ describe("a provider batch run killed after its first batch's results were journ
   it("is not started over without --resume; --resume finishes it paying for each request once", async () => {
     const { files, url, paid } = await crashedRun("after-results");
     expect(await paid()).toBe(ITEMS); // the classify batch
-    const again = await nexus(runArgs(files, url));
+    const again = await nexus(triageRunArgs(files, url));
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(
       new RegExp(
@@ -76,14 +61,14 @@ describe("a provider batch run killed after its first batch's results were journ
       ),
     );
     expect(await paid()).toBe(ITEMS);
-    expect((await nexus(runArgs(files, url, "--resume"))).code).toBe(0);
+    expect((await nexus(triageRunArgs(files, url, "--resume"))).code).toBe(0);
     expectEachItemOnce(files);
     expect(await paid()).toBe(2 * ITEMS);
   });
 
   it("with --restart, says what was already paid for, then pays for it again", async () => {
     const { files, url, paid } = await crashedRun("after-results");
-    const restarted = await nexus(runArgs(files, url, "--restart"));
+    const restarted = await nexus(triageRunArgs(files, url, "--restart"));
     expect(restarted.code).toBe(0);
     expect(restarted.stderr).toContain(
       `restart: discarding the checkpoints of 1 unfinished chunk in ${files.out}.nexus.sqlite, the batch journal ` +
@@ -99,13 +84,13 @@ describe("a provider batch run killed while its batch is at the provider", () =>
   it("refuses a rerun and a --restart (the batch is paid for), and --resume re-attaches to it", async () => {
     const { files, url, paid } = await crashedRun("during-polling");
     for (const flags of [[], ["--restart"]]) {
-      const refused = await nexus(runArgs(files, url, ...flags));
+      const refused = await nexus(triageRunArgs(files, url, ...flags));
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(
         /^error: \S+\.batches\.sqlite holds 1 batch still at the provider \(\S+\): continue that run with --resume, or cancel them \(nexus batches cancel ID\) before starting over\n$/,
       );
     }
-    expect((await nexus(runArgs(files, url, "--resume"))).code).toBe(0);
+    expect((await nexus(triageRunArgs(files, url, "--resume"))).code).toBe(0);
     expectEachItemOnce(files);
     expect(await paid()).toBe(2 * ITEMS);
   });

@@ -70,6 +70,22 @@ export function writeTriage(model: string, items: number): TriageFiles {
   return { dir, workflow, input, out, journal: `${out}.batches.sqlite`, ids };
 }
 
+/** `nexus run` over the triage files on `backend`, without a progress bar; `more` flags come last. */
+export function triageRunArgs(files: TriageFiles, backend: string, ...more: string[]): string[] {
+  return [
+    "run",
+    files.workflow,
+    "--input",
+    files.input,
+    "--out",
+    files.out,
+    "--backend",
+    backend,
+    "--no-progress",
+    ...more,
+  ];
+}
+
 export interface ResultLine {
   id: string;
   status: string;
