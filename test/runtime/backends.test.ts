@@ -1,13 +1,14 @@
 // Model backends over real HTTP: the OpenAI-compatible backend against the simulator's server (vLLM and Dynamo
 // modes), against tiny local servers that answer 429 with retry-after and 400, and the Anthropic backend against the
 // simulator's Messages API with prompt caching. Each test runs a workflow as `nexus run --backend URL` would.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimServer, type SimServer } from "../../src/sim/index.js";
 import { parsePrometheusText } from "../../src/backends/openai-compatible/prometheus.js";
 import type { ModelBackend } from "../../src/runtime/backend.js";
 import type { ChatRequest } from "../../src/runtime/chat.js";
 import { selectBackend } from "../../src/backends/select-backend.js";
-import { chatCompletion, sendJson, startRecordingProxy, startServer, type TestServer } from "./helpers/http-servers.js";
+import { chatCompletion, sendJson, startRecordingProxy, type TestServer } from "./helpers/http-servers.js";
+import { useTestResources } from "./helpers/closing.js";
 import { runFixture, useScratchDir } from "./helpers/run-fixture.js";
 
 const scratch = useScratchDir();
@@ -20,28 +21,10 @@ const TITLES = [
   "Quantized KV caches",
 ].map((title, i) => ({ id: `t${i + 1}`, title }));
 
-const closing: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of closing.splice(0).reverse()) await thing.close();
-  vi.unstubAllEnvs();
-});
+const { track, sim, server } = useTestResources();
 
 function backendFor(url: string): ModelBackend {
-  const backend = selectBackend(url, { maxInflight: 8, timeScale: 1 });
-  closing.push(backend);
-  return backend;
-}
-
-async function sim(options: Parameters<typeof startSimServer>[0] = {}): Promise<SimServer> {
-  const server = await startSimServer({ timeScale: 0.001, ...options });
-  closing.push(server);
-  return server;
-}
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(handler);
-  closing.push(started);
-  return started;
+  return track(selectBackend(url, { maxInflight: 8, timeScale: 1 }));
 }
 
 /** A Messages API response as Anthropic writes it. */
@@ -93,7 +76,7 @@ describe("the OpenAI-compatible backend", () => {
   it("sends Dynamo's nvext.agent_hints and no request_id (the simulator rejects request_id in dynamo mode)", async () => {
     const engine = await sim({ mode: "dynamo" });
     const proxy = await startRecordingProxy(engine.url);
-    closing.push(proxy);
+    track(proxy);
     const { lines } = await runFixture(
       "shared-prefix",
       TITLES.slice(0, 3),

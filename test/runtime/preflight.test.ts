@@ -4,38 +4,20 @@
 // Everything runs over real HTTP: the simulator (with served model names, as vLLM's --served-model-name) and small
 // node:http servers that answer 401.
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { selectBackend } from "../../src/backends/select-backend.js";
 import type { ModelBackend } from "../../src/runtime/backend.js";
-import { startSimServer, type SimServer } from "../../src/sim/index.js";
 import { BackendUnusableError } from "../../src/util/user-errors.js";
-import { sendJson, startServer, type TestServer } from "./helpers/http-servers.js";
+import { sendJson } from "./helpers/http-servers.js";
+import { useTestResources } from "./helpers/closing.js";
 import { runFixture, useScratchDir } from "./helpers/run-fixture.js";
 import { backendUrl } from "../provider-batch/helpers/sim.js";
 
 const scratch = useScratchDir("nexus-preflight-test-");
-const closing: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const thing of closing.splice(0).reverse()) await thing.close();
-  vi.unstubAllEnvs();
-});
+const { track, sim, server } = useTestResources();
 
 function backendFor(url: string): ModelBackend {
-  const backend = selectBackend(url, { maxInflight: 8, timeScale: 0.001, journalFile: `${scratch()}/journal.sqlite` });
-  closing.push(backend);
-  return backend;
-}
-
-async function sim(options: Parameters<typeof startSimServer>[0] = {}): Promise<SimServer> {
-  const server = await startSimServer({ timeScale: 0.001, ...options });
-  closing.push(server);
-  return server;
-}
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(handler);
-  closing.push(started);
-  return started;
+  return track(selectBackend(url, { maxInflight: 8, timeScale: 0.001, journalFile: `${scratch()}/journal.sqlite` }));
 }
 
 /** A port nothing listens on. */
