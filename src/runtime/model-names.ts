@@ -88,6 +88,7 @@ export class ModelNames {
       kind: backend.kind,
       concurrency: backend.concurrency,
       sharesInflightPrefixes: backend.sharesInflightPrefixes,
+      inProcess: backend.inProcess,
       keyEnv: backend.keyEnv,
       complete: (request: ChatRequest, hints: RequestHints) => backend.complete(rename(request), hints),
       preflight: backend.preflight && ((models: string[]) => backend.preflight!(models)),
