@@ -1,5 +1,6 @@
 // What `nexus run` says when it stopped before its input was done (Ctrl-C, --max-failures, an unusable backend):
 // what is done and kept, and the exact command that resumes it, only when work is left.
+import { shellQuote } from "../util/shell-quote.js";
 
 /** The run's counters the message needs (RunStats has them). */
 export interface StopCounts {
@@ -35,8 +36,4 @@ export function stoppedMessage(
     `${done}; ${kept}items not yet read from the input were not started.\n` +
     `Resume with the same command and --resume: nexus ${args.map(shellQuote).join(" ")}\n`
   );
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

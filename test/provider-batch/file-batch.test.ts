@@ -72,9 +72,9 @@ describe("file://DIR", () => {
     expect(inputs(dir)).toHaveLength(1);
   });
 
-  it("prints the vllm run-batch command for each batch", async () => {
+  it("prints the vllm run-batch command for each batch, with its paths quoted for the shell", async () => {
     const sim = await simServer({ timeScale: 0.0001 });
-    const dir = mkdtempSync(join(tmpdir(), "nexus-file-batch-"));
+    const dir = mkdtempSync(join(tmpdir(), "nexus file batch "));
     const journal = join(dir, "journal.sqlite");
     const messages: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
@@ -89,7 +89,7 @@ describe("file://DIR", () => {
     } finally {
       process.stderr.write = write;
     }
-    expect(messages.join("")).toMatch(/vllm run-batch -i \S+\.input\.jsonl -o \S+\.output\.jsonl --model qwen3-8b/);
+    expect(messages.join("")).toMatch(/vllm run-batch -i '[^']+\.input\.jsonl' -o '[^']+\.output\.jsonl' --model qwen3-8b/);
   });
 });
 

@@ -4,6 +4,7 @@
 // request. The marker is the batch id; the input file's existence is the proof of submission.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { shellQuote } from "../../../util/shell-quote.js";
 import type { ChatRequest } from "../../../runtime/chat.js";
 import type {
   BatchDriver,
@@ -46,7 +47,7 @@ export class FileBatchDriver implements BatchDriver {
     renameSync(temporary, this.inputFile(marker));
     const model = String(lines[0]?.body.model ?? "MODEL");
     this.log(
-      `batch ${marker}: ${lines.length} requests written; run\n  vllm run-batch -i ${this.inputFile(marker)} -o ${this.outputFile(marker)} --model ${model}`,
+      `batch ${marker}: ${lines.length} requests written; run\n  vllm run-batch -i ${shellQuote(this.inputFile(marker))} -o ${shellQuote(this.outputFile(marker))} --model ${shellQuote(model)}`,
     );
     return { providerBatchId: marker };
   }
