@@ -89,7 +89,9 @@ describe("file://DIR", () => {
     } finally {
       process.stderr.write = write;
     }
-    expect(messages.join("")).toMatch(/vllm run-batch -i '[^']+\.input\.jsonl' -o '[^']+\.output\.jsonl' --model qwen3-8b/);
+    expect(messages.join("")).toMatch(
+      /vllm run-batch -i '[^']+\.input\.jsonl' -o '[^']+\.output\.jsonl' --model qwen3-8b/,
+    );
   });
 });
 
