@@ -1,4 +1,7 @@
 // The run report: what a run did, in numbers users can check against their bills and engine metrics.
+import type { WorkflowPlan } from "../printers/workflow-plan.js";
+import type { ChatUsage } from "./chat.js";
+import type { RunRecordData } from "./record/run-record.js";
 import type { RunCost } from "./run-cost.js";
 import type { RunStats } from "./run-stats.js";
 
@@ -36,6 +39,10 @@ export interface RunReport {
   backendMetrics?: Record<string, number>;
   /** What the backend adds (provider batches: batches submitted, per-status counts, discounted cost). */
   backendReport?: Record<string, unknown>;
+  /** What the compiler planned (graphs, batch decisions, the build estimate): for `nexus report` and --html. */
+  plan?: WorkflowPlan;
+  /** Per node, per time bucket and per edge, and the failed items (see src/runtime/record/). */
+  record?: RunRecordData;
 }
 
 export function buildRunReport(
@@ -47,6 +54,9 @@ export function buildRunReport(
     cost: RunCost | null;
     backendMetrics?: Record<string, number>;
     backendReport?: Record<string, unknown>;
+    plan?: WorkflowPlan;
+    /** Dollars for one node's tokens (see usagePricer), for the record's per-node cost. */
+    price?: (model: string, usage: ChatUsage) => number | null;
   },
 ): RunReport {
   return {
@@ -80,6 +90,8 @@ export function buildRunReport(
     ...(fields.backendMetrics && Object.keys(fields.backendMetrics).length
       ? { backendMetrics: fields.backendMetrics }
       : {}),
+    ...(fields.plan ? { plan: fields.plan } : {}),
+    record: stats.record.toJSON(fields.price ?? (() => null)),
   };
 }
 

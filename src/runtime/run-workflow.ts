@@ -163,10 +163,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   const names = new ModelNames(workflow, { defaultModel: options.defaultModel, modelMap: options.modelMap });
   names.requireDefault();
   const backend = names.wrap(options.backend);
+  const stats = new RunStats();
+  options.backend.observeBatches?.({
+    submitted: (id, requests, at) => stats.record.batchSubmitted(id, requests, performance.now() - (Date.now() - at)),
+    ended: (id) => stats.record.batchEnded(id),
+  });
   // The backend is checked (key, reachability, models) before anything is opened: a failed check truncates nothing.
   if (options.preflight !== false) await backend.preflight?.(names.served());
   const maxInflight = options.maxInflight ?? 64;
-  const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
@@ -253,6 +257,8 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
     }
+    const ok = lines.filter((line) => line.status === "ok").length;
+    stats.record.itemsFinished(ok, lines.length - ok);
     context.live.finish(lines.length);
     if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems)) {
       stoppedBy = "max-failures";
@@ -280,6 +286,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       stats.resumed += records.length - fresh.length;
       context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
+      for (const r of invalid) stats.record.failedItem(r.id, null, r.error);
       record(
         invalid.map((r) => ({ id: r.id, status: "error" as const, output: null, error: r.error, usage: emptyUsage() })),
       );

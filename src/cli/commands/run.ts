@@ -8,6 +8,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { workflowPlan } from "../../printers/workflow-plan.js";
 import { UsageError } from "../../util/user-errors.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
 import {
@@ -134,7 +135,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { buildRunReport, formatRunReport },
       { runWorkflow },
       { selectBackend },
-      { estimateRunCost },
+      { estimateRunCost, usagePricer },
       { parseFailureTolerance, exceedsTolerance, describeTolerance },
       { parseModelMapEntry },
       { ScenarioFileError },
@@ -254,15 +255,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         },
       });
       progress?.stop(outcome.stats);
+      const pricing = resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {});
       const report = buildRunReport(outcome.stats, {
         workflow: workflow.name,
         backend: backendUrl,
         interrupted: outcome.interrupted,
-        cost: estimateRunCost(
-          outcome.stats,
-          backend.concurrency === "unbounded",
-          resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {}),
-        ),
+        cost: estimateRunCost(outcome.stats, backend.concurrency === "unbounded", pricing),
+        plan: workflowPlan(workflow),
+        price: usagePricer(backend.concurrency === "unbounded", pricing),
         backendMetrics: await backend.metrics?.(),
         backendReport: backend.report?.(),
       });
