@@ -39,6 +39,8 @@ export interface RunReport {
   backendMetrics?: Record<string, number>;
   /** What the backend adds (provider batches: batches submitted, per-status counts, discounted cost). */
   backendReport?: Record<string, unknown>;
+  /** True for `nexus run --dry-run`: no model was called; tokens come from the rendered prompts. */
+  dryRun?: boolean;
   /** What the compiler planned (graphs, batch decisions, the build estimate): for `nexus report` and --html. */
   plan?: WorkflowPlan;
   /** Per node, per time bucket and per edge, and the failed items (see src/runtime/record/). */

@@ -43,7 +43,7 @@ describe("Timeline", () => {
     }
     const data = timeline.toJSON();
     expect(data.buckets.length).toBeLessThanOrEqual(240);
-    expect(data.bucketMs).toBe(64_000);
+    expect(data.bucketMs).toBe(51_200);
     expect(data.buckets.reduce((sum, b) => sum + b.itemsSucceeded, 0)).toBe(10_000);
     expect(data.buckets[0].maxInflight).toBe(6);
   });

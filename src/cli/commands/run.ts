@@ -24,6 +24,7 @@ import { addCompileOptions, compileForCommand, type CompileFlags } from "../shar
 import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
+import { writeHtmlReport } from "../html-output.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -44,6 +45,7 @@ interface RunFlags extends CompileFlags, TrustFlags {
   force?: boolean;
   retryFailed?: boolean;
   report?: string;
+  html?: string;
   timeScale: number;
   progress: boolean;
   prefixWarmup: "auto" | "request" | "in-flight" | "off";
@@ -91,6 +93,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--restart", "discard an unfinished run (results, checkpoints, batch journal) and start over")
     .option("--force", "overwrite the results of a finished run")
     .option("--report <file>", "also write the run report as JSON")
+    .option("--html <file>", "also write the run report as one self-contained HTML page (graph, tables, timeline)")
     .option(
       "--time-scale <x>",
       "sim:// and simulated tools: real seconds per simulated second (1 = real time)",
@@ -161,6 +164,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const toStdout = flags.out === "-";
     if (!toStdout) checkWritableFile(flags.out, "--out");
     if (flags.report) checkWritableFile(flags.report, "--report");
+    if (flags.html) checkWritableFile(flags.html, "--html");
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
     const workflow = compiled.workflow;
@@ -276,6 +280,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         process.stdout.write(`checkpoints: ${outcome.checkpointFile} (kept for --resume and --retry-failed)\n`);
       }
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
+      if (flags.html) await writeHtmlReport(flags.html, report);
       const { done, failed } = outcome.stats;
       const where = toStdout ? "stdout" : flags.out;
       if (stdoutClosed) {

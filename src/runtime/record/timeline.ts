@@ -3,7 +3,7 @@
 // stays bounded however long the run: when it would pass MAX_BUCKETS, neighbours merge and the width doubles.
 
 const MAX_BUCKETS = 240;
-const FIRST_WIDTH_MS = 1000;
+const FIRST_WIDTH_MS = 100;
 
 export interface TimeBucket {
   requestsStarted: number;
