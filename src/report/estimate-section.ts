@@ -30,5 +30,6 @@ export function estimateSection(report: RunReport): string {
     measured === null ? "—" : escapeHtml(format(measured)),
     ratio(measured, estimated),
   ]);
-  return htmlTable("estimate", ["", "estimated (build --report)", "measured", "measured / estimated"], cells);
+  const measured = report.dryRun ? "counted (dry run)" : "measured";
+  return htmlTable("estimate", ["", "estimated (build --report)", measured, `${measured} / estimated`], cells);
 }

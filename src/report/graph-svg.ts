@@ -37,6 +37,8 @@ export function graphSvg(
   record: RunRecordData | undefined,
   shares: NodeShares,
   index: number,
+  /** False for a dry run: no item took any edge yet. */
+  countEdges = true,
 ): string {
   const arrow = `arrow-${index}`;
   const layoutGraph = new Graph({ multigraph: true });
@@ -53,7 +55,8 @@ export function graphSvg(
   );
   const labels = new Map<string, string>();
   for (const edge of graph.edges) {
-    const label = [edge.condition, `${formatCount(taken.get(edge.id) ?? 0)} items`].filter(Boolean).join(" · ");
+    const count = countEdges ? `${formatCount(taken.get(edge.id) ?? 0)} items` : "";
+    const label = [edge.condition, count].filter(Boolean).join(" · ");
     labels.set(edge.id, label);
     layoutGraph.setEdge(edge.from, edge.to, { width: label.length * 6.2, height: 14, labelpos: "c" }, edge.id);
   }

@@ -4,6 +4,7 @@
 // table, the timeline, the estimate next to the measured numbers, and the failed items with a filter.
 import type { RunReport } from "../runtime/run-report.js";
 import { formatUsd } from "../util/units.js";
+import { dryRunSection } from "./dry-run-section.js";
 import { estimateSection } from "./estimate-section.js";
 import { FAILED_ITEMS_SCRIPT, failedItemsSection } from "./failed-items.js";
 import { graphSvg } from "./graph-svg.js";
@@ -43,7 +44,7 @@ export function renderHtmlReport(report: RunReport): string {
   const graphs = plan.graphs
     .map(
       (graph, index) =>
-        `<figure><figcaption>graph <b>${escapeHtml(graph.name)}</b></figcaption>${graphSvg(graph, report.record, shares, index)}</figure>`,
+        `<figure><figcaption>graph <b>${escapeHtml(graph.name)}</b></figcaption>${graphSvg(graph, report.record, shares, index, !report.dryRun)}</figure>`,
     )
     .join("\n");
   const measure = shares.measure === "cost" ? "estimated cost" : "time at the backend";
@@ -58,9 +59,9 @@ export function renderHtmlReport(report: RunReport): string {
 <body>
 <header><h1>${escapeHtml(title)}</h1><p>on <code>${escapeHtml(report.backend)}</code>${report.interrupted ? " · <b>interrupted</b>" : ""}${report.dryRun ? " · no model was called: tokens from the rendered prompts, outputs as estimated" : ""}</p></header>
 ${summary(report)}
-<section id="graph-section"><h2>Workflow</h2><p class="note">Nodes are coloured by their share of the run's ${measure}; edges say how many items took them.</p>${graphs}</section>
+<section id="graph-section"><h2>Workflow</h2><p class="note">Nodes are coloured by their share of the run's ${measure}; ${report.dryRun ? "" : "edges say how many items took them."}</p>${graphs}</section>
 <section id="nodes-section"><h2>Per node</h2>${nodeTable(plan.graphs, shares)}</section>
-<section id="timeline-section"><h2>Timeline</h2>${report.record ? timelineCharts(report.record.timeline) : "<p>No timeline recorded.</p>"}</section>
+${report.dryRun ? `<section id="dry-run-section"><h2>Cost before spending</h2>${dryRunSection(report)}</section>` : `<section id="timeline-section"><h2>Timeline</h2>${report.record ? timelineCharts(report.record.timeline) : "<p>No timeline recorded.</p>"}</section>`}
 <section id="estimate-section"><h2>Estimate and measurement</h2>${estimateSection(report)}</section>
 <section id="failed-section"><h2>Failed items</h2>${failedItemsSection(report.record)}</section>
 <script>${FAILED_ITEMS_SCRIPT}</script>

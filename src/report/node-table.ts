@@ -53,9 +53,9 @@ function row(graph: PlannedGraph, node: PlannedNode, shares: NodeShares, qualifi
     dash(formatCount(data.cachedTokens)),
     dash(data.promptTokens ? formatShare(data.cachedTokens / data.promptTokens) : "0.0%"),
     dash(formatCount(data.completionTokens)),
-    dash(formatMs(data.latency.p50Ms)),
-    dash(formatMs(data.latency.p95Ms)),
-    dash(formatMs(data.latency.p99Ms)),
+    ...[data.latency.p50Ms, data.latency.p95Ms, data.latency.p99Ms].map((ms) =>
+      data.latency.count > 0 ? formatMs(ms) : "—",
+    ),
     formatCount(data.retries),
     formatCount(data.errors),
     data.costUsd === null ? "—" : formatUsd(data.costUsd),

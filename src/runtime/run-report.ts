@@ -41,6 +41,8 @@ export interface RunReport {
   backendReport?: Record<string, unknown>;
   /** True for `nexus run --dry-run`: no model was called; tokens come from the rendered prompts. */
   dryRun?: boolean;
+  /** Dry runs: what the counts assume where the input cannot say (outputs, fields written during the run). */
+  assumptions?: string[];
   /** What the compiler planned (graphs, batch decisions, the build estimate): for `nexus report` and --html. */
   plan?: WorkflowPlan;
   /** Per node, per time bucket and per edge, and the failed items (see src/runtime/record/). */
@@ -130,7 +132,7 @@ export function formatRunReport(report: RunReport): string {
     rows.push([humanKey(key), compactValue(value)]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
-  return `run report: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
+  return `${report.dryRun ? "dry run report (no model called)" : "run report"}: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
 }
 
 /** `1 retry`, `2 retries`. */

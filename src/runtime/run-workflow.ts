@@ -10,7 +10,7 @@ import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
 import type { BackendUnusableError } from "../util/user-errors.js";
 import { exceedsTolerance, type FailureTolerance } from "./failure-tolerance.js";
-import { inputItemCheck } from "./input-schema.js";
+import { inputItemCheck, requiredFields } from "./input-schema.js";
 import { ModelNames } from "./model-names.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
@@ -82,6 +82,8 @@ export interface RunOptions {
   defaultModel?: string;
   /** Model as the workflow names it -> the name the backend serves it under (over the manifest's `models:`). */
   modelMap?: Record<string, string>;
+  /** Only the first `limit` items of the input run (a sample before the full run). */
+  limit?: number;
   /** Check the backend (key, reachability, models) before the first item; default true. */
   preflight?: boolean;
   /**
@@ -120,12 +122,6 @@ function resultLine(item: WorkItem): ResultLine {
     error: item.error ?? null,
     usage: item.usage,
   };
-}
-
-/** State fields the main graph's schema marks required: missing ones are input errors. */
-function requiredFields(workflow: Workflow): string[] {
-  const required = workflow.mainGraph.stateSchema?.required;
-  return Array.isArray(required) ? required.filter((f): f is string => typeof f === "string") : [];
 }
 
 export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
@@ -217,11 +213,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     options.input,
     requiredFields(workflow),
     inputItemCheck(workflow.mainGraph.stateSchema),
+    options.limit,
   );
   void countInputItems(options.input).then(
     (count) => {
       if (count === undefined) return;
-      stats.expectedItems = count;
+      stats.expectedItems = Math.min(count, options.limit ?? count);
       options.onProgress?.(stats);
     },
     () => {},

@@ -25,6 +25,7 @@ import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
 import { writeHtmlReport } from "../html-output.js";
+import { runDryRunCommand } from "../dry-run-command.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -46,6 +47,8 @@ interface RunFlags extends CompileFlags, TrustFlags {
   retryFailed?: boolean;
   report?: string;
   html?: string;
+  dryRun?: boolean;
+  limit?: number;
   timeScale: number;
   progress: boolean;
   prefixWarmup: "auto" | "request" | "in-flight" | "off";
@@ -127,6 +130,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .default("auto"),
     )
     .option("--no-progress", "no progress bar or progress lines")
+    .option("--dry-run", "call no model: count tokens and cost over the real input and check it (same report)")
+    .option("--limit <n>", "run only the first N input items (a sample before the full run)", positiveInteger)
     .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
   addTrustOptions(command);
@@ -184,6 +189,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
       return setExitCode(EXIT.inputErrors);
     warnModelBackendMismatch(workflow, backendUrl, { ...(workflow.settings.modelMap ?? {}), ...modelMap });
+    if (flags.dryRun) return setExitCode(await runDryRunCommand(workflow, flags, backendUrl));
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
@@ -251,6 +257,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         defaultModel: flags.model ?? process.env.NEXUS_DEFAULT_MODEL,
         modelMap,
         maxFailures: tolerance,
+        limit: flags.limit,
         stop: stop.signal,
         abort: abort.signal,
         onProgress: (current) => {

@@ -66,6 +66,11 @@ export class RunRecord {
     return record;
   }
 
+  /** Every node recorded so far. */
+  nodeRecords(): NodeRecord[] {
+    return [...this.nodes.values()];
+  }
+
   edgeTaken(graph: string, edge: string): void {
     const key = `${graph}\u0000${edge}`;
     const data = this.edges.get(key);
