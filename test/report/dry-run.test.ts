@@ -102,7 +102,7 @@ describe("a dry run", () => {
   });
 
   it("is followed by a real run of the same sample with --limit: only the first items run", async () => {
-    const backend = selectBackend("instant://", {});
+    const backend = selectBackend("instant://", { maxInflight: 8, timeScale: 1 });
     const items = Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: `Paper ${i}` }));
     const { lines, outcome } = await runFixture("shared-prefix", items, backend, scratch(), { limit: 2 });
     expect(lines.map((line) => line.id)).toEqual(["t0", "t1"]);
