@@ -288,6 +288,13 @@ export class BatchAccumulator {
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
     const timeoutMs = this.timeoutFor(pending.request);
+    const span = stats.tracer?.requestStarted({
+      itemId: pending.owner?.itemId,
+      ...pending.batch.node,
+      model: pending.request.model,
+      batchGroup: pending.batch.group,
+      maxTokens: pending.request.maxTokens,
+    });
     let firstSentAt: number | undefined;
     // The time limit starts once the request has its inference slot: waiting behind other requests is no timeout.
     const attempt = (signal: AbortSignal | undefined) =>
@@ -326,8 +333,10 @@ export class BatchAccumulator {
       );
       stats.modelRequests++;
       stats.record.requestAnswered(pending.batch.node, pending.batch.model, result.usage);
+      span?.end(result);
       pending.resolve(result);
     } catch (error) {
+      span?.end(undefined, error);
       const unusable = asUnusable(error, backend.keyEnv);
       if (unusable) this.options.onUnusable?.(unusable);
       pending.reject(unusable ?? error);

@@ -1,6 +1,7 @@
 // Counters a run keeps for the progress bar and the run report. One instance per run; everything adds to it.
 import { addUsage, emptyUsage, type ChatUsage } from "./chat.js";
 import { RunRecord } from "./record/run-record.js";
+import type { RunTracer } from "./tracing/run-tracer.js";
 
 export class RunStats {
   /** Items in the input, once counted (for the progress total); undefined until then. */
@@ -31,6 +32,8 @@ export class RunStats {
   readonly startedAt = performance.now();
   /** Aggregates per node, time bucket and edge, and the failed items, for the report (bounded memory). */
   readonly record = new RunRecord(this.startedAt);
+  /** Spans per item and per model request, when the user's environment names an OTLP endpoint. */
+  tracer?: RunTracer;
 
   addModelUsage(model: string, usage: ChatUsage): void {
     addUsage(this.usage, usage);

@@ -35,6 +35,7 @@ import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
+import type { RunTracer } from "./tracing/run-tracer.js";
 
 export interface RunOptions {
   workflow: Workflow;
@@ -95,6 +96,8 @@ export interface RunOptions {
   stop?: AbortSignal;
   abort?: AbortSignal;
   onProgress?: (stats: RunStats) => void;
+  /** Spans per item and model request (see tracing/otlp-tracer.ts); the caller shuts it down. */
+  tracer?: RunTracer;
 }
 
 export interface RunOutcome {
@@ -160,6 +163,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   names.requireDefault();
   const backend = names.wrap(options.backend);
   const stats = new RunStats();
+  stats.tracer = options.tracer;
   options.backend.observeBatches?.({
     submitted: (id, requests, at) => stats.record.batchSubmitted(id, requests, performance.now() - (Date.now() - at)),
     ended: (id) => stats.record.batchEnded(id),
@@ -253,6 +257,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     for (const line of lines) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
+      stats.tracer?.itemFinished(line.id, line.status, line.error);
     }
     const ok = lines.filter((line) => line.status === "ok").length;
     stats.record.itemsFinished(ok, lines.length - ok);
@@ -290,6 +295,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     },
     runChunk: async (index: number, items: WorkItem[]) => {
       stats.items += items.length;
+      if (stats.tracer) for (const item of items) if (!writer.isDone(item.id)) stats.tracer.itemStarted(item.id);
       const config = {
         configurable: { thread_id: `chunk-${index}` },
         recursionLimit: 100_000,

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
+import { runQuickStart } from "../helpers/quick-start.js";
 import { useScratchDir } from "../runtime/helpers/run-fixture.js";
 
 const scratch = useScratchDir("nexus-cli-html-test-");
@@ -14,19 +15,7 @@ describe("the HTML report from the command line", () => {
   it("is written by nexus run --html, and again, byte for byte, by nexus report from the --report JSON", async () => {
     const dir = scratch();
     const [html, json, again] = ["run.html", "run.json", "again.html"].map((name) => join(dir, name));
-    const run = await nexus(
-      "run",
-      "examples/paper-review/workflow.yaml",
-      "--input",
-      "examples/paper-review/inputs.jsonl",
-      "--out",
-      join(dir, "results.jsonl"),
-      "--report",
-      json,
-      "--html",
-      html,
-      "--no-progress",
-    );
+    const run = await runQuickStart(join(dir, "results.jsonl"), "--report", json, "--html", html, "--no-progress");
     expect(run.status).toBe(0);
     const page = readFileSync(html, "utf8");
     expect(page).toMatch(/^<!doctype html>/);

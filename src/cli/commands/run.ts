@@ -9,6 +9,7 @@ import { Option, type Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { workflowPlan } from "../../printers/workflow-plan.js";
+import { VERSION } from "../../version.js";
 import { UsageError } from "../../util/user-errors.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
 import {
@@ -148,6 +149,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { parseModelMapEntry },
       { ScenarioFileError },
       { DEFAULT_RETRY },
+      { tracerFromEnvironment },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
@@ -158,6 +160,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/model-names.js"),
       import("../../sim/scenario.js"),
       import("../../runtime/retry.js"),
+      import("../../runtime/tracing/otlp-tracer.js"),
     ]);
     const retry = {
       ...DEFAULT_RETRY,
@@ -210,6 +213,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stderr.write(`error: ${error.message}\n`);
       return setExitCode(EXIT.usage);
     }
+    // Traces go where the user's environment says (never the workflow file); without it nothing is loaded.
+    const tracer = await tracerFromEnvironment(process.env, backend.kind, VERSION);
     const stop = new AbortController();
     const abort = new AbortController();
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
@@ -258,6 +263,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         modelMap,
         maxFailures: tolerance,
         limit: flags.limit,
+        tracer,
         stop: stop.signal,
         abort: abort.signal,
         onProgress: (current) => {
@@ -330,6 +336,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       progress?.stop(stats ?? ({ done: 0 } as never));
       process.off("SIGINT", onSignal);
       await backend.close();
+      await tracer?.shutdown();
       guarded?.lock.release();
     }
   });
