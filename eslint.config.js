@@ -14,6 +14,7 @@ const LAYERS = [
   ["pass-manager", "passes"],
   ["driver"],
   ["runtime"],
+  ["report"],
   ["backends"],
   ["cli"],
 ];

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerBatchesCommand } from "./commands/batches.js";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRunCommand(program, setExitCode);
   registerBatchesCommand(program, setExitCode);
   registerSimCommand(program, setExitCode);
+  registerReportCommand(program, setExitCode);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

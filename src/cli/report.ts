@@ -6,6 +6,7 @@ import { formatPercent, formatUsd } from "../util/units.js";
 import { batchAnnotation, type BatchDecision } from "../ir/annotations/batch.js";
 import { coalesceAnnotation } from "../ir/annotations/coalesce.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
+import { asCompiledUsdPerItem, compiledEstimate } from "../printers/workflow-plan.js";
 import { formatTable } from "./shared.js";
 
 interface NodeRow {
@@ -61,12 +62,8 @@ function groupTables(rows: NodeRow[], workflow: Workflow): string[] {
   return out;
 }
 
-/** Dollars per 1,000 items as compiled: batched modes at the batch price, realtime at the cached realtime price. */
-function asCompiled(row: NodeRow): number {
-  const usd = row.cost?.usdPerItem;
-  if (!usd) return 0;
-  return row.batch.mode === "realtime" ? usd.realtimeCached : usd.batchCached;
-}
+/** Dollars per item as compiled: batched modes at the batch price, realtime at the cached realtime price. */
+const asCompiled = (row: NodeRow): number => asCompiledUsdPerItem(row.batch, row.cost);
 
 function costTable(rows: NodeRow[]): string[] {
   const priced = rows.filter((r) => r.cost?.usdPerItem);
@@ -119,11 +116,12 @@ export function printBuildReport(workflow: Workflow): string {
     return [`  ${tool.name}: ${verdict} (${decision.because})`];
   });
   if (tools.length > 0) out.push("tools:", ...tools, "");
-  const input = rows.reduce((sum, r) => sum + (r.cost?.perItem.inputTokens ?? 0), 0);
-  const cached = rows.reduce((sum, r) => sum + (r.cost?.perItem.cachedTokens ?? 0), 0);
+  const estimate = compiledEstimate(workflow);
+  const input = estimate.inputTokensPerItem;
+  const cached = estimate.cachedTokensPerItem;
   if (input > 0)
     out.push(
-      `expected cache-hit share of input tokens: ${formatPercent(cached / input)} (${cached} of ${input} per item)`,
+      `expected cache-hit share of input tokens: ${formatPercent(estimate.expectedCachedShare)} (${cached} of ${input} per item)`,
       "",
     );
   out.push(...costTable(rows));

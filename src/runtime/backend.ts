@@ -34,9 +34,21 @@ export interface ModelBackend {
   readonly keyEnv?: string;
   /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
   report?(): Record<string, unknown>;
+  /**
+   * Backends that send requests in provider batches tell the observer when each batch is submitted and when it
+   * ends (batches already open are told at once): for the run's timeline and the progress line.
+   */
+  observeBatches?(observer: BatchObserver): void;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
   metrics?(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** Hears of a backend's provider batches (ids are the provider's batch ids, or the journal's marker until known). */
+export interface BatchObserver {
+  /** `submittedAt` is epoch milliseconds. */
+  submitted(id: string, requests: number, submittedAt: number): void;
+  ended(id: string): void;
 }
 
 /** A backend error with what the runtime needs to decide: retry (after how long) or fail the item. */

@@ -15,6 +15,7 @@ import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import type { InferenceSlots } from "./inference-slots.js";
 import { defaultRequestTimeoutMs, RequestTimeoutError, withRetry, withTimeout, type RetryPolicy } from "./retry.js";
 import type { RunStats } from "./run-stats.js";
+import type { NodeRef } from "./record/run-record.js";
 
 /** How a node's requests are batched (from its `annotations.batch`, or defaults). */
 export interface BatchHints {
@@ -29,6 +30,8 @@ export interface BatchHints {
   model: string;
   /** False when the annotation found the shared prefix under the provider's minimum cacheable length. */
   prefixCacheable?: boolean;
+  /** The node whose requests these are, for the run record. */
+  node?: NodeRef;
 }
 
 /** Which item a request is for, when the run may leave that item for a resumed run (see `deferUnsent`). */
@@ -189,6 +192,11 @@ export class BatchAccumulator {
     this.inflight += batch.length;
     if (queue.pending.length > 0) queue.timer = setTimeout(() => this.flush(group), queue.pending[0].batch.maxWaitMs);
     this.options.stats.batchesFlushed++;
+    const flushedAt = performance.now();
+    this.options.stats.record.flushed(
+      batch.map((pending) => pending.batch.node),
+      batch.map((pending) => flushedAt - pending.enqueuedAt),
+    );
     batch.sort((a, b) =>
       a.batch.priority !== b.batch.priority
         ? b.batch.priority - a.batch.priority
@@ -280,6 +288,13 @@ export class BatchAccumulator {
   private async call(pending: Pending): Promise<void> {
     const { stats, slots, backend, retry } = this.options;
     const timeoutMs = this.timeoutFor(pending.request);
+    const span = stats.tracer?.requestStarted({
+      itemId: pending.owner?.itemId,
+      ...pending.batch.node,
+      model: pending.request.model,
+      batchGroup: pending.batch.group,
+      maxTokens: pending.request.maxTokens,
+    });
     let firstSentAt: number | undefined;
     // The time limit starts once the request has its inference slot: waiting behind other requests is no timeout.
     const attempt = (signal: AbortSignal | undefined) =>
@@ -289,13 +304,14 @@ export class BatchAccumulator {
           if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
           if (pending.owner) this.sentItems.add(pending.owner.itemId);
           stats.inflight++;
+          stats.record.requestStarted(stats.inflight);
           const started = performance.now();
           firstSentAt ??= started;
           try {
             return await backend.complete(pending.request, { ...pending.hints, signal: limited });
           } finally {
             stats.inflight--;
-            stats.latenciesMs.push(performance.now() - started);
+            stats.record.requestEnded(pending.batch.node, performance.now() - started, stats.inflight);
           }
         },
         timeoutMs,
@@ -307,14 +323,20 @@ export class BatchAccumulator {
         retry,
         {
           signal: pending.hints.signal,
-          onRetry: () => stats.retries++,
+          onRetry: () => {
+            stats.retries++;
+            if (pending.batch.node) stats.record.node(pending.batch.node).retries++;
+          },
           onTimeout: () => stats.timeouts++,
           firstSentAt: () => firstSentAt,
         },
       );
       stats.modelRequests++;
+      stats.record.requestAnswered(pending.batch.node, pending.batch.model, result.usage);
+      span?.end(result);
       pending.resolve(result);
     } catch (error) {
+      span?.end(undefined, error);
       const unusable = asUnusable(error, backend.keyEnv);
       if (unusable) this.options.onUnusable?.(unusable);
       pending.reject(unusable ?? error);

@@ -50,6 +50,7 @@ export function batchHintsFor(
     mode: decision.mode,
     model: node.model ?? "",
     prefixCacheable: recorded?.prefixCacheable ?? prefixCacheableOf(workflow, graph, node),
+    node: { graph: graph.name, node: node.id },
   };
 }
 

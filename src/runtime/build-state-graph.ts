@@ -62,13 +62,23 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
       }
       const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
       for (const item of toRun) context.live.unpark(item.id);
+      const record = context.stats.record;
+      const here = record.node({ graph: graph.name, node: id });
+      here.items += toRun.length;
       // Items done with this node move on at once: those that leave the graph are reported (their result lines are
       // written now, not when the slowest item of the step is done), the others park until the step ends, so the
       // accumulator knows they will send nothing more.
       const settle = (items: WorkItem[]) => {
         if (context.signal.aborted) return;
         // A deferred item stays where it is, not running: a resumed run starts it again (it sent nothing).
-        for (const item of items) if (item.status === "running") advance(graph, id, item);
+        for (const item of items) {
+          if (item.status !== "running") continue;
+          const failedHere = item.outcome === "error";
+          if (failedHere) here.errors++;
+          const edge = advance(graph, id, item);
+          if (edge) record.edgeTaken(graph.name, edge.id);
+          else if (failedHere && hooks.onFinished) record.failedItem(item.id, `${graph.name}/${id}`, item.error ?? "");
+        }
         // Parked: done with their node, waiting for the rest of their step; like items waiting on a model request,
         // they send nothing more until the items still at work are answered.
         for (const item of items) if (item.at !== null) context.live.park(item.id);

@@ -24,6 +24,8 @@ export interface ChatResult {
   toolCalls: ChatToolCall[];
   finishReason: string;
   usage: ChatUsage;
+  /** The provider batch that answered the request, when one did. */
+  batchId?: string;
 }
 
 /** Scheduling facts that travel with a request (from the node's batch annotation). */

@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { JsonSchema } from "../ir/types.js";
+import type { Workflow } from "../ir/workflow.js";
 
 /** Returns why an item's state does not match, or undefined when it does. */
 export type InputCheck = (state: Record<string, unknown>) => string | undefined;
@@ -74,4 +75,10 @@ export function inputItemCheck(schema: JsonSchema | undefined): InputCheck | und
     const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more)` : "";
     return `does not match the workflow's state schema: ${shown}${more}`;
   };
+}
+
+/** State fields the main graph's schema marks required: missing ones are input errors. */
+export function requiredFields(workflow: Workflow): string[] {
+  const required = workflow.mainGraph.stateSchema?.required;
+  return Array.isArray(required) ? required.filter((f): f is string => typeof f === "string") : [];
 }

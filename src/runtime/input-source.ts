@@ -13,8 +13,11 @@ export class InputSource {
     readonly input: RunInput,
     requiredFields: string[],
     check?: InputCheck,
+    /** Only the first `limit` records are read. */
+    limit?: number,
   ) {
-    this.reader = readInput(input, requiredFields, check);
+    const reader = readInput(input, requiredFields, check);
+    this.reader = limit === undefined ? reader : firstRecords(reader, limit);
   }
 
   /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */
@@ -31,6 +34,16 @@ export class InputSource {
   async *records(): AsyncGenerator<InputRecord> {
     while (this.peeked.length > 0) yield this.peeked.shift()!;
     yield* this.reader;
+  }
+}
+
+/** The first `limit` records of `reader`; the rest of the input is never read. */
+async function* firstRecords(reader: AsyncGenerator<InputRecord>, limit: number): AsyncGenerator<InputRecord> {
+  if (limit <= 0) return;
+  let count = 0;
+  for await (const record of reader) {
+    yield record;
+    if (++count >= limit) return;
   }
 }
 

@@ -28,16 +28,17 @@ function edgeMatches(edge: WorkflowEdge, graph: WorkflowGraph, item: WorkItem): 
   return true;
 }
 
-/** Sets `item.at` to the next node, or finishes the item. */
-export function advance(graph: WorkflowGraph, nodeId: string, item: WorkItem): void {
+/** Sets `item.at` to the next node, or finishes the item; returns the edge taken, if any. */
+export function advance(graph: WorkflowGraph, nodeId: string, item: WorkItem): WorkflowEdge | undefined {
   const next = graph.outEdges(nodeId).find((edge) => edgeMatches(edge, graph, item));
   item.route = undefined;
   if (next) {
     item.at = next.to;
     if (item.outcome === "error") item.error = undefined;
     item.outcome = undefined;
-    return;
+    return next;
   }
   item.at = null;
   item.status = item.outcome === "error" ? "error" : "ok";
+  return undefined;
 }

@@ -1,4 +1,7 @@
 // The run report: what a run did, in numbers users can check against their bills and engine metrics.
+import type { WorkflowPlan } from "../printers/workflow-plan.js";
+import type { ChatUsage } from "./chat.js";
+import type { RunRecordData } from "./record/run-record.js";
 import type { RunCost } from "./run-cost.js";
 import type { RunStats } from "./run-stats.js";
 
@@ -36,6 +39,14 @@ export interface RunReport {
   backendMetrics?: Record<string, number>;
   /** What the backend adds (provider batches: batches submitted, per-status counts, discounted cost). */
   backendReport?: Record<string, unknown>;
+  /** True for `nexus run --dry-run`: no model was called; tokens come from the rendered prompts. */
+  dryRun?: boolean;
+  /** Dry runs: what the counts assume where the input cannot say (outputs, fields written during the run). */
+  assumptions?: string[];
+  /** What the compiler planned (graphs, batch decisions, the build estimate): for `nexus report` and --html. */
+  plan?: WorkflowPlan;
+  /** Per node, per time bucket and per edge, and the failed items (see src/runtime/record/). */
+  record?: RunRecordData;
 }
 
 export function buildRunReport(
@@ -47,6 +58,9 @@ export function buildRunReport(
     cost: RunCost | null;
     backendMetrics?: Record<string, number>;
     backendReport?: Record<string, unknown>;
+    plan?: WorkflowPlan;
+    /** Dollars for one node's tokens (see usagePricer), for the record's per-node cost. */
+    price?: (model: string, usage: ChatUsage) => number | null;
   },
 ): RunReport {
   return {
@@ -80,6 +94,8 @@ export function buildRunReport(
     ...(fields.backendMetrics && Object.keys(fields.backendMetrics).length
       ? { backendMetrics: fields.backendMetrics }
       : {}),
+    ...(fields.plan ? { plan: fields.plan } : {}),
+    record: stats.record.toJSON(fields.price ?? (() => null)),
   };
 }
 
@@ -116,7 +132,7 @@ export function formatRunReport(report: RunReport): string {
     rows.push([humanKey(key), compactValue(value)]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
-  return `run report: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
+  return `${report.dryRun ? "dry run report (no model called)" : "run report"}: ${report.workflow} on ${report.backend}${report.interrupted ? " (interrupted)" : ""}\n${lines.join("\n")}\n`;
 }
 
 /** `1 retry`, `2 retries`. */

@@ -1,5 +1,7 @@
 // Counters a run keeps for the progress bar and the run report. One instance per run; everything adds to it.
 import { addUsage, emptyUsage, type ChatUsage } from "./chat.js";
+import { RunRecord } from "./record/run-record.js";
+import type { RunTracer } from "./tracing/run-tracer.js";
 
 export class RunStats {
   /** Items in the input, once counted (for the progress total); undefined until then. */
@@ -28,8 +30,10 @@ export class RunStats {
   /** Usage per model URI (as written in the workflow), warm-ups included, for the cost estimate. */
   readonly usageByModel = new Map<string, ChatUsage>();
   readonly startedAt = performance.now();
-  /** Time to first token (first byte of answer) per request, ms; kept for percentiles. */
-  readonly latenciesMs: number[] = [];
+  /** Aggregates per node, time bucket and edge, and the failed items, for the report (bounded memory). */
+  readonly record = new RunRecord(this.startedAt);
+  /** Spans per item and per model request, when the user's environment names an OTLP endpoint. */
+  tracer?: RunTracer;
 
   addModelUsage(model: string, usage: ChatUsage): void {
     addUsage(this.usage, usage);

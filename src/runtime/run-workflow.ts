@@ -10,7 +10,7 @@ import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
 import type { BackendUnusableError } from "../util/user-errors.js";
 import { exceedsTolerance, type FailureTolerance } from "./failure-tolerance.js";
-import { inputItemCheck } from "./input-schema.js";
+import { inputItemCheck, requiredFields } from "./input-schema.js";
 import { ModelNames } from "./model-names.js";
 import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
@@ -35,6 +35,7 @@ import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js
 import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
+import type { RunTracer } from "./tracing/run-tracer.js";
 
 export interface RunOptions {
   workflow: Workflow;
@@ -82,6 +83,8 @@ export interface RunOptions {
   defaultModel?: string;
   /** Model as the workflow names it -> the name the backend serves it under (over the manifest's `models:`). */
   modelMap?: Record<string, string>;
+  /** Only the first `limit` items of the input run (a sample before the full run). */
+  limit?: number;
   /** Check the backend (key, reachability, models) before the first item; default true. */
   preflight?: boolean;
   /**
@@ -93,6 +96,8 @@ export interface RunOptions {
   stop?: AbortSignal;
   abort?: AbortSignal;
   onProgress?: (stats: RunStats) => void;
+  /** Spans per item and model request (see tracing/otlp-tracer.ts); the caller shuts it down. */
+  tracer?: RunTracer;
 }
 
 export interface RunOutcome {
@@ -120,12 +125,6 @@ function resultLine(item: WorkItem): ResultLine {
     error: item.error ?? null,
     usage: item.usage,
   };
-}
-
-/** State fields the main graph's schema marks required: missing ones are input errors. */
-function requiredFields(workflow: Workflow): string[] {
-  const required = workflow.mainGraph.stateSchema?.required;
-  return Array.isArray(required) ? required.filter((f): f is string => typeof f === "string") : [];
 }
 
 export function defaultPrefixWarmup(backend: ModelBackend): PrefixWarmup {
@@ -163,10 +162,15 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   const names = new ModelNames(workflow, { defaultModel: options.defaultModel, modelMap: options.modelMap });
   names.requireDefault();
   const backend = names.wrap(options.backend);
+  const stats = new RunStats();
+  stats.tracer = options.tracer;
+  options.backend.observeBatches?.({
+    submitted: (id, requests, at) => stats.record.batchSubmitted(id, requests, performance.now() - (Date.now() - at)),
+    ended: (id) => stats.record.batchEnded(id),
+  });
   // The backend is checked (key, reachability, models) before anything is opened: a failed check truncates nothing.
   if (options.preflight !== false) await backend.preflight?.(names.served());
   const maxInflight = options.maxInflight ?? 64;
-  const stats = new RunStats();
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
@@ -213,11 +217,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     options.input,
     requiredFields(workflow),
     inputItemCheck(workflow.mainGraph.stateSchema),
+    options.limit,
   );
   void countInputItems(options.input).then(
     (count) => {
       if (count === undefined) return;
-      stats.expectedItems = count;
+      stats.expectedItems = Math.min(count, options.limit ?? count);
       options.onProgress?.(stats);
     },
     () => {},
@@ -252,7 +257,10 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     for (const line of lines) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
+      stats.tracer?.itemFinished(line.id, line.status, line.error);
     }
+    const ok = lines.filter((line) => line.status === "ok").length;
+    stats.record.itemsFinished(ok, lines.length - ok);
     context.live.finish(lines.length);
     if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems)) {
       stoppedBy = "max-failures";
@@ -280,12 +288,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       stats.resumed += records.length - fresh.length;
       context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
+      for (const r of invalid) stats.record.failedItem(r.id, null, r.error);
       record(
         invalid.map((r) => ({ id: r.id, status: "error" as const, output: null, error: r.error, usage: emptyUsage() })),
       );
     },
     runChunk: async (index: number, items: WorkItem[]) => {
       stats.items += items.length;
+      if (stats.tracer) for (const item of items) if (!writer.isDone(item.id)) stats.tracer.itemStarted(item.id);
       const config = {
         configurable: { thread_id: `chunk-${index}` },
         recursionLimit: 100_000,

@@ -36,7 +36,7 @@ export interface BatchMember {
 /** What the backend hears from batches as they progress. */
 export interface RunnerEvents {
   /** Result lines journaled: answer, fail or resend the requests they settle. */
-  onOutcomes(outcomes: RecordedOutcome[]): void;
+  onOutcomes(outcomes: RecordedOutcome[], marker: string): void;
   /** Requests whose batch never reached the provider (or was not ours): send them again. */
   onRequeue(keys: string[]): void;
   /** The provider refused a batch as too large: send smaller ones. */
@@ -147,6 +147,7 @@ export class BatchRunner {
         requestState: "failed",
         error: message,
       })),
+      marker,
     );
     this.events.onFinished(marker);
   }
@@ -259,7 +260,7 @@ export class BatchRunner {
       crashPoint(done ? "after-results" : "while-reading-results");
       const settled = buffer;
       buffer = [];
-      this.events.onOutcomes(settled);
+      this.events.onOutcomes(settled, marker);
     };
     const unreadable: UnreadableLine[] = [];
     for await (const outcome of this.driver.results(this.journaled(row))) {
@@ -374,7 +375,7 @@ export class BatchRunner {
     const recorded = outcomes.map((o) => this.decide(marker, byCustomId.get(o.customId)!, o));
     this.journal.recordOutcomes(marker, recorded);
     this.journal.markDone(marker);
-    this.events.onOutcomes(recorded);
+    this.events.onOutcomes(recorded, marker);
     this.events.onFinished(marker);
   }
 

@@ -3,7 +3,7 @@
 // otherwise hands it to the collector, which sends it with its neighbours in the next batch. The promise settles
 // when the batch's result line for it is journaled. A resumed run first picks up every live batch of the journal.
 import { randomUUID } from "node:crypto";
-import { BackendError, isRetryableStatus, type ModelBackend } from "../../runtime/backend.js";
+import { BackendError, isRetryableStatus, type BatchObserver, type ModelBackend } from "../../runtime/backend.js";
 import type { BackendUnusableError } from "../../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import type { ProviderBatchOptions } from "./backend-options.js";
@@ -39,6 +39,9 @@ export class ProviderBatchBackend implements ModelBackend {
   private readonly abortWatch = new WeakMap<AbortSignal, Set<() => void>>();
   /** Prefix-write batches of this run and the cache keys they write. */
   private readonly prefixBatches = new Map<string, string[]>();
+  /** Batches submitted and not yet ended, by marker, for the observer. */
+  private readonly open = new Map<string, { id: string; requests: number; submittedAt: number }>();
+  private observer?: BatchObserver;
   private readonly counters = {
     batchesSubmitted: 0,
     requestsSubmitted: 0,
@@ -68,14 +71,18 @@ export class ProviderBatchBackend implements ModelBackend {
       send: (requests, purpose) => this.send(requests, purpose),
     });
     this.runner = new BatchRunner(driver, journal, options, {
-      onOutcomes: (outcomes) => this.settle(outcomes),
+      onOutcomes: (outcomes, marker) => this.settle(outcomes, marker),
       onRequeue: (keys) => this.requeue(keys),
       onTooLarge: (bytes) => this.collector.lowerByteLimit(Math.floor(bytes / 2)),
-      onFinished: (marker) => this.finished(marker),
+      onFinished: (marker) => {
+        this.batchEnded(marker);
+        this.finished(marker);
+      },
       onUnusable: (error) => this.unusable(error),
-      onSubmitted: (_marker, requests) => {
+      onSubmitted: (marker, requests) => {
         this.counters.batchesSubmitted++;
         this.counters.requestsSubmitted += requests;
+        this.batchOpen(marker, requests, Date.now());
       },
       log: this.log,
     });
@@ -93,8 +100,32 @@ export class ProviderBatchBackend implements ModelBackend {
         continue;
       }
       this.log(`resuming batch ${row.provider_batch_id ?? row.marker} (${row.status}, ${row.request_count} requests)`);
+      this.batchOpen(row.marker, row.request_count, row.submitted_at ?? row.created_at);
       this.track(row.marker, this.runner.resume(row));
     }
+  }
+
+  observeBatches(observer: BatchObserver): void {
+    this.observer = observer;
+    for (const batch of this.open.values()) observer.submitted(batch.id, batch.requests, batch.submittedAt);
+  }
+
+  private batchOpen(marker: string, requests: number, submittedAt: number): void {
+    const batch = { id: this.batchIdOf(marker), requests, submittedAt };
+    this.open.set(marker, batch);
+    this.observer?.submitted(batch.id, requests, submittedAt);
+  }
+
+  private batchEnded(marker: string): void {
+    const batch = this.open.get(marker);
+    if (!batch) return;
+    this.open.delete(marker);
+    this.observer?.ended(batch.id);
+  }
+
+  /** The provider's id of a batch once recorded, else the journal's marker. */
+  private batchIdOf(marker: string): string {
+    return this.journal.batch(marker)?.provider_batch_id ?? marker;
   }
 
   /** The driver's check: a key is set and accepted, and the provider serves `models`. */
@@ -222,13 +253,14 @@ export class ProviderBatchBackend implements ModelBackend {
     void guarded.finally(() => this.flows.delete(guarded));
   }
 
-  private settle(outcomes: RecordedOutcome[]): void {
+  private settle(outcomes: RecordedOutcome[], marker: string): void {
+    const batchId = this.open.get(marker)?.id ?? this.batchIdOf(marker);
     for (const outcome of outcomes) {
       this.counters.outcomes[outcome.outcome] = (this.counters.outcomes[outcome.outcome] ?? 0) + 1;
       const tracked = this.tracked.get(outcome.requestKey);
       if (outcome.requestState === "succeeded") {
         this.tracked.delete(outcome.requestKey);
-        for (const waiter of tracked?.waiters ?? []) waiter.resolve(outcome.result!);
+        for (const waiter of tracked?.waiters ?? []) waiter.resolve({ ...outcome.result!, batchId });
       } else if (outcome.requestState === "failed") {
         this.fail(outcome.requestKey, new BackendError(outcome.error ?? "failed", undefined, false));
       } else if (outcome.requestState === "retry") {

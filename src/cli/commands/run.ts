@@ -8,6 +8,8 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
+import { workflowPlan } from "../../printers/workflow-plan.js";
+import { VERSION } from "../../version.js";
 import { UsageError } from "../../util/user-errors.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "../exit-codes.js";
 import {
@@ -23,6 +25,8 @@ import { addCompileOptions, compileForCommand, type CompileFlags } from "../shar
 import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
+import { writeHtmlReport } from "../html-output.js";
+import { runDryRunCommand } from "../dry-run-command.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -43,6 +47,9 @@ interface RunFlags extends CompileFlags, TrustFlags {
   force?: boolean;
   retryFailed?: boolean;
   report?: string;
+  html?: string;
+  dryRun?: boolean;
+  limit?: number;
   timeScale: number;
   progress: boolean;
   prefixWarmup: "auto" | "request" | "in-flight" | "off";
@@ -90,6 +97,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .option("--restart", "discard an unfinished run (results, checkpoints, batch journal) and start over")
     .option("--force", "overwrite the results of a finished run")
     .option("--report <file>", "also write the run report as JSON")
+    .option("--html <file>", "also write the run report as one self-contained HTML page (graph, tables, timeline)")
     .option(
       "--time-scale <x>",
       "sim:// and simulated tools: real seconds per simulated second (1 = real time)",
@@ -123,6 +131,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .default("auto"),
     )
     .option("--no-progress", "no progress bar or progress lines")
+    .option("--dry-run", "call no model: count tokens and cost over the real input and check it (same report)")
+    .option("--limit <n>", "run only the first N input items (a sample before the full run)", positiveInteger)
     .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
   addTrustOptions(command);
@@ -134,11 +144,12 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       { buildRunReport, formatRunReport },
       { runWorkflow },
       { selectBackend },
-      { estimateRunCost },
+      { estimateRunCost, usagePricer },
       { parseFailureTolerance, exceedsTolerance, describeTolerance },
       { parseModelMapEntry },
       { ScenarioFileError },
       { DEFAULT_RETRY },
+      { tracerFromEnvironment },
     ] = await Promise.all([
       import("../../runtime/progress.js"),
       import("../../runtime/run-report.js"),
@@ -149,6 +160,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       import("../../runtime/model-names.js"),
       import("../../sim/scenario.js"),
       import("../../runtime/retry.js"),
+      import("../../runtime/tracing/otlp-tracer.js"),
     ]);
     const retry = {
       ...DEFAULT_RETRY,
@@ -160,6 +172,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const toStdout = flags.out === "-";
     if (!toStdout) checkWritableFile(flags.out, "--out");
     if (flags.report) checkWritableFile(flags.report, "--report");
+    if (flags.html) checkWritableFile(flags.html, "--html");
     const compiled = compileForCommand(file, flags, setExitCode);
     if (!compiled) return;
     const workflow = compiled.workflow;
@@ -179,6 +192,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     if (printRefusals(workflowReach(workflow, file, choice, trust), (text) => process.stderr.write(text)))
       return setExitCode(EXIT.inputErrors);
     warnModelBackendMismatch(workflow, backendUrl, { ...(workflow.settings.modelMap ?? {}), ...modelMap });
+    if (flags.dryRun) return setExitCode(await runDryRunCommand(workflow, flags, backendUrl));
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
@@ -199,6 +213,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stderr.write(`error: ${error.message}\n`);
       return setExitCode(EXIT.usage);
     }
+    // Traces go where the user's environment says (never the workflow file); without it nothing is loaded.
+    const tracer = await tracerFromEnvironment(process.env, backend.kind, VERSION);
     const stop = new AbortController();
     const abort = new AbortController();
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
@@ -246,6 +262,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         defaultModel: flags.model ?? process.env.NEXUS_DEFAULT_MODEL,
         modelMap,
         maxFailures: tolerance,
+        limit: flags.limit,
+        tracer,
         stop: stop.signal,
         abort: abort.signal,
         onProgress: (current) => {
@@ -254,15 +272,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         },
       });
       progress?.stop(outcome.stats);
+      const pricing = resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {});
       const report = buildRunReport(outcome.stats, {
         workflow: workflow.name,
         backend: backendUrl,
         interrupted: outcome.interrupted,
-        cost: estimateRunCost(
-          outcome.stats,
-          backend.concurrency === "unbounded",
-          resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {}),
-        ),
+        cost: estimateRunCost(outcome.stats, backend.concurrency === "unbounded", pricing),
+        plan: workflowPlan(workflow),
+        price: usagePricer(backend.concurrency === "unbounded", pricing),
         backendMetrics: await backend.metrics?.(),
         backendReport: backend.report?.(),
       });
@@ -276,6 +293,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         process.stdout.write(`checkpoints: ${outcome.checkpointFile} (kept for --resume and --retry-failed)\n`);
       }
       if (flags.report) writeFileSync(flags.report, JSON.stringify(report, null, 2) + "\n");
+      if (flags.html) await writeHtmlReport(flags.html, report);
       const { done, failed } = outcome.stats;
       const where = toStdout ? "stdout" : flags.out;
       if (stdoutClosed) {
@@ -318,6 +336,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       progress?.stop(stats ?? ({ done: 0 } as never));
       process.off("SIGINT", onSignal);
       await backend.close();
+      await tracer?.shutdown();
       guarded?.lock.release();
     }
   });
