@@ -223,6 +223,27 @@ export const diagnostics = {
       `use a model that ${backend} serves, another 'backend:', or name the served model under 'models:' (NAME: SERVED)`,
     ),
 
+  batchPolicyWithoutBatchForm: (
+    node: string,
+    policy: "batch" | "join",
+    implementation: string,
+    why: string,
+    loc: Loc,
+  ) =>
+    error(
+      "NX4020",
+      `node '${q(node)}' has a ${policy === "batch" ? "batch policy" : "join"}, but its implementation (${implementation}) has no batch form: ${why}`,
+      loc,
+      `three fixes: remove '${policy}:' from the node; or implement evaluateBatch(items, ctx) in the tool's module (and list it in the tool's 'exports:' when the module is outside the workflow's folder); or use a batch-capable node or tool (an llm node, an http tool with 'batch: {size, body}' in its config, or the 'embeddings' builtin)`,
+    ),
+  invalidJoin: (node: string, detail: string, loc: Loc) =>
+    error(
+      "NX4021",
+      `join of node '${q(node)}': ${detail}`,
+      loc,
+      "write 'join: {by: <state path>, within: <count or duration>, on_timeout: flush|fail}'",
+    ),
+
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------
   invalidInputJson: (detail: string, loc: Loc) =>
     error("NX5001", `not valid JSON (${detail})`, loc, "write one JSON object per line"),

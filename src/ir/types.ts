@@ -18,6 +18,23 @@ export interface BatchPolicy {
   priority?: number;
   /** Set to false to opt a node out of batching. */
   enabled?: boolean;
+  /**
+   * Batch-native tool and task nodes only: how `evaluateBatch` answers. `in-order` (default): an array of one result
+   * per item, in the items' order; `by-id`: results keyed by item id (a Map, an object, or `{id, result|error}` entries).
+   */
+  results?: "in-order" | "by-id";
+}
+
+/**
+ * Correlation before a batch-native node (`join: {by, within, on_timeout}`): items whose state has the same value at
+ * `by` form one group, complete at `count` items or closed `durationMs` after its first item; the node receives the
+ * groups. A group still incomplete when its window ends is handed over as it is (`flush`) or fails (`fail`).
+ */
+export interface JoinPolicy {
+  by: string;
+  count?: number;
+  durationMs?: number;
+  onTimeout: "flush" | "fail";
 }
 
 interface NodeBase {
@@ -79,6 +96,9 @@ export interface ToolNode extends NodeBase {
   /** Argument name -> template or state path. */
   args?: Record<string, string>;
   output?: string;
+  /** Batch-native: the tool receives up to `size` items at once (see src/ir/batch-forms.ts). */
+  batch?: BatchPolicy;
+  join?: JoinPolicy;
 }
 
 /** An action with configuration and no model (e.g. `action: escalate`). */
@@ -88,6 +108,9 @@ export interface TaskNode extends NodeBase {
   config: Record<string, unknown>;
   output?: string;
   batch?: BatchPolicy;
+  /** A tool of the workflow that runs the task, called with the item's state; without one the config is recorded. */
+  implementation?: string;
+  join?: JoinPolicy;
 }
 
 /** Fan-out: runs graph `body` once per element of the state list `over`, collecting results into `output`. */
