@@ -71,6 +71,7 @@ export class BatchQueue {
   private readonly groups = new Map<string, Unit>();
   private draining = false;
   private closed = false;
+  private checkScheduled = false;
 
   constructor(private readonly options: BatchQueueOptions) {}
 
@@ -82,6 +83,17 @@ export class BatchQueue {
       this.options.live.hold(1);
       if (!this.options.join) this.toReady({ id: item.id, members: [member] });
       else this.join(member, key);
+      this.scheduleCheck();
+    });
+  }
+
+  /** Once this tick's items have joined, the run re-checks: perhaps nothing else can arrive now. */
+  private scheduleCheck(): void {
+    if (this.checkScheduled) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      this.options.onSettled();
     });
   }
 
@@ -134,10 +146,13 @@ export class BatchQueue {
     while (this.ready.length > 0) this.flush();
   }
 
-  /** Groups short of their count when nothing else can arrive: their window is over. */
+  /**
+   * Groups short of their count when nothing else can arrive: their window is over. Groups with a duration wait for
+   * it (their timer ends the window).
+   */
   closeIncomplete(when = "when nothing else could arrive"): void {
     const join = this.options.join;
-    if (!join) return;
+    if (!join || join.durationMs !== undefined) return;
     for (const group of [...this.groups.values()]) {
       if (join.count === undefined || join.onTimeout === "flush") this.closeGroup(group.id);
       else this.failGroup(group, when);

@@ -35,7 +35,7 @@ export async function executeBatchNativeNode(
       if (recorded) return apply(node, item, recorded);
       const input = node.kind === "tool" ? toolArguments(node, tool.inputSchema, item.state) : { ...item.state };
       const key = node.join ? readPath(item.state, node.join.by.split(".")) : undefined;
-      if (node.join && key === undefined)
+      if (node.join && (key === undefined || key === null))
         return failItem(item, `node '${node.id}': join key '${node.join.by}' is missing from the item's state`);
       apply(node, item, await queue.add({ id: item.id, input }, deferrable, key));
     }),
