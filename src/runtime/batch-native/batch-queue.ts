@@ -72,6 +72,8 @@ export class BatchQueue {
   private draining = false;
   private closed = false;
   private checkScheduled = false;
+  /** Members of batches out at the implementation. */
+  private readonly inflight = new Set<Member[]>();
 
   constructor(private readonly options: BatchQueueOptions) {}
 
@@ -187,10 +189,15 @@ export class BatchQueue {
     this.options.onSettled();
   }
 
-  /** Settles everything still held (the run ended or was aborted). */
+  /** Settles everything still held or out (the run ended or was aborted; a late answer is dropped). */
   close(reason: string): void {
     this.closed = true;
     clearTimeout(this.readyTimer);
+    for (const members of this.inflight) {
+      this.options.live.stopEvaluating(members.length);
+      for (const member of members) member.settle({ ok: false, error: `node '${this.options.node}': ${reason}` });
+    }
+    this.inflight.clear();
     const units = [...this.ready.splice(0), ...this.groups.values()];
     this.groups.clear();
     for (const unit of units) {
@@ -226,6 +233,7 @@ export class BatchQueue {
     const members = units.flatMap((unit) => unit.members);
     live.release(members.length);
     live.startEvaluating(members.length);
+    this.inflight.add(members);
     const joined = this.options.join !== undefined;
     const what = joined ? `${units.length} groups (${members.length} items)` : `${units.length} items`;
     const where = `node '${node}' (evaluateBatch of a batch of ${what})`;
@@ -251,6 +259,8 @@ export class BatchQueue {
       const outcome = outcomes[index] as JournaledOutcome;
       for (const member of unit.members) journaled.push([member.item.id, outcome]);
     });
+    // Closed meanwhile (the run was aborted): its items were settled, and the store may be closed.
+    if (!this.inflight.delete(members)) return;
     try {
       this.options.record(journaled);
     } finally {

@@ -31,7 +31,7 @@ export function nativeBatches(
   store: RunStore,
   replayErrors: boolean,
 ): NativeBatches {
-  return new NativeBatches({
+  const batches = new NativeBatches({
     workflow: context.workflow,
     live: context.live,
     tools,
@@ -41,4 +41,7 @@ export function nativeBatches(
     waiting: () => context.accumulator.waiting,
     onSettled: () => context.accumulator.check(),
   });
+  // An aborted run does not wait for batches out at their implementations: their items are left for a resume.
+  context.signal.addEventListener("abort", () => batches.close("the run was aborted"), { once: true });
+  return batches;
 }
