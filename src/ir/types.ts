@@ -67,6 +67,21 @@ export interface LlmNode extends NodeBase {
   temperature?: number;
   maxTokens?: number;
   batch?: BatchPolicy;
+  /** Set on a reduce that calls a model (a synthesis): see SynthesisReduce. */
+  reduce?: SynthesisReduce;
+}
+
+/**
+ * A `reduce` node with a model: its prompt reads the list at `input` (e.g. a map's results) and the model writes the
+ * synthesis. When the list may not fit the model's context window (`contextTokens`, else the model's known window),
+ * the reduce is hierarchical: chunks of the list are reduced first, then the partial results (the `reduce`
+ * annotation records the choice, made at build time from the token estimate).
+ */
+export interface SynthesisReduce {
+  input: string;
+  contextTokens?: number;
+  /** The most elements the list holds, when its producer does not say (a planner's `maxItems` does). */
+  maxItems?: number;
 }
 
 /** Chooses one outgoing route: by a model (`strategy: llm`) or by evaluating expressions (`strategy: expression`). */

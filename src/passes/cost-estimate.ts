@@ -2,6 +2,8 @@
 // (realtime, realtime with prompt caching, batched with caching), written to the `cost` annotation. Token counts come
 // from the prompt analysis; variable values, output lengths and map list lengths are assumptions (pass options), and
 // prices come from the pricing table (built in, overridable). `nexus build --report` sums these per 1,000 items.
+// From the same token estimates it records, for each reduce that calls a model, whether the synthesis is one call or
+// hierarchical (the `reduce` annotation, see ./analyses/reduce-estimate.ts).
 import type { Pass } from "../pass-manager/pass.js";
 import { requestCost, type RequestTokens } from "../pricing/request-cost.js";
 import { minCacheableTokens } from "../pricing/pricing.js";
@@ -11,6 +13,7 @@ import { countTokens } from "../prompt/tokenizer.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
 import { expectedVisitsAnalysis, graphRunsPerItem } from "./analyses/expected-visits.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
+import { recordReducePlans } from "./analyses/reduce-estimate.js";
 
 interface Assumptions {
   variableTokens: number;
@@ -143,5 +146,6 @@ export const costEstimatePass: Pass = {
       ir.graphByName(facts.graph)!.annotations.set(costAnnotation, node.id, estimate);
       context.stat("nodes-estimated");
     }
+    recordReducePlans(ir, context);
   },
 };

@@ -25,7 +25,7 @@ const NODE_FIELDS = [
   ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
   ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
   ...["body", "graph", "graph_ref", "subgraph", "as", "over", "items", "max_concurrency", "from", "into"],
-  ...["operation", "field", "implementation", "join"],
+  ...["operation", "field", "implementation", "join", "context_tokens", "max_items"],
 ];
 
 /** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
@@ -116,6 +116,18 @@ function readReference(
     return { name: value.name, loc: reader.at(field), inline: value };
   reader.report(diagnostics.wrongType(field, `a ${field} name or {name: ...}`, describeValue(value), reader.at(field)));
   return undefined;
+}
+
+/** A reduce with a model (a synthesis): an llm node whose prompt reads the list, with its `reduce` fields. */
+function lowerSynthesis(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
+  const reduce = withoutUndefined({
+    input: reader.string(["input", "from"], true) ?? "",
+    contextTokens: reader.number("context_tokens", { integer: true, min: 1 }),
+    maxItems: reader.number("max_items", { integer: true, min: 1 }),
+  });
+  const output = reader.string("into");
+  const node = lowerLlm(id, reader, context, base);
+  return { ...node, ...(output !== undefined && node.output === undefined ? { output } : {}), reduce };
 }
 
 function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
@@ -368,6 +380,7 @@ function lowerKind(
       return node;
     }
     case "reduce":
+      if (isModelTask(reader)) return lowerSynthesis(id, reader, context, base);
       return withoutUndefined({
         ...base,
         kind: "reduce",
