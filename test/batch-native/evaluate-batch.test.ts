@@ -1,7 +1,10 @@
 // The evaluateBatch contract of a batch-native node: every accumulated item in one call, results in order or keyed
 // by id, and checked: a missing, extra or duplicated result fails exactly its items (never shifted), a throw fails
 // its batch's items (with the node and the batch size) while other batches go on.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { trustPolicy } from "../../src/runtime/trust/trust-policy.js";
 import { keyedItems, runCase, useFolders } from "./helpers.js";
 
 const folder = useFolders();
@@ -160,5 +163,26 @@ describe("evaluateBatch", () => {
       keyedItems(2),
     );
     expect(run.lines.map((line) => line.output)).toEqual([{ found: "users:k0:2" }, { found: "users:k1:2" }]);
+  });
+
+  it("stops before any item, with the build's NX4020 text, when the loaded module lacks what its tool declares", async () => {
+    const dir = folder();
+    const elsewhere = join(dir, "..", "elsewhere-" + Date.now());
+    mkdirSync(elsewhere);
+    const module = join(elsewhere, "lookup.mjs");
+    writeFileSync(module, "export function lookup(args) { return args.key; }\n");
+    await expect(
+      runCase(
+        dir,
+        {
+          node: "batch: { size: 2 }",
+          toolConfig: `{ module: "${module}", export: lookup, exports: [lookup, evaluateBatch] }`,
+        },
+        keyedItems(2),
+        { trust: trustPolicy({ allowModules: [module] }) },
+      ),
+    ).rejects.toThrow(
+      /workflow\.yaml:\d+:\d+: NX4020: node 'lookup' has a batch policy, but its implementation \(tool 'lookup'\) has no batch form: .*lookup\.mjs does not export 'evaluateBatch'; three fixes: remove 'batch:'/,
+    );
   });
 });
