@@ -190,7 +190,7 @@ export const diagnostics = {
       `node '${q(node)}' has a batch policy, but ${kind === "task" ? "task nodes" : "expression routers"} have no batch implementation (they call no model)`,
       loc,
       kind === "task"
-        ? "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
+        ? "remove 'batch:' from the node; or give it an 'implementation:' tool with a batch form (evaluateBatch, see NX4020); or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
         : "remove 'batch:' from the node; or let a model choose the route ('strategy: llm' and a 'model:'), which batches",
     ),
   backendCannotBatch: (node: string, model: string, why: string, loc: Loc) =>

@@ -13,7 +13,7 @@ import { countTokens } from "../prompt/tokenizer.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
 import { expectedVisitsAnalysis, graphRunsPerItem } from "./analyses/expected-visits.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
-import { recordReducePlans } from "./analyses/reduce-estimate.js";
+import { decideReduce, recordReducePlans, synthesisCalls } from "./analyses/reduce-estimate.js";
 
 interface Assumptions {
   variableTokens: number;
@@ -99,7 +99,12 @@ export const costEstimatePass: Pass = {
       const node = facts.node;
       const cacheable = facts.prefixTokens > 0 && facts.prefixTokens >= minCacheableTokens(pricing, facts.target);
       const perRequest = requestTokens(facts, cacheable, assumed);
-      const requestsPerRun = node.kind === "llm" && node.tools.length > 0 ? node.maxTurns : 1;
+      const requestsPerRun =
+        node.kind === "llm" && node.reduce
+          ? synthesisCalls(decideReduce(ir, ir.graphByName(facts.graph)!, node))
+          : node.kind === "llm" && node.tools.length > 0
+            ? node.maxTurns
+            : 1;
       let graphRuns = graphRunsByName.get(facts.graph);
       if (!graphRuns) {
         graphRuns = [

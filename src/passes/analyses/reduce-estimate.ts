@@ -76,6 +76,17 @@ export function decideReduce(workflow: Workflow, graph: WorkflowGraph, node: Llm
   };
 }
 
+/** Model calls of one synthesis as decided: 1, or every level's chunks and the last call over the partials. */
+export function synthesisCalls(decision: ReduceDecision): number {
+  let calls = 0;
+  let list = decision.elements;
+  while (list > decision.chunkItems) {
+    list = Math.ceil(list / decision.chunkItems);
+    calls += list;
+  }
+  return calls + 1;
+}
+
 /** Records the decision of every reduce that calls a model in the `reduce` annotation. */
 export function recordReducePlans(ir: Workflow, context: PassContext): void {
   for (const { graph, node } of ir.allNodes()) {
