@@ -190,7 +190,7 @@ export const diagnostics = {
       `node '${q(node)}' has a batch policy, but ${kind === "task" ? "task nodes" : "expression routers"} have no batch implementation (they call no model)`,
       loc,
       kind === "task"
-        ? "remove 'batch:' from the node; or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
+        ? "remove 'batch:' from the node; or give it an 'implementation:' tool with a batch form (evaluateBatch, see NX4020); or, if it should call a model, give it 'model:' and 'prompt:' so it becomes an llm node, which batches"
         : "remove 'batch:' from the node; or let a model choose the route ('strategy: llm' and a 'model:'), which batches",
     ),
   backendCannotBatch: (node: string, model: string, why: string, loc: Loc) =>
@@ -221,6 +221,27 @@ export const diagnostics = {
       `${where}: ${why}`,
       loc,
       `use a model that ${backend} serves, another 'backend:', or name the served model under 'models:' (NAME: SERVED)`,
+    ),
+
+  batchPolicyWithoutBatchForm: (
+    node: string,
+    policy: "batch" | "join",
+    implementation: string,
+    why: string,
+    loc: Loc,
+  ) =>
+    error(
+      "NX4020",
+      `node '${q(node)}' has a ${policy === "batch" ? "batch policy" : "join"}, but its implementation (${implementation}) has no batch form: ${why}`,
+      loc,
+      `three fixes: remove '${policy}:' from the node; or implement evaluateBatch(items, ctx) in the tool's module (and list it in the tool's 'exports:' when the module is outside the workflow's folder); or use a batch-capable node or tool (an llm node, an http tool with 'batch: {size, body}' in its config, or the 'embeddings' builtin)`,
+    ),
+  invalidJoin: (node: string, detail: string, loc: Loc) =>
+    error(
+      "NX4021",
+      `join of node '${q(node)}': ${detail}`,
+      loc,
+      "write 'join: {by: <state path>, within: <count or duration>, on_timeout: flush|fail}'",
     ),
 
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------

@@ -18,6 +18,23 @@ export interface BatchPolicy {
   priority?: number;
   /** Set to false to opt a node out of batching. */
   enabled?: boolean;
+  /**
+   * Batch-native tool and task nodes only: how `evaluateBatch` answers. `in-order` (default): an array of one result
+   * per item, in the items' order; `by-id`: results keyed by item id (a Map, an object, or `{id, result|error}` entries).
+   */
+  results?: "in-order" | "by-id";
+}
+
+/**
+ * Correlation before a batch-native node (`join: {by, within, on_timeout}`): items whose state has the same value at
+ * `by` form one group, complete at `count` items or closed `durationMs` after its first item; the node receives the
+ * groups. A group still incomplete when its window ends is handed over as it is (`flush`) or fails (`fail`).
+ */
+export interface JoinPolicy {
+  by: string;
+  count?: number;
+  durationMs?: number;
+  onTimeout: "flush" | "fail";
 }
 
 interface NodeBase {
@@ -50,6 +67,21 @@ export interface LlmNode extends NodeBase {
   temperature?: number;
   maxTokens?: number;
   batch?: BatchPolicy;
+  /** Set on a reduce that calls a model (a synthesis): see SynthesisReduce. */
+  reduce?: SynthesisReduce;
+}
+
+/**
+ * A `reduce` node with a model: its prompt reads the list at `input` (e.g. a map's results) and the model writes the
+ * synthesis. When the list may not fit the model's context window (`contextTokens`, else the model's known window),
+ * the reduce is hierarchical: chunks of the list are reduced first, then the partial results (the `reduce`
+ * annotation records the choice, made at build time from the token estimate).
+ */
+export interface SynthesisReduce {
+  input: string;
+  contextTokens?: number;
+  /** The most elements the list holds, when its producer does not say (a planner's `maxItems` does). */
+  maxItems?: number;
 }
 
 /** Chooses one outgoing route: by a model (`strategy: llm`) or by evaluating expressions (`strategy: expression`). */
@@ -79,6 +111,9 @@ export interface ToolNode extends NodeBase {
   /** Argument name -> template or state path. */
   args?: Record<string, string>;
   output?: string;
+  /** Batch-native: the tool receives up to `size` items at once (see src/ir/batch-forms.ts). */
+  batch?: BatchPolicy;
+  join?: JoinPolicy;
 }
 
 /** An action with configuration and no model (e.g. `action: escalate`). */
@@ -88,6 +123,9 @@ export interface TaskNode extends NodeBase {
   config: Record<string, unknown>;
   output?: string;
   batch?: BatchPolicy;
+  /** A tool of the workflow that runs the task, called with the item's state; without one the config is recorded. */
+  implementation?: string;
+  join?: JoinPolicy;
 }
 
 /** Fan-out: runs graph `body` once per element of the state list `over`, collecting results into `output`. */

@@ -25,7 +25,8 @@ import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses
 /** Errors for batch policies on nodes that never batch: tasks and expression routers. */
 function checkNonModelPolicies(ir: Workflow, context: PassContext): void {
   for (const { node } of ir.allNodes()) {
-    if (node.kind === "task" && asksForBatching(node.batch)) {
+    // A task with an `implementation:` is batch-native: the verify pass checks its batch form.
+    if (node.kind === "task" && node.implementation === undefined && asksForBatching(node.batch)) {
       context.report(diagnostics.batchPolicyWithoutBatching(node.id, "task", node.loc));
     }
     if (node.kind === "router" && node.strategy === "expression" && asksForBatching(node.batch)) {

@@ -2,6 +2,8 @@
 // (realtime, realtime with prompt caching, batched with caching), written to the `cost` annotation. Token counts come
 // from the prompt analysis; variable values, output lengths and map list lengths are assumptions (pass options), and
 // prices come from the pricing table (built in, overridable). `nexus build --report` sums these per 1,000 items.
+// From the same token estimates it records, for each reduce that calls a model, whether the synthesis is one call or
+// hierarchical (the `reduce` annotation, see ./analyses/reduce-estimate.ts).
 import type { Pass } from "../pass-manager/pass.js";
 import { requestCost, type RequestTokens } from "../pricing/request-cost.js";
 import { minCacheableTokens } from "../pricing/pricing.js";
@@ -11,6 +13,7 @@ import { countTokens } from "../prompt/tokenizer.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
 import { expectedVisitsAnalysis, graphRunsPerItem } from "./analyses/expected-visits.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
+import { decideReduce, recordReducePlans, synthesisCalls } from "./analyses/reduce-estimate.js";
 
 interface Assumptions {
   variableTokens: number;
@@ -96,7 +99,12 @@ export const costEstimatePass: Pass = {
       const node = facts.node;
       const cacheable = facts.prefixTokens > 0 && facts.prefixTokens >= minCacheableTokens(pricing, facts.target);
       const perRequest = requestTokens(facts, cacheable, assumed);
-      const requestsPerRun = node.kind === "llm" && node.tools.length > 0 ? node.maxTurns : 1;
+      const requestsPerRun =
+        node.kind === "llm" && node.reduce
+          ? synthesisCalls(decideReduce(ir, ir.graphByName(facts.graph)!, node))
+          : node.kind === "llm" && node.tools.length > 0
+            ? node.maxTurns
+            : 1;
       let graphRuns = graphRunsByName.get(facts.graph);
       if (!graphRuns) {
         graphRuns = [
@@ -143,5 +151,6 @@ export const costEstimatePass: Pass = {
       ir.graphByName(facts.graph)!.annotations.set(costAnnotation, node.id, estimate);
       context.stat("nodes-estimated");
     }
+    recordReducePlans(ir, context);
   },
 };

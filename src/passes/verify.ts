@@ -1,11 +1,13 @@
 // Pass `verify`: checks what makes a workflow unrunnable or suspicious at the graph level: entry node, reachability,
-// cycles no edge leaves, router routes, and IR invariants. Reads only; reports diagnostics located at nodes and edges.
+// cycles no edge leaves, router routes, IR invariants, and batch-native nodes' batch forms. Reads only; reports
+// diagnostics located at nodes and edges.
 import { diagnostics } from "../diagnostics/codes.js";
 import { checkInvariants } from "../ir/invariants.js";
 import type { WorkflowGraph } from "../ir/workflow.js";
 import type { Pass, PassContext } from "../pass-manager/pass.js";
 import { reachabilityAnalysis } from "./analyses/reachability.js";
 import { componentsAnalysis } from "./analyses/strongly-connected.js";
+import { checkBatchForms } from "./checks/batch-forms.js";
 
 function checkCycles(graph: WorkflowGraph, context: PassContext): void {
   for (const component of context.getAnalysis(componentsAnalysis).get(graph.name) ?? []) {
@@ -66,5 +68,6 @@ export const verifyPass: Pass = {
       checkCycles(graph, context);
       checkRoutes(graph, context);
     }
+    checkBatchForms(ir, context);
   },
 };

@@ -1,6 +1,29 @@
 // Short, one-line descriptions of IR parts shared by the text and Mermaid printers.
 import { quote } from "../util/text.js";
-import type { EdgeCondition, JsonSchema, WorkflowNode } from "../ir/types.js";
+import type { BatchPolicy, EdgeCondition, JoinPolicy, JsonSchema, WorkflowNode } from "../ir/types.js";
+import { formatDuration } from "../util/units.js";
+
+/** A batch-native node's policies: `batch{size<=100 wait<=200ms by-id}` and `join{by=doc count=3 fail}`. */
+function batchNativeSummary(batch: BatchPolicy | undefined, join: JoinPolicy | undefined): (string | false)[] {
+  const sizing = batch &&
+    batch.enabled !== false && [
+      batch.size !== undefined && `size<=${batch.size}`,
+      batch.timeoutMs !== undefined && `wait<=${formatDuration(batch.timeoutMs)}`,
+      batch.results === "by-id" && "by-id",
+    ];
+  return [
+    sizing !== undefined && sizing !== false && `batch{${sizing.filter(Boolean).join(" ")}}`,
+    join !== undefined &&
+      `join{${[
+        `by=${join.by}`,
+        join.count !== undefined && `count=${join.count}`,
+        join.durationMs !== undefined && `within=${formatDuration(join.durationMs)}`,
+        join.onTimeout,
+      ]
+        .filter(Boolean)
+        .join(" ")}}`,
+  ];
+}
 
 function scalar(value: unknown): string {
   if (typeof value === "string") return /^[\w./:@-]+$/.test(value) ? value : quote(value, 40);
@@ -29,6 +52,7 @@ export function nodeSummary(node: WorkflowNode): string {
         node.output && `-> ${node.output}`,
         node.system && `system=${quote(node.system, 40)}`,
         node.prompt && `prompt=${quote(node.prompt)}`,
+        node.reduce && `synthesis(${node.reduce.input})`,
       );
       break;
     case "router":
@@ -42,10 +66,21 @@ export function nodeSummary(node: WorkflowNode): string {
       );
       break;
     case "tool":
-      push(`@${node.tool}`, node.args && inlineRecord(node.args), node.output && `-> ${node.output}`);
+      push(
+        `@${node.tool}`,
+        node.args && inlineRecord(node.args),
+        node.output && `-> ${node.output}`,
+        ...batchNativeSummary(node.batch, node.join),
+      );
       break;
     case "task":
-      push(node.action, inlineRecord(node.config, ["action"]), node.output && `-> ${node.output}`);
+      push(
+        node.action,
+        node.implementation && `impl=@${node.implementation}`,
+        inlineRecord(node.config, ["action"]),
+        node.output && `-> ${node.output}`,
+        ...(node.implementation ? batchNativeSummary(node.batch, node.join) : []),
+      );
       break;
     case "map":
       push(

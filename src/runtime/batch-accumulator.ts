@@ -80,6 +80,8 @@ export interface AccumulatorOptions {
    * request's caller hears of it, so the run can stop first and the item is left for a resumed run.
    */
   onUnusable?: (error: BackendUnusableError) => void;
+  /** Called at every re-check, first: the run's batch-native queues re-check with it. */
+  onCheck?: () => void;
 }
 
 /**
@@ -164,6 +166,7 @@ export class BatchAccumulator {
 
   /** Re-evaluates the "nothing else can arrive" rule; the scheduler calls it when items finish or stall. */
   check(): void {
+    this.options.onCheck?.();
     if (this.queued === 0 || !this.options.nothingElseCanArrive(this.waiting)) return;
     const order = [...this.groups.entries()]
       .filter(([, q]) => q.pending.length > 0)

@@ -12,6 +12,7 @@ import type { OutputValidator } from "./output-validator.js";
 import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
+import type { NativeBatches } from "./batch-native/native-batches.js";
 
 /** Runs a graph over items until each leaves it (provided by `buildStateGraph`). */
 export type GraphRunner = (graphName: string, items: WorkItem[]) => Promise<WorkItem[]>;
@@ -28,6 +29,8 @@ export class ExecutionContext {
   /** Admitted, finished and parked items, and whether more can be admitted (see LiveItems). */
   readonly live = new LiveItems();
   runGraph!: GraphRunner;
+  /** The queues of batch-native nodes (set by the run). */
+  batches!: NativeBatches;
 
   constructor(
     readonly workflow: Workflow,

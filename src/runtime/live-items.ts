@@ -10,6 +10,9 @@ export class LiveItems {
   private admitting = true;
   /** Every input record has been read: nothing new can be admitted, whatever the window. */
   private inputExhausted = false;
+  /** Items queued at batch-native nodes (src/runtime/batch-native/), and items in their calls. */
+  private heldCount = 0;
+  private evaluatingCount = 0;
 
   get admitted(): number {
     return this.admittedCount;
@@ -44,6 +47,24 @@ export class LiveItems {
     this.parkedIds.delete(id);
   }
 
+  /** Items waiting in a batch-native node's queue (they send nothing until their batch is called). */
+  hold(count: number): void {
+    this.heldCount += count;
+  }
+
+  release(count: number): void {
+    this.heldCount -= count;
+  }
+
+  /** Items in a batch-native call: they wait on it, like items waiting on a model request. */
+  startEvaluating(count: number): void {
+    this.evaluatingCount += count;
+  }
+
+  stopEvaluating(count: number): void {
+    this.evaluatingCount -= count;
+  }
+
   /** The scheduler opens admission when its window has room and closes it when full or stopping. */
   setAdmitting(open: boolean): void {
     this.admitting = open;
@@ -60,9 +81,24 @@ export class LiveItems {
 
   /**
    * True when no request can be added to the accumulator's `waiting` ones: admission is closed and every live item
-   * is either waiting on the accumulator or parked until its step's other items are answered.
+   * is either waiting on the accumulator, held at or in a batch-native call, or parked until its step's other items
+   * are answered.
    */
   nothingElseCanArrive(waiting: number): boolean {
-    return !this.admissionOpen && waiting + this.parkedIds.size >= this.live;
+    return !this.admissionOpen && waiting + this.parkedIds.size + this.heldCount + this.evaluatingCount >= this.live;
+  }
+
+  /**
+   * True when nothing at all is under way: admission is closed, no request or batch-native call is out, and every
+   * live item is parked or held in a batch-native queue. Only then does a join group short of its count end its
+   * window: no item that could complete it is still on its way.
+   */
+  stalled(waiting: number): boolean {
+    return (
+      !this.admissionOpen &&
+      waiting === 0 &&
+      this.evaluatingCount === 0 &&
+      this.parkedIds.size + this.heldCount >= this.live
+    );
   }
 }

@@ -22,6 +22,9 @@ export class RunStats {
   toolCalls = 0;
   toolExecutions = 0;
   toolCacheHits = 0;
+  /** Calls of batch-native implementations, and the items (or join groups) they carried. */
+  nativeBatches = 0;
+  nativeBatchUnits = 0;
   inflight = 0;
   /** What the items' requests used (the sum of the result lines' usage). */
   readonly usage: ChatUsage = emptyUsage();

@@ -36,6 +36,7 @@ import { coalesceDecisionsOf, ToolPool } from "./tools/tool-pool.js";
 import type { WorkItem } from "./work-item.js";
 import { emptyUsage } from "./chat.js";
 import type { RunTracer } from "./tracing/run-tracer.js";
+import { checkBatchExports, nativeBatches } from "./batch-native/run-batches.js";
 
 export interface RunOptions {
   workflow: Workflow;
@@ -171,6 +172,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   // The backend is checked (key, reachability, models) before anything is opened: a failed check truncates nothing.
   if (options.preflight !== false) await backend.preflight?.(names.served());
   const maxInflight = options.maxInflight ?? 64;
+  // Only the tools that nodes use are loaded (and, for MCP servers, started at their first call).
+  const toolRuntime = createToolExecutor({
+    workflowDir,
+    policy,
+    timeScale: options.toolTimeScale ?? 1,
+    preload: usedTools(workflow),
+  });
+  await checkBatchExports(workflow, toolRuntime);
   const writer = new ResultsWriter(options.out);
   writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
@@ -189,19 +198,13 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
     continuous: backend.concurrency !== "unbounded",
     nothingElseCanArrive: (waiting): boolean => context.live.nothingElseCanArrive(waiting),
+    onCheck: () => context.batches?.check(),
     onUnusable: (error) => {
       if (unusable) return;
       unusable = error;
       stoppedBy ??= "backend";
       abortController.abort(error);
     },
-  });
-  // Only the tools that nodes use are loaded (and, for MCP servers, started at their first call).
-  const toolRuntime = createToolExecutor({
-    workflowDir,
-    policy,
-    timeScale: options.toolTimeScale ?? 1,
-    preload: usedTools(workflow),
   });
   const tools = new ToolPool(toolRuntime.execute, stats, coalesceDecisionsOf(workflow));
   const context = new ExecutionContext(
@@ -239,6 +242,8 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   if (options.fingerprint) store.saveFingerprint(options.fingerprint);
   store.setStatus("running");
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
+  context.batches = nativeBatches(context, toolRuntime, policy, store, !options.retryFailed);
+  options.stop?.addEventListener("abort", () => context.batches.drain(), { once: true });
 
   const subgraphs = new Map<string, ReturnType<typeof buildStateGraph>>();
   context.runGraph = async (name, items) => {
@@ -341,6 +346,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     if (!abortController.signal.aborted) throw error;
     interrupted = true;
   } finally {
+    context.batches.close("the run stopped");
     accumulator.close(new Error("run stopped"));
     writer.close();
     const stopped = interrupted || abortController.signal.aborted;

@@ -1,4 +1,4 @@
-// HTTP routes of the simulated engine: OpenAI-compatible /v1/chat/completions (+SSE), /v1/completions,
+// HTTP routes of the simulated engine: OpenAI-compatible /v1/chat/completions (+SSE), /v1/completions, /v1/embeddings,
 // /v1/models, SGLang /generate and /flush_cache, Prometheus /metrics, /health, and the simulator's own
 // /sim/stats and /sim/reset.
 
@@ -8,9 +8,18 @@ import { SseWriter, sendJson, sendText } from "./http-util.js";
 import { streamChatCompletion } from "./openai-stream.js";
 import type { Router } from "./router.js";
 import { registerModelRoutes } from "./model-routes.js";
+import { embeddingsResponse, type EmbeddingCounts } from "./embeddings.js";
 
 export function registerEngineRoutes(router: Router, engine: SimEngine, onReset: () => void): void {
   registerModelRoutes(router, engine);
+  const embeddings: EmbeddingCounts = { embeddingRequests: 0, embeddingInputs: 0 };
+  router.add("POST /v1/embeddings", async (ctx) => {
+    sendJson(
+      ctx.res,
+      200,
+      embeddingsResponse(await ctx.json(), (model) => engine.serves(model), embeddings),
+    );
+  });
   router.add("POST /v1/chat/completions", async (ctx) => {
     const body = await ctx.json();
     if (isRecord(body) && body.stream === true) return streamChatCompletion(engine, body, ctx);
@@ -48,10 +57,11 @@ export function registerEngineRoutes(router: Router, engine: SimEngine, onReset:
     sendText(ctx.res, 200, engine.metrics(), "text/plain; version=0.0.4; charset=utf-8"),
   );
   router.add("GET /health", (ctx) => sendText(ctx.res, 200, ""));
-  router.add("GET /sim/stats", (ctx) => sendJson(ctx.res, 200, engine.stats()));
+  router.add("GET /sim/stats", (ctx) => sendJson(ctx.res, 200, { ...engine.stats(), ...embeddings }));
   router.add("POST /sim/reset", (ctx) => {
     engine.reset();
     onReset();
-    sendJson(ctx.res, 200, engine.stats());
+    embeddings.embeddingRequests = embeddings.embeddingInputs = 0;
+    sendJson(ctx.res, 200, { ...engine.stats(), ...embeddings });
   });
 }

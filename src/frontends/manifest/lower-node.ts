@@ -14,8 +14,9 @@ import {
 import type { LoweringContext } from "./context.js";
 import { describeValue, isRecord, type FieldReader } from "./fields.js";
 import { modelBackendMismatch } from "../../models/backend-match.js";
+import { readJoinPolicy } from "./read-join.js";
 
-const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled"];
+const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled", "results"];
 
 /** Every field some node kind reads: an unknown field in a node is an error, with a suggestion from these. */
 const NODE_FIELDS = [
@@ -24,7 +25,7 @@ const NODE_FIELDS = [
   ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
   ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
   ...["body", "graph", "graph_ref", "subgraph", "as", "over", "items", "max_concurrency", "from", "into"],
-  ...["operation", "field"],
+  ...["operation", "field", "implementation", "join", "context_tokens", "max_items"],
 ];
 
 /** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
@@ -41,6 +42,7 @@ export function readBatchPolicy(reader: FieldReader, context: LoweringContext): 
     timeoutMs: batch.durationMs(["timeout_ms", "timeout"]),
     priority: batch.number("priority", { integer: true }),
     enabled: batch.boolean("enabled"),
+    results: batch.oneOf("results", ["in-order", "by-id"] as const),
   };
   batch.rest(BATCH_FIELDS);
   return withoutUndefined(policy);
@@ -114,6 +116,18 @@ function readReference(
     return { name: value.name, loc: reader.at(field), inline: value };
   reader.report(diagnostics.wrongType(field, `a ${field} name or {name: ...}`, describeValue(value), reader.at(field)));
   return undefined;
+}
+
+/** A reduce with a model (a synthesis): an llm node whose prompt reads the list, with its `reduce` fields. */
+function lowerSynthesis(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
+  const reduce = withoutUndefined({
+    input: reader.string(["input", "from"], true) ?? "",
+    contextTokens: reader.number("context_tokens", { integer: true, min: 1 }),
+    maxItems: reader.number("max_items", { integer: true, min: 1 }),
+  });
+  const output = reader.string("into");
+  const node = lowerLlm(id, reader, context, base);
+  return { ...node, ...(output !== undefined && node.output === undefined ? { output } : {}), reduce };
 }
 
 function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, base: NodeBaseFields): LlmNode {
@@ -258,6 +272,14 @@ interface NodeBaseFields {
   metadata?: Record<string, unknown>;
 }
 
+/** A task's `implementation:` (a tool of the workflow) and `join:`. */
+function readImplementation(reader: FieldReader, context: LoweringContext, id: string) {
+  const implementation = reader.string("implementation");
+  if (implementation !== undefined && !context.tools.has(implementation))
+    context.report(diagnostics.unknownTool(implementation, [...context.tools.keys()], reader.at("implementation")));
+  return { implementation, join: readJoinPolicy(reader, context, id) };
+}
+
 function isModelTask(reader: FieldReader): boolean {
   const config = reader.object.config;
   const inConfig = isRecord(config) && ["prompt", "model", "default_model", "prompt_template"].some((k) => k in config);
@@ -314,6 +336,7 @@ function lowerKind(
         config,
         output: reader.string("output"),
         batch: readBatchPolicy(reader, context),
+        ...readImplementation(reader, context, id),
       });
     }
     case "router":
@@ -332,6 +355,8 @@ function lowerKind(
         args: args as Record<string, string> | undefined,
         output: reader.string("output"),
         metadata: reader.has("config") ? { config: reader.record("config") } : undefined,
+        batch: readBatchPolicy(reader, context),
+        join: readJoinPolicy(reader, context, id),
       });
     }
     case "map": {
@@ -355,6 +380,7 @@ function lowerKind(
       return node;
     }
     case "reduce":
+      if (isModelTask(reader)) return lowerSynthesis(id, reader, context, base);
       return withoutUndefined({
         ...base,
         kind: "reduce",

@@ -10,6 +10,8 @@ import { executeHumanNode } from "./human-node.js";
 import { executeReduceNode } from "./reduce-node.js";
 import { executeTaskNode } from "./task-node.js";
 import { executeToolNode } from "./tool-node.js";
+import { asBatchNative } from "../../ir/batch-forms.js";
+import { executeBatchNativeNode, executeImplementedTask } from "./batch-native-node.js";
 
 export async function executeNode(
   context: ExecutionContext,
@@ -17,6 +19,8 @@ export async function executeNode(
   node: WorkflowNode,
   items: WorkItem[],
 ): Promise<void> {
+  const native = asBatchNative(node);
+  if (native) return executeBatchNativeNode(context, graph, native, items);
   switch (node.kind) {
     case "llm":
       return executeLlmNode(context, graph, node, items);
@@ -25,7 +29,7 @@ export async function executeNode(
     case "tool":
       return executeToolNode(context, node, items);
     case "task":
-      return executeTaskNode(node, items);
+      return node.implementation ? executeImplementedTask(context, node, items) : executeTaskNode(node, items);
     case "reduce":
       return executeReduceNode(node, items);
     case "human":

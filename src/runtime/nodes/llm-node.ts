@@ -9,6 +9,7 @@ import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
+import { executeSynthesis } from "./synthesis-node.js";
 import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
 
 async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
@@ -71,11 +72,9 @@ export async function executeLlmNode(
   node: LlmNode,
   items: WorkItem[],
 ): Promise<void> {
-  await Promise.all(
-    items.map((item) =>
-      runItem(context, graph, node, item).catch((error: unknown) =>
-        failOrDefer(item, error, `node '${node.id}': ${errorMessage(error)}`),
-      ),
-    ),
-  );
+  const run = (item: WorkItem) =>
+    runItem(context, graph, node, item).catch((error: unknown) =>
+      failOrDefer(item, error, `node '${node.id}': ${errorMessage(error)}`),
+    );
+  await Promise.all(items.map((item) => (node.reduce ? executeSynthesis(context, graph, node, item, run) : run(item))));
 }

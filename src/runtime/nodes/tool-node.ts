@@ -15,7 +15,7 @@ function argumentValue(template: string, state: Record<string, unknown>): unknow
   return renderTemplate(parts, (path) => readPath(state, path));
 }
 
-function toolArguments(
+export function toolArguments(
   node: ToolNode,
   inputSchema: Record<string, unknown> | undefined,
   state: Record<string, unknown>,

@@ -1,7 +1,7 @@
 // Executes a tool call by protocol: `http` (undici; GET sends arguments as query, other methods as JSON body;
 // `${VAR}` in the endpoint and headers is expanded through the trust policy), `function` (a JavaScript module, its
 // named export called with the arguments), `mcp` (a tool on an MCP server, see ./mcp-clients.ts) and `builtin`
-// (Nexus's own tools, e.g. `simulated` for dry runs). Every host, module and command is checked against the trust
+// (Nexus's own tools, e.g. `simulated` for dry runs, and `embeddings`, see ./embeddings-tool.ts). Every host, module and command is checked against the trust
 // policy at the call as well, so a value that only the environment decides cannot slip past the start-up checks.
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -10,18 +10,23 @@ import type { ToolDefinition } from "../../ir/types.js";
 import { expandEnvironment, TrustError, type TrustPolicy } from "../trust/trust-policy.js";
 import { hostReach, moduleReach } from "../trust/workflow-reach.js";
 import { runBuiltinTool } from "./builtin-tools.js";
+import { embedTexts } from "./embeddings-tool.js";
 import { McpClients } from "./mcp-clients.js";
 import { ToolError, type ToolExecutor } from "./tool-pool.js";
 
-async function callHttpTool(
+/**
+ * Sends one request of an http tool to `endpoint` (with `${VAR}` expanded through the policy and the host checked):
+ * GET and DELETE send `args` as the query, other methods as a JSON body. Answers the parsed JSON, or the text.
+ */
+export async function sendHttpTool(
   tool: ToolDefinition,
-  args: Record<string, unknown>,
+  endpoint: unknown,
+  method: string,
+  args: unknown,
   policy: TrustPolicy,
 ): Promise<unknown> {
-  const endpoint = tool.config.endpoint;
   if (typeof endpoint !== "string") throw new ToolError(tool.name, "http tool has no config.endpoint");
   const by = `tool '${tool.name}'`;
-  const method = String(tool.config.method ?? "POST").toUpperCase();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries((tool.config.headers as Record<string, unknown>) ?? {})) {
     headers[name.toLowerCase()] = expandEnvironment(policy, String(value), by);
@@ -31,7 +36,7 @@ async function callHttpTool(
   if (refusal) throw new TrustError([refusal]);
   let body: string | undefined;
   if (method === "GET" || method === "DELETE") {
-    for (const [name, value] of Object.entries(args))
+    for (const [name, value] of Object.entries(args as Record<string, unknown>))
       url.searchParams.set(name, typeof value === "string" ? value : JSON.stringify(value));
   } else {
     headers["content-type"] ??= "application/json";
@@ -54,6 +59,11 @@ async function callHttpTool(
   }
 }
 
+function callHttpTool(tool: ToolDefinition, args: Record<string, unknown>, policy: TrustPolicy): Promise<unknown> {
+  const method = String(tool.config.method ?? "POST").toUpperCase();
+  return sendHttpTool(tool, tool.config.endpoint, method, args, policy);
+}
+
 export interface ToolExecutorOptions {
   /** Where relative `function` modules and MCP stdio commands are found. */
   workflowDir: string;
@@ -68,6 +78,8 @@ export interface ToolExecutorOptions {
 /** A run's tool executor and what it holds open (MCP clients), closed at the end of the run. */
 export interface ToolRuntime {
   execute: ToolExecutor;
+  /** A `function` tool's module, loaded once (refused by the trust policy as at a call). */
+  load(tool: ToolDefinition): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -94,6 +106,7 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolRuntime {
       case "http":
         return callHttpTool(tool, args, policy);
       case "builtin":
+        if (tool.config.builtin === "embeddings") return (await embedTexts(tool, [args], policy))[0];
         return runBuiltinTool(tool, args, timeScale);
       case "mcp":
         return mcp.call(tool, args);
@@ -108,5 +121,5 @@ export function createToolExecutor(options: ToolExecutorOptions): ToolRuntime {
         throw new ToolError(tool.name, `protocol '${tool.protocol as string}' is not supported by the runtime`);
     }
   };
-  return { execute, close: () => mcp.close() };
+  return { execute, load, close: () => mcp.close() };
 }

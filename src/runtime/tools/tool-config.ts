@@ -42,10 +42,20 @@ export function mcpToolName(tool: ToolDefinition): string {
   return typeof tool.config.tool_name === "string" ? tool.config.tool_name : tool.name;
 }
 
+/** The URLs an http tool (its endpoint and batch endpoint) or the `embeddings` builtin (its base URL) calls. */
+export function urlFields(tool: ToolDefinition): unknown[] {
+  if (tool.protocol === "http") {
+    const batch = tool.config.batch as Record<string, unknown> | undefined;
+    return [tool.config.endpoint, ...(batch?.endpoint !== undefined ? [batch.endpoint] : [])];
+  }
+  if (tool.protocol === "builtin" && tool.config.builtin === "embeddings") return [tool.config.base_url];
+  return [];
+}
+
 /** The texts of a tool's config in which `${NAME}` is expanded from the environment (through the trust policy). */
 export function expandedFields(tool: ToolDefinition): string[] {
-  if (tool.protocol === "http")
-    return [tool.config.endpoint, ...Object.values(stringRecord(tool.config.headers))].filter(
+  if (tool.protocol === "http" || tool.protocol === "builtin")
+    return [...urlFields(tool), tool.config.api_key, ...Object.values(stringRecord(tool.config.headers))].filter(
       (text): text is string => typeof text === "string",
     );
   if (tool.protocol === "mcp") {

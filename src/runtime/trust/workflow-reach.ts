@@ -6,7 +6,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ToolDefinition } from "../../ir/types.js";
 import type { Workflow } from "../../ir/workflow.js";
-import { expandedFields, mcpServerOf } from "../tools/tool-config.js";
+import { expandedFields, mcpServerOf, urlFields } from "../tools/tool-config.js";
 import {
   envReferences,
   envPermit,
@@ -40,12 +40,16 @@ export function refused(entry: Reached, why: string, permit: string): ReachEntry
   return { ...entry, refusal: `${why}: ${permit}`, permit };
 }
 
-/** The tools some node of some graph uses (tool nodes and model nodes' tool lists), in declaration order. */
+/**
+ * The tools some node of some graph uses (tool nodes, tasks' implementations and model nodes' tool lists), in
+ * declaration order.
+ */
 export function usedTools(workflow: Workflow): ToolDefinition[] {
   const used = new Set<string>();
   for (const graph of workflow.graphs)
     for (const node of graph.nodes()) {
       if (node.kind === "tool") used.add(node.tool);
+      else if (node.kind === "task" && node.implementation !== undefined) used.add(node.implementation);
       else if (node.kind === "llm") for (const name of node.tools) used.add(name);
     }
   return workflow.tools.filter((tool) => used.has(tool.name));
@@ -139,9 +143,11 @@ export function toolReach(workflow: Workflow, workflowDir: string, policy: Trust
   for (const tool of usedTools(workflow)) {
     const by = `tool '${tool.name}'`;
     entries.push(...envReach(tool, workflow, policy));
-    if (tool.protocol === "http") {
-      const url = configuredUrl(tool.config.endpoint, policy);
-      if (url) entries.push(hostReach(by, url, policy));
+    if (tool.protocol === "http" || tool.protocol === "builtin") {
+      for (const text of urlFields(tool)) {
+        const url = configuredUrl(text, policy);
+        if (url) entries.push(hostReach(by, url, policy));
+      }
     } else if (tool.protocol === "function") {
       const module = moduleReach(tool, workflowDir, policy);
       if (module) entries.push(module);
