@@ -63,6 +63,12 @@ export function renderMetrics(engine: SimEngine): string {
       value: s.completionTokens,
     },
     {
+      name: "vllm:num_preemptions_total",
+      type: "counter",
+      help: "Cumulative number of preemption from the engine.",
+      value: s.preemptions,
+    },
+    {
       name: "vllm:request_success_total",
       type: "counter",
       help: "Count of successfully processed requests.",
