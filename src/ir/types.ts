@@ -50,6 +50,8 @@ export interface LlmNode extends NodeBase {
   temperature?: number;
   maxTokens?: number;
   batch?: BatchPolicy;
+  /** `memoize: false`: identical requests of different items never share one answer (see identical-call-memoization). */
+  memoize?: false;
 }
 
 /** Chooses one outgoing route: by a model (`strategy: llm`) or by evaluating expressions (`strategy: expression`). */
@@ -167,6 +169,8 @@ export interface ToolDefinition {
   cacheTtlMs?: number;
   /** Calls per second allowed, when limited. */
   rateLimit?: number;
+  /** How long a call is expected to take (`expected_latency`), for keeping the caller's prefix cached meanwhile. */
+  expectedLatencyMs?: number;
   loc: SourceLocation;
   metadata?: Record<string, unknown>;
 }
