@@ -44,15 +44,23 @@ export interface BackendSettings {
   warn?: (line: string) => void;
 }
 
+/** `?scheduling-policy=priority`: the vLLM engine honours (and accepts) request priorities. */
+function vllmPriority(url: URL): boolean {
+  return url.searchParams.get("scheduling-policy") === "priority";
+}
+
 function simBackend(url: URL, settings: BackendSettings, scenarioFile: string | undefined): SimBackend {
   const mode = url.searchParams.get("mode");
-  return new SimBackend({
-    profile: (url.host || "h100-8b") as "h100-8b",
-    timeScale: Number(url.searchParams.get("time-scale") ?? settings.timeScale),
-    mode: mode === "sglang" || mode === "dynamo" ? mode : "vllm",
-    scenario: scenarioFile ? readScenarioFile(scenarioFile) : undefined,
-    cacheTokens: cacheTokensOf(url),
-  });
+  return new SimBackend(
+    {
+      profile: (url.host || "h100-8b") as "h100-8b",
+      timeScale: Number(url.searchParams.get("time-scale") ?? settings.timeScale),
+      mode: mode === "sglang" || mode === "dynamo" ? mode : "vllm",
+      scenario: scenarioFile ? readScenarioFile(scenarioFile) : undefined,
+      cacheTokens: cacheTokensOf(url),
+    },
+    vllmPriority(url),
+  );
 }
 
 /** `?cache-tokens=N`: the simulated KV cache's capacity in tokens. */
@@ -89,6 +97,7 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
       apiKey: engineKey(target, origin, settings),
       flavor,
       connections: settings.maxInflight,
+      vllmPriority: vllmPriority(url),
     });
   switch (target.scheme) {
     case "sim":

@@ -34,6 +34,11 @@ export interface ModelBackend {
   readonly keyEnv?: string;
   /** Extra lines for the run report (e.g. batches submitted, per-status counts). */
   report?(): Record<string, unknown>;
+  /**
+   * The engine's KV cache now: the share in use (0..1, `vllm:kv_cache_usage_perc`) and, when known, its capacity in
+   * tokens; undefined when the engine does not say. Read by admission control (kv-admission, -O3) while a run goes.
+   */
+  kvCache?(): Promise<{ usage: number; capacityTokens?: number } | undefined>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
   metrics?(): Promise<Record<string, number>>;
   close(): Promise<void>;

@@ -20,6 +20,8 @@ export class RunStats {
   toolCalls = 0;
   toolExecutions = 0;
   toolCacheHits = 0;
+  /** Model calls answered from another item's identical request (identical-call-memoization, -O3). */
+  memoizedCalls = 0;
   inflight = 0;
   /** What the items' requests used (the sum of the result lines' usage). */
   readonly usage: ChatUsage = emptyUsage();

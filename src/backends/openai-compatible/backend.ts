@@ -3,7 +3,7 @@
 import { Agent, request as httpRequest } from "undici";
 import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
-import { fromWireResponse, toWireRequest } from "./wire.js";
+import { engineHintFields, fromWireResponse, toWireRequest } from "./wire.js";
 import { parsePrometheusText } from "./prometheus.js";
 import { missingKey, preflightFailure } from "../preflight.js";
 import { BackendUnusableError } from "../../util/user-errors.js";
@@ -19,6 +19,8 @@ export interface OpenAICompatibleOptions {
   connections: number;
   /** undici's header and body timeouts, ms; default none: the runtime gives every attempt its time limit. */
   timeoutMs?: number;
+  /** vLLM runs with `--scheduling-policy priority` (`vllm://HOST?scheduling-policy=priority`): send priorities. */
+  vllmPriority?: boolean;
 }
 
 /** How long the preflight waits for the models endpoint before calling the server unreachable. */
@@ -48,11 +50,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
   }
 
   private extraFields(hints: RequestHints): Record<string, unknown> {
-    if (this.options.flavor !== "dynamo") return {};
-    const agentHints: Record<string, unknown> = {};
-    if (hints.priority !== undefined) agentHints.priority = hints.priority;
-    if (hints.expectedOutputTokens !== undefined) agentHints.osl = hints.expectedOutputTokens;
-    return Object.keys(agentHints).length ? { nvext: { agent_hints: agentHints } } : {};
+    return engineHintFields(this.options.flavor, hints, this.options.vllmPriority);
   }
 
   private headers(): Record<string, string> {
@@ -163,6 +161,13 @@ export class OpenAICompatibleBackend implements ModelBackend {
         true,
       );
     }
+  }
+
+  /** KV usage from `/metrics`: vLLM's `vllm:kv_cache_usage_perc`, or SGLang's `sglang:token_usage`. */
+  async kvCache(): Promise<{ usage: number } | undefined> {
+    const metrics = await this.metrics();
+    const usage = metrics["vllm:kv_cache_usage_perc"] ?? metrics["sglang:token_usage"];
+    return usage === undefined ? undefined : { usage };
   }
 
   /** Engine metrics from `/metrics` (vLLM/SGLang), keyed by metric name; empty when the server has none. */
