@@ -1,8 +1,9 @@
-// Pass `kv-admission` (CONCUR-style admission control): on the main graph's entry node, records the KV usage under
-// which the runtime lets a new item start, and the KV an item is expected to hold (its own prompt part and its
-// answers, from the prompt analysis), so items already running keep room to finish their turns. The runtime reads the
-// engine's `kv_cache_usage_perc` (`/metrics`, or the simulator's) and holds an item's first request while usage,
-// plus what the items started since the reading will take, is at or above the limit.
+// Pass `kv-admission` (CONCUR-style admission control): on the main graph's entry node, records the share of the
+// engine's KV cache the run may fill, the KV an item is expected to hold (its own prompt part and its answers, from
+// the prompt analysis) and the shared prefix every item uses, so items already running keep room to finish their
+// turns. The runtime holds an item's first request while the shared prefix and the items started and not finished
+// (their measured KV once some have finished) would not fit; against an engine that reports only its usage
+// (`vllm:kv_cache_usage_perc` in `/metrics`), while that usage is at or above the limit.
 import { admissionAnnotation } from "../ir/annotations/admission.js";
 import type { Pass } from "../pass-manager/pass.js";
 import { allPromptFacts, promptAnalysis } from "./analyses/prompt-analysis.js";
@@ -30,15 +31,21 @@ export const kvAdmissionPass: Pass = {
     const perTurn = context.options["default-output-tokens"] as number;
     const perVariable = context.options["tokens-per-variable"] as number;
     let itemTokens = 0;
+    let sharedTokens = 0;
     for (const facts of allPromptFacts(context.getAnalysis(promptAnalysis))) {
       const node = facts.node;
       const turns = node.kind === "llm" && node.tools.length > 0 ? node.maxTurns : 1;
       // The per-item part of the prompt, and every answer of the node's turns (sent back as the conversation grows).
       const ownPrompt = facts.perItemTextTokens + facts.variables.length * perVariable;
       itemTokens = Math.max(itemTokens, ownPrompt + turns * (node.maxTokens ?? perTurn));
+      sharedTokens = Math.max(sharedTokens, facts.prefixTokens);
     }
     if (itemTokens === 0) return;
-    graph.annotations.set(admissionAnnotation, graph.entry, { maxUsage, itemTokens: Math.ceil(itemTokens) });
+    graph.annotations.set(admissionAnnotation, graph.entry, {
+      maxUsage,
+      itemTokens: Math.ceil(itemTokens),
+      sharedTokens: Math.ceil(sharedTokens),
+    });
     context.stat("admission-limits");
   },
 };

@@ -1,16 +1,23 @@
-// Admission control from the engine's KV cache usage (the `admission` annotation, -O3): an item's first model request
-// waits while the engine's KV usage (`kvCache()`: `vllm:kv_cache_usage_perc`, or the simulator's), plus what the
-// items started since that reading will take, is at or above the limit, so the running items keep room to finish
-// their turns instead of being preempted. An item always starts when no started item is still running (nothing else
-// would free the cache), and when the engine reports no usage.
+// Admission control from the engine's KV cache (the `admission` annotation, -O3): an item's first model request
+// waits while the shared prefix and the KV of the items started and not finished, this one included, would not fit
+// in `maxUsage` of the engine's KV cache. An item's KV is the annotation's estimate until items have finished, then
+// what finished items used on average (their uncached prompt tokens and answers) plus one partial block per request.
+// When the engine reports only its usage (`vllm:kv_cache_usage_perc`), an item waits while that usage is at or above
+// the limit, with a few items let through per reading. An item always starts when no started item is still running
+// (nothing else would free the cache), and when the engine reports nothing.
 import { admissionAnnotation, type Admission } from "../ir/annotations/admission.js";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "./backend.js";
+import type { RunStats } from "./run-stats.js";
 
 /** How often the usage is read again while items wait, real ms. */
 const POLL_MS = 5;
 /** Items started per reading when the engine does not say its capacity. */
 const BURST_WITHOUT_CAPACITY = 8;
+/** Finished items needed before their measured KV replaces the estimate. */
+const MEASURED_AFTER = 8;
+/** Tokens added per item for partial KV blocks (vLLM's block size). */
+const PARTIAL_BLOCK_TOKENS = 16;
 
 export class KvAdmission {
   private started = 0;
@@ -20,6 +27,8 @@ export class KvAdmission {
   constructor(
     private readonly backend: Required<Pick<ModelBackend, "kvCache">>,
     private readonly limit: Admission,
+    /** What the run's requests used. */
+    private readonly stats: Pick<RunStats, "usage" | "modelRequests">,
     /** Items finished so far in the run. */
     private readonly finished: () => number,
   ) {}
@@ -28,7 +37,8 @@ export class KvAdmission {
   async admit(): Promise<void> {
     for (;;) {
       const reading = await this.read();
-      if (!reading || this.started - this.finished() <= 0 || this.hasRoom(reading)) {
+      const running = this.started - this.finished();
+      if (!reading || running <= 0 || this.hasRoom(reading, running)) {
         this.started++;
         this.sinceReading++;
         return;
@@ -37,13 +47,21 @@ export class KvAdmission {
     }
   }
 
-  private hasRoom(reading: { usage: number; capacityTokens?: number }): boolean {
-    if (!reading.capacityTokens)
-      return reading.usage < this.limit.maxUsage && this.sinceReading < BURST_WITHOUT_CAPACITY;
-    const projected = reading.usage + (this.sinceReading * this.limit.itemTokens) / reading.capacityTokens;
-    return projected < this.limit.maxUsage;
+  /** KV tokens one item holds: measured from finished items once there are enough, else the annotation's. */
+  itemTokens(): number {
+    const finished = this.finished();
+    if (finished < MEASURED_AFTER) return this.limit.itemTokens;
+    const { promptTokens, cachedTokens, completionTokens } = this.stats.usage;
+    const perItem = (promptTokens - cachedTokens + completionTokens) / finished;
+    return perItem + (PARTIAL_BLOCK_TOKENS * this.stats.modelRequests) / Math.max(1, this.started);
   }
 
+  private hasRoom(reading: { usage: number; capacityTokens?: number }, running: number): boolean {
+    if (!reading.capacityTokens)
+      return reading.usage < this.limit.maxUsage && this.sinceReading < BURST_WITHOUT_CAPACITY;
+    const need = this.limit.sharedTokens + (running + 1) * this.itemTokens();
+    return need <= this.limit.maxUsage * reading.capacityTokens;
+  }
   private async read(): Promise<{ usage: number; capacityTokens?: number } | undefined> {
     const now = performance.now();
     if (this.reading && now - this.reading.at < POLL_MS) return this.reading;
@@ -59,10 +77,11 @@ export class KvAdmission {
 export function kvAdmissionFor(
   workflow: Workflow,
   backend: ModelBackend,
+  stats: RunStats,
   finished: () => number,
 ): KvAdmission | undefined {
   const graph = workflow.mainGraph;
   const limit = graph.annotations.get(admissionAnnotation, graph.entry);
   if (!limit || !backend.kvCache) return undefined;
-  return new KvAdmission({ kvCache: () => backend.kvCache!() }, limit, finished);
+  return new KvAdmission({ kvCache: () => backend.kvCache!() }, limit, stats, finished);
 }

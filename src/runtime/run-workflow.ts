@@ -210,7 +210,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
-  const admission = kvAdmissionFor(workflow, backend, () => context.live.finished);
+  const admission = kvAdmissionFor(workflow, backend, stats, () => context.live.finished);
   context.scheduling.configure({ admission, timeScale: options.toolTimeScale });
   const input = new InputSource(
     options.input,

@@ -77,6 +77,12 @@ export interface SimStats {
    * capacityLowerBoundMs turns this into a bound for a cache of capacityTokens.
    */
   gapHeldTokens: number;
+  /**
+   * Token-steps of KV that decoding sequences must hold: each request's generated tokens from the step that made
+   * them to its end (L(L-1)/2 for L tokens), and the gap-held tokens through the decode of the request that reuses
+   * them. Times the least step time, capacity x wall time must cover it (capacityLowerBoundMs).
+   */
+  decodeHeldTokenSteps: number;
   /** Requests per HTTP endpoint (e.g. "POST /v1/chat/completions"). */
   endpoints: Record<string, number>;
   providers: { anthropic: ProviderStats; openai: ProviderStats };
@@ -105,6 +111,8 @@ interface BlockUse {
   users: number;
   first: number;
   heldAcrossGap: boolean;
+  /** Decode steps of the second user, while it holds the block (counted while heldAcrossGap). */
+  heldSteps: number;
 }
 
 type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly BlockKey[]) => BlockKey[];
@@ -122,6 +130,9 @@ export class StatsRecorder {
   preemptions = 0;
   preemptionRecomputeTokens = 0;
   gapHeldBlocks = 0;
+  /** Block-steps of gap-held blocks through their second user's decode, and token-steps of generated tokens. */
+  gapHeldBlockSteps = 0;
+  outputTokenSteps = 0;
   uniquePrefillTokens = 0;
   decodeTokens = 0;
   longestCompletion = 0;
@@ -175,19 +186,24 @@ export class StatsRecorder {
       // The ideal cache holds whole chains, so the blocks before `hit` are in it already.
       const use = this.idealBlocks.get(hashes[b]);
       if (!use) {
-        this.idealBlocks.set(hashes[b], { users: 1, first: id, heldAcrossGap: false });
+        this.idealBlocks.set(hashes[b], { users: 1, first: id, heldAcrossGap: false, heldSteps: 0 });
         continue;
       }
       use.users++;
+
       if (use.users === 2 && parents.has(use.first)) {
         use.heldAcrossGap = true;
+        use.heldSteps = Math.max(0, outputLength - 1);
         this.gapHeldBlocks++;
+        this.gapHeldBlockSteps += use.heldSteps;
       } else if (use.heldAcrossGap) {
         use.heldAcrossGap = false;
         this.gapHeldBlocks--;
+        this.gapHeldBlockSteps -= use.heldSteps;
       }
     }
     this.decodeTokens += Math.max(0, outputLength - 1);
+    this.outputTokenSteps += (outputLength * Math.max(0, outputLength - 1)) / 2;
     this.longestCompletion = Math.max(this.longestCompletion, outputLength);
     while (this.rounds.length <= round)
       this.rounds.push({
@@ -237,7 +253,8 @@ export class StatsRecorder {
     const promptHashes = this.hashBlocks(prompt, salt);
     const hashes = this.hashBlocks(prompt.concat(output), salt, promptHashes);
     for (const h of hashes)
-      if (!this.idealBlocks.has(h)) this.idealBlocks.set(h, { users: 1, first: arrival.id, heldAcrossGap: false });
+      if (!this.idealBlocks.has(h))
+        this.idealBlocks.set(h, { users: 1, first: arrival.id, heldAcrossGap: false, heldSteps: 0 });
     // Blocks from the one that holds the first generated token on contain the answer.
     for (let b = Math.floor(prompt.length / this.blockSize); b < hashes.length; b++)
       if (!this.producers.has(hashes[b])) this.producers.set(hashes[b], arrival);
@@ -288,6 +305,7 @@ export class StatsRecorder {
       preemptionRecomputeTokens: this.preemptionRecomputeTokens,
       recomputedTokens: Math.max(0, this.prefillTokensComputed - this.uniquePrefillTokens),
       gapHeldTokens: this.gapHeldBlocks * this.blockSize,
+      decodeHeldTokenSteps: this.gapHeldBlockSteps * this.blockSize + this.outputTokenSteps,
       rounds: this.rounds.map((w) => ({ ...w })),
       simElapsedMs: now - this.startedAt,
       endpoints: { ...this.endpoints },

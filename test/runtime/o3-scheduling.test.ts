@@ -10,7 +10,7 @@ import type { ModelBackend } from "../../src/runtime/backend.js";
 import { KvAdmission } from "../../src/runtime/kv-admission.js";
 import { staticPrefixRequest } from "../../src/runtime/downstream-prefill.js";
 import { requestPlanFor } from "../../src/prompt/assemble-request.js";
-import { SimEngine } from "../../src/sim/engine.js";
+import { RunStats } from "../../src/runtime/run-stats.js";
 import { startRecordingProxy } from "./helpers/http-servers.js";
 import { useTestResources } from "./helpers/closing.js";
 import { runFixture, useScratchDir, workflowFile } from "./helpers/run-fixture.js";
@@ -92,27 +92,27 @@ describe("-O3 runtime parts", () => {
     expect(request.tools?.map((t) => t.name)).toEqual(["quick_lookup"]);
   });
 
-  it("admission waits while the KV cache is full and a started item still runs", async () => {
-    const engine = new SimEngine({ timeScale: 0.01, cacheTokens: 1024 });
-    let usage = 0.95;
+  it("admission holds new items while the started ones would not fit, and lets one through when none runs", async () => {
+    const stats = new RunStats();
     let finished = 0;
     const admission = new KvAdmission(
-      { kvCache: async () => ({ usage, capacityTokens: 1024 }) },
-      { maxUsage: 0.8, itemTokens: 100 },
+      { kvCache: async () => ({ usage: 0.5, capacityTokens: 1000 }) },
+      { maxUsage: 0.8, itemTokens: 100, sharedTokens: 200 },
+      stats,
       () => finished,
     );
-    await admission.admit(); // nothing started yet: the first item always goes
-    let second = false;
-    const waiting = admission.admit().then(() => (second = true));
+    // 200 shared + 6 items x 100 = 800 tokens fit in 80% of 1,000; the seventh waits for one to finish.
+    for (let i = 0; i < 6; i++) await admission.admit();
+    let seventh = false;
+    const waiting = admission.admit().then(() => (seventh = true));
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(second).toBe(false);
-    usage = 0.1;
+    expect(seventh).toBe(false);
+    finished = 1;
     await waiting;
-    expect(second).toBe(true);
-    // Two more fit under 80% with 100 tokens each of 1,024 (0.1 + 0.1 + 0.2 < 0.8 ...); once one finishes, any goes.
-    usage = 0.9;
-    finished = 2;
-    await admission.admit();
-    engine.close();
+    expect(seventh).toBe(true);
+    // Once enough items finished, their measured KV replaces the estimate: 40 tokens each here.
+    finished = 8;
+    Object.assign(stats.usage, { promptTokens: 8 * 2100, cachedTokens: 8 * 2080, completionTokens: 8 * 20 });
+    expect(admission.itemTokens()).toBe(40);
   });
 });

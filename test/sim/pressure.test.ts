@@ -149,7 +149,13 @@ describe("hints in each engine's wire format", () => {
 });
 
 describe("capacity-aware lower bound", () => {
-  const work = { boundMs: 1000, engineBoundMs: 800, gapHeldTokens: 100_000, capacityTokens: 10_000 };
+  const work = {
+    boundMs: 1000,
+    engineBoundMs: 800,
+    gapHeldTokens: 100_000,
+    decodeHeldTokenSteps: 0,
+    capacityTokens: 10_000,
+  };
 
   it("is the plain bound when the cache can hold what waits through the gaps", () => {
     expect(capacityLowerBoundMs({ ...work, gapHeldTokens: 1000 }, 400, P8)).toBe(1000);
@@ -163,5 +169,31 @@ describe("capacity-aware lower bound", () => {
     expect(bound).toBeLessThan(Math.min(4000, 800 + prefillMs(100_000, P8)));
     const x = (bound - 800) / (1000 / P8.prefillTokensPerSec);
     expect(((100_000 - x) * 400) / 10_000).toBeCloseTo(bound, 6);
+  });
+
+  it("counts what decoding sequences hold: with a small enough cache, decode alone sets the bound", () => {
+    const steps = 10_000_000; // token-steps
+    const bound = capacityLowerBoundMs({ ...work, gapHeldTokens: 0, decodeHeldTokenSteps: steps }, 400, P8);
+    expect(bound).toBeCloseTo((steps * (P8.decodeBaseMs + P8.decodePerSeqMs)) / 10_000, 6);
+  });
+
+  it("the engine records gap-held tokens and decode token-steps", async () => {
+    const e = engine({ blockSize: 16 });
+    const tools = [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }];
+    const chat = (messages: unknown[]) => e.chatCompletion({ model: "m", messages, tools, max_tokens: 8 });
+    const first = await e.chatCompletion({
+      model: "m",
+      messages: [{ role: "user", content: "Agent #1: " + "check the port ".repeat(20) }],
+      tools,
+    });
+    const call = first.choices[0].message.tool_calls![0];
+    await chat([
+      { role: "user", content: "Agent #1: " + "check the port ".repeat(20) },
+      { role: "assistant", content: null, tool_calls: [call] },
+      { role: "tool", tool_call_id: call.id, content: "facts" },
+    ]);
+    const s = e.stats();
+    expect(s.gapHeldTokens).toBeGreaterThan(16 * 3);
+    expect(s.decodeHeldTokenSteps).toBeGreaterThan(0);
   });
 });
