@@ -38,10 +38,19 @@ export interface ModelBackend {
    * The engine's KV cache now: the share in use (0..1, `vllm:kv_cache_usage_perc`) and, when known, its capacity in
    * tokens; undefined when the engine does not say. Read by admission control (kv-admission, -O3) while a run goes.
    */
-  kvCache?(): Promise<{ usage: number; capacityTokens?: number } | undefined>;
+  kvCache?(): Promise<KvCacheReading | undefined>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
   metrics?(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** The engine's KV cache as it reports it (see ModelBackend.kvCache). */
+export interface KvCacheReading {
+  /** Share of the KV cache in use, 0..1. */
+  usage: number;
+  capacityTokens?: number;
+  /** Requests queued in the engine, not yet running (`vllm:num_requests_waiting`). */
+  waiting?: number;
 }
 
 /** A backend error with what the runtime needs to decide: retry (after how long) or fail the item. */

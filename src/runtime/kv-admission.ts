@@ -1,13 +1,13 @@
 // Admission control from the engine's KV cache (the `admission` annotation, -O3): an item's first model request
-// waits while the shared prefix and the KV of the items started and not finished, this one included, would not fit
-// in `maxUsage` of the engine's KV cache. An item's KV is the annotation's estimate until items have finished, then
-// what finished items used on average (their uncached prompt tokens and answers) plus one partial block per request.
-// When the engine reports only its usage (`vllm:kv_cache_usage_perc`), an item waits while that usage is at or above
-// the limit, with a few items let through per reading. An item always starts when no started item is still running
-// (nothing else would free the cache), and when the engine reports nothing.
+// waits while the engine has requests queued (`vllm:num_requests_waiting`: more would only queue behind them and
+// crowd the cache), or while its KV usage (`vllm:kv_cache_usage_perc`, or the simulator's), plus the KV of the items
+// started since that reading, is at or above `maxUsage`. An item's KV is the annotation's estimate until items have
+// finished, then what finished items used on average (their uncached prompt tokens and answers) plus a partial block
+// per request; without the engine's capacity, a few items go per reading. An item always starts when no started
+// item is still running (nothing else would free the cache), and when the engine reports nothing.
 import { admissionAnnotation, type Admission } from "../ir/annotations/admission.js";
 import type { Workflow } from "../ir/workflow.js";
-import type { ModelBackend } from "./backend.js";
+import type { KvCacheReading, ModelBackend } from "./backend.js";
 import type { RunStats } from "./run-stats.js";
 
 /** How often the usage is read again while items wait, real ms. */
@@ -22,7 +22,7 @@ const PARTIAL_BLOCK_TOKENS = 16;
 export class KvAdmission {
   private started = 0;
   private sinceReading = 0;
-  private reading?: { at: number; usage: number; capacityTokens?: number };
+  private reading?: KvCacheReading & { at: number };
 
   constructor(
     private readonly backend: Required<Pick<ModelBackend, "kvCache">>,
@@ -38,7 +38,7 @@ export class KvAdmission {
     for (;;) {
       const reading = await this.read();
       const running = this.started - this.finished();
-      if (!reading || running <= 0 || this.hasRoom(reading, running)) {
+      if (!reading || running <= 0 || this.hasRoom(reading)) {
         this.started++;
         this.sinceReading++;
         return;
@@ -56,13 +56,14 @@ export class KvAdmission {
     return perItem + (PARTIAL_BLOCK_TOKENS * this.stats.modelRequests) / Math.max(1, this.started);
   }
 
-  private hasRoom(reading: { usage: number; capacityTokens?: number }, running: number): boolean {
+  private hasRoom(reading: KvCacheReading): boolean {
+    if (reading.waiting) return false;
     if (!reading.capacityTokens)
       return reading.usage < this.limit.maxUsage && this.sinceReading < BURST_WITHOUT_CAPACITY;
-    const need = this.limit.sharedTokens + (running + 1) * this.itemTokens();
-    return need <= this.limit.maxUsage * reading.capacityTokens;
+    const projected = reading.usage + ((this.sinceReading + 1) * this.itemTokens()) / reading.capacityTokens;
+    return projected <= this.limit.maxUsage;
   }
-  private async read(): Promise<{ usage: number; capacityTokens?: number } | undefined> {
+  private async read(): Promise<KvCacheReading | undefined> {
     const now = performance.now();
     if (this.reading && now - this.reading.at < POLL_MS) return this.reading;
     const value = await this.backend.kvCache();

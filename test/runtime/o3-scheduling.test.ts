@@ -92,24 +92,34 @@ describe("-O3 runtime parts", () => {
     expect(request.tools?.map((t) => t.name)).toEqual(["quick_lookup"]);
   });
 
-  it("admission holds new items while the started ones would not fit, and lets one through when none runs", async () => {
+  it("admission holds new items while the engine queues or the cache is full, unless none runs", async () => {
     const stats = new RunStats();
     let finished = 0;
+    const engine = { usage: 0.5, capacityTokens: 1000, waiting: 0 };
     const admission = new KvAdmission(
-      { kvCache: async () => ({ usage: 0.5, capacityTokens: 1000 }) },
+      { kvCache: async () => ({ ...engine }) },
       { maxUsage: 0.8, itemTokens: 100, sharedTokens: 200 },
       stats,
       () => finished,
     );
-    // 200 shared + 6 items x 100 = 800 tokens fit in 80% of 1,000; the seventh waits for one to finish.
-    for (let i = 0; i < 6; i++) await admission.admit();
-    let seventh = false;
-    const waiting = admission.admit().then(() => (seventh = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(seventh).toBe(false);
-    finished = 1;
-    await waiting;
-    expect(seventh).toBe(true);
+    await admission.admit(); // nothing runs yet: the first item always goes
+    const admitted = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10)); // past the last reading (read every 5 ms)
+      let done = false;
+      const waiting = admission.admit().then(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return { done, waiting };
+    };
+    engine.waiting = 3; // the engine has a queue
+    const queued = await admitted();
+    expect(queued.done).toBe(false);
+    engine.waiting = 0;
+    await queued.waiting;
+    engine.usage = 0.75; // 0.75 + 100 of 1,000 tokens > 0.8
+    const full = await admitted();
+    expect(full.done).toBe(false);
+    engine.usage = 0.6;
+    await full.waiting;
     // Once enough items finished, their measured KV replaces the estimate: 40 tokens each here.
     finished = 8;
     Object.assign(stats.usage, { promptTokens: 8 * 2100, cachedTokens: 8 * 2080, completionTokens: 8 * 20 });

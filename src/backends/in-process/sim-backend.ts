@@ -2,7 +2,7 @@
 // the same wire format as an HTTP engine (so the simulator's protocol handling is exercised), without a socket.
 import { SimEngine, type SimEngineOptions } from "../../sim/engine.js";
 import { SimHttpError } from "../../sim/errors.js";
-import { BackendError, isRetryableStatus, type ModelBackend } from "../../runtime/backend.js";
+import { BackendError, isRetryableStatus, type KvCacheReading, type ModelBackend } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import { engineHintFields, fromWireResponse, toWireRequest } from "../openai-compatible/wire.js";
 
@@ -34,9 +34,13 @@ export class SimBackend implements ModelBackend {
     }
   }
 
-  async kvCache(): Promise<{ usage: number; capacityTokens: number }> {
+  async kvCache(): Promise<KvCacheReading> {
     const cache = this.engine.cache;
-    return { usage: cache.usage(), capacityTokens: cache.capacityBlocks * cache.blockSize };
+    return {
+      usage: cache.usage(),
+      capacityTokens: cache.capacityBlocks * cache.blockSize,
+      waiting: this.engine.waitingRequests,
+    };
   }
 
   async metrics(): Promise<Record<string, number>> {

@@ -1,7 +1,7 @@
 // Annotation `admission` (written by kv-admission on the main graph's entry node): the runtime admits a new item
-// (lets its first model request go) only while the shared prefix and the KV of every item started and not finished,
-// one more included, fit in `maxUsage` of the engine's KV cache (when the engine says its capacity; else while its
-// `vllm:kv_cache_usage_perc` is under `maxUsage`), so running items keep room to finish their turns.
+// (lets its first model request go) only while the engine queues no request and its KV usage
+// (`vllm:kv_cache_usage_perc`), with the KV of the items started since that reading, stays under `maxUsage`, so
+// running items keep room to finish their turns (src/runtime/kv-admission.ts).
 import { z } from "zod";
 import { defineAnnotation } from "./define.js";
 
@@ -22,8 +22,8 @@ function formatAdmission(value: Admission): string {
 
 function explainAdmission(value: Admission): string {
   return [
-    `admission control: a new item starts only while ${value.sharedTokens} shared prefix tokens and about ${value.itemTokens} tokens per item started and not finished (measured once items finish) fit in ${Math.round(value.maxUsage * 100)}% of the engine's KV cache`,
-    `(or, when the engine does not say its capacity, while its KV cache usage is under ${Math.round(value.maxUsage * 100)}%), so running items can finish their turns`,
+    `admission control: a new item starts only while the engine queues no request and its KV cache usage, with about ${value.itemTokens} tokens for each item started since the reading (measured once items finish), stays under ${Math.round(value.maxUsage * 100)}%`,
+    `so running items can finish their turns; ${value.sharedTokens} tokens of shared prefix stay resident for all of them`,
   ].join("\n");
 }
 
