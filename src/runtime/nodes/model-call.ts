@@ -19,7 +19,7 @@ export async function callModel(
   const scheduling = context.scheduling;
   await scheduling.beforeCall(context, graph, node, item.id);
   const hints = requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`);
-  const { result, shared } = await scheduling.send(graph, node, request, () =>
+  const { result, shared } = await scheduling.send(graph, node, item.id, request, () =>
     context.accumulator.submit(request, batch, scheduling.hintsFor(graph, node, step, hints), {
       itemId: item.id,
       deferrable: graph === context.workflow.mainGraph,
