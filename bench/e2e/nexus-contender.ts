@@ -45,6 +45,7 @@ function manifest(): unknown {
         protocol: "function",
         config: { module: "./lookup-tool.mjs", export: "lookup" },
         deterministic: true,
+        expected_latency: `${TOOL_LATENCY_MS}ms`,
         input_schema: {
           type: "object",
           required: ["city"],
@@ -76,13 +77,25 @@ export function writeNexusWorkload(
   return { workflow, input, dir };
 }
 
-export async function runNexus(ctx: ContenderContext): Promise<ContenderRun> {
+/** How the Nexus contender compiles and where it sends requests (default: -O2, `vllm://` at the simulator). */
+export interface NexusContenderOptions {
+  /** Pipeline text for `--passes` (default: the -O2 pipeline). */
+  passes?: string;
+  /** Backend scheme for the simulator's host (default `vllm`). */
+  scheme?: "vllm" | "dynamo" | "sglang";
+}
+
+export async function runNexus(ctx: ContenderContext, options: NexusContenderOptions = {}): Promise<ContenderRun> {
   const { workflow, input, dir } = writeNexusWorkload(ctx.agents, ctx.timeScale);
-  const compiled = compileFile(workflow); // `nexus build`: once per workflow, not timed (the baseline's compile() is not either)
+  // `nexus build`: once per workflow, not timed (the baseline's compile() is not either)
+  const compiled = compileFile(workflow, { passes: options.passes });
   if (!compiled.workflow || compiled.diagnostics.some((d) => d.severity === "error")) {
     throw new Error(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources.get(f)));
   }
-  const engine = selectBackend(`vllm://${new URL(ctx.url).host}`, { maxInflight: 256, timeScale: ctx.timeScale });
+  const engine = selectBackend(`${options.scheme ?? "vllm"}://${new URL(ctx.url).host}`, {
+    maxInflight: 256,
+    timeScale: ctx.timeScale,
+  });
   // The run keeps latencies as a histogram; the bench times each request itself for exact percentiles.
   const ttftMs: number[] = [];
   const backend: typeof engine = Object.create(engine);
@@ -103,6 +116,7 @@ export async function runNexus(ctx: ContenderContext): Promise<ContenderRun> {
       out: join(dir, "results.jsonl"),
       backend,
       maxInflight: 256,
+      toolTimeScale: ctx.timeScale,
     });
     if (outcome.stats.failed > 0) throw new Error(`${outcome.stats.failed} agents failed; see ${dir}/results.jsonl`);
     return {

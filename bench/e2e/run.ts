@@ -76,7 +76,7 @@ export interface ResultRow {
   rounds: SimStats["rounds"];
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -139,7 +139,7 @@ function formatTable(rows: ResultRow[]): string {
 }
 
 /** A running simulator: in this process, or (default) in a child process standing for the GPU server. */
-async function launchSim(
+export async function launchSim(
   options: SimServerOptions,
   inProcess: boolean,
 ): Promise<{ url: string; close(): Promise<void> }> {

@@ -1,5 +1,5 @@
 // Chooses the model backend from the `--backend` URL:
-//   sim://[PROFILE][?time-scale=&mode=&scenario=]   built-in simulator, in process (the default)
+//   sim://[PROFILE][?time-scale=&mode=&scenario=&cache-tokens=]   built-in simulator, in process (the default)
 //   instant://                                      answers at once (overhead benchmarks)
 //   http(s)://HOST[:PORT][/PATH]                    any OpenAI-compatible server (`/v1` added when no path)
 //   vllm:// sglang:// dynamo://HOST:PORT             those engines over HTTP (Dynamo gets nvext.agent_hints)
@@ -15,6 +15,7 @@ import { SimBackend } from "./in-process/sim-backend.js";
 import { OpenAICompatibleBackend, type EngineFlavor } from "./openai-compatible/backend.js";
 import { createProviderBatchBackend, isProviderBatchSpec } from "./provider-batch/index.js";
 import { readScenarioFile } from "../sim/scenario.js";
+import { UsageError } from "../util/user-errors.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import { trustPolicy, type TrustPolicy } from "../runtime/trust/trust-policy.js";
 import { refuseUnallowed } from "../runtime/trust/workflow-reach.js";
@@ -43,14 +44,33 @@ export interface BackendSettings {
   warn?: (line: string) => void;
 }
 
+/** `?scheduling-policy=priority`: the vLLM engine honours (and accepts) request priorities. */
+function vllmPriority(url: URL): boolean {
+  return url.searchParams.get("scheduling-policy") === "priority";
+}
+
 function simBackend(url: URL, settings: BackendSettings, scenarioFile: string | undefined): SimBackend {
   const mode = url.searchParams.get("mode");
-  return new SimBackend({
-    profile: (url.host || "h100-8b") as "h100-8b",
-    timeScale: Number(url.searchParams.get("time-scale") ?? settings.timeScale),
-    mode: mode === "sglang" || mode === "dynamo" ? mode : "vllm",
-    scenario: scenarioFile ? readScenarioFile(scenarioFile) : undefined,
-  });
+  return new SimBackend(
+    {
+      profile: (url.host || "h100-8b") as "h100-8b",
+      timeScale: Number(url.searchParams.get("time-scale") ?? settings.timeScale),
+      mode: mode === "sglang" || mode === "dynamo" ? mode : "vllm",
+      scenario: scenarioFile ? readScenarioFile(scenarioFile) : undefined,
+      cacheTokens: cacheTokensOf(url),
+    },
+    vllmPriority(url),
+  );
+}
+
+/** `?cache-tokens=N`: the simulated KV cache's capacity in tokens. */
+function cacheTokensOf(url: URL): number | undefined {
+  const value = url.searchParams.get("cache-tokens");
+  if (value === null) return undefined;
+  const tokens = Number(value);
+  if (!Number.isInteger(tokens) || tokens < 1)
+    throw new UsageError(`sim:// cache-tokens must be a positive integer, got '${value}'`);
+  return tokens;
 }
 
 /** The key an engine gets: only when its backend may carry one, else withheld with a warning. */
@@ -77,6 +97,7 @@ export function selectBackend(spec: string, settings: BackendSettings): ModelBac
       apiKey: engineKey(target, origin, settings),
       flavor,
       connections: settings.maxInflight,
+      vllmPriority: vllmPriority(url),
     });
   switch (target.scheme) {
     case "sim":

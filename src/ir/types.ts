@@ -69,6 +69,8 @@ export interface LlmNode extends NodeBase {
   batch?: BatchPolicy;
   /** Set on a reduce that calls a model (a synthesis): see SynthesisReduce. */
   reduce?: SynthesisReduce;
+  /** `memoize: false`: identical requests of different items never share one answer (see identical-call-memoization). */
+  memoize?: false;
 }
 
 /**
@@ -205,6 +207,8 @@ export interface ToolDefinition {
   cacheTtlMs?: number;
   /** Calls per second allowed, when limited. */
   rateLimit?: number;
+  /** How long a call is expected to take (`expected_latency`), for keeping the caller's prefix cached meanwhile. */
+  expectedLatencyMs?: number;
   loc: SourceLocation;
   metadata?: Record<string, unknown>;
 }

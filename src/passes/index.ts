@@ -9,6 +9,11 @@ import { prefixLayoutPass } from "./prefix-layout.js";
 import { batchOptimizationPass } from "./batch-optimization.js";
 import { toolCoalescingPass } from "./tool-coalescing.js";
 import { costEstimatePass } from "./cost-estimate.js";
+import { remainingWorkPriorityPass } from "./remaining-work-priority.js";
+import { toolWaitRetentionPass } from "./tool-wait-retention.js";
+import { kvAdmissionPass } from "./kv-admission.js";
+import { downstreamPrefillPass } from "./downstream-prefill.js";
+import { identicalCallMemoizationPass } from "./identical-call-memoization.js";
 
 export const passRegistry: readonly Pass[] = Object.freeze([
   // Graph-level checks: entry, reachability, cycles without exit, routes, IR invariants.
@@ -23,17 +28,33 @@ export const passRegistry: readonly Pass[] = Object.freeze([
   batchOptimizationPass,
   toolCoalescingPass,
   costEstimatePass,
+  // -O3: workflow-aware scheduling, for engines whose KV cache is smaller than the work: engine priorities, prefix
+  // retention across tool calls, admission by KV usage, early prefill of the next node, shared identical answers.
+  remainingWorkPriorityPass,
+  toolWaitRetentionPass,
+  kvAdmissionPass,
+  downstreamPrefillPass,
+  identicalCallMemoizationPass,
 ]);
 
-/** The optimizer passes of `-O2` and `-O3`, in order. */
+/** The optimizer passes of `-O2` (and `-O3`), in order. */
 const OPTIMIZER = "prefix-layout,batch-optimization,tool-coalescing,cost-estimate";
+
+/** What `-O3` adds to `-O2`: the workflow-aware scheduling passes. */
+export const O3_PASSES = [
+  "remaining-work-priority",
+  "tool-wait-retention",
+  "kv-admission",
+  "downstream-prefill",
+  "identical-call-memoization",
+] as const;
 
 /** `-O0` .. `-O3` presets, as pipeline text. */
 export const optimizationLevels: Readonly<Record<string, string>> = Object.freeze({
   "0": "verify",
   "1": "verify,constant-condition-folding,edge-deduplication,dead-node-elimination",
   "2": `verify,constant-condition-folding,edge-deduplication,dead-node-elimination,${OPTIMIZER}`,
-  "3": `verify,constant-condition-folding,edge-deduplication,dead-node-elimination,${OPTIMIZER}`,
+  "3": `verify,constant-condition-folding,edge-deduplication,dead-node-elimination,${OPTIMIZER},${O3_PASSES.join(",")}`,
 });
 
 export const DEFAULT_OPTIMIZATION_LEVEL = "2";

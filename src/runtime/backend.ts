@@ -39,6 +39,11 @@ export interface ModelBackend {
    * ends (batches already open are told at once): for the run's timeline and the progress line.
    */
   observeBatches?(observer: BatchObserver): void;
+  /**
+   * The engine's KV cache now: the share in use (0..1, `vllm:kv_cache_usage_perc`) and, when known, its capacity in
+   * tokens; undefined when the engine does not say. Read by admission control (kv-admission, -O3) while a run goes.
+   */
+  kvCache?(): Promise<KvCacheReading | undefined>;
   /** Optional engine metrics (prefix cache hits, queue lengths), read at the end of a run. */
   metrics?(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -49,6 +54,15 @@ export interface BatchObserver {
   /** `submittedAt` is epoch milliseconds. */
   submitted(id: string, requests: number, submittedAt: number): void;
   ended(id: string): void;
+}
+
+/** The engine's KV cache as it reports it (see ModelBackend.kvCache). */
+export interface KvCacheReading {
+  /** Share of the KV cache in use, 0..1. */
+  usage: number;
+  capacityTokens?: number;
+  /** Requests queued in the engine, not yet running (`vllm:num_requests_waiting`). */
+  waiting?: number;
 }
 
 /** A backend error with what the runtime needs to decide: retry (after how long) or fail the item. */

@@ -34,6 +34,11 @@ export interface RequestHints {
   priority?: number;
   /** Expected output tokens (Dynamo `osl`). */
   expectedOutputTokens?: number;
+  /**
+   * Keep this request's prefix cached for this long after it finishes (a tool call follows): Dynamo
+   * `nvext.cache_control` (tool-wait-retention, -O3).
+   */
+  keepAliveMs?: number;
   /** The node's prefix cache key: requests with equal keys share a prefix. */
   cacheKey?: string;
   /** Number of leading messages identical across the group (for provider cache breakpoints). */

@@ -5,6 +5,7 @@ import type { Workflow, WorkflowGraph } from "../ir/workflow.js";
 import type { CriticalPath } from "../passes/analyses/critical-path.js";
 import type { BatchAccumulator, BatchHints } from "./batch-accumulator.js";
 import { LiveItems } from "./live-items.js";
+import { WorkflowScheduling } from "./workflow-scheduling.js";
 import { batchHintsFor, criticalPathOf } from "./batch-hints.js";
 import { requestPlanFor } from "../prompt/assemble-request.js";
 import type { RequestPlan } from "../prompt/request-plan.js";
@@ -28,6 +29,8 @@ export class ExecutionContext {
   private priorities?: CriticalPath;
   /** Admitted, finished and parked items, and whether more can be admitted (see LiveItems). */
   readonly live = new LiveItems();
+  /** What the -O3 annotations ask of each model call (priorities, keep-alives, admission, prefill, memoization). */
+  readonly scheduling = new WorkflowScheduling();
   runGraph!: GraphRunner;
   /** The queues of batch-native nodes (set by the run). */
   batches!: NativeBatches;

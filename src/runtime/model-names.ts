@@ -84,18 +84,15 @@ export class ModelNames {
       const model = this.wire(request.model);
       return model === request.model ? request : { ...request, model };
     };
-    return {
-      kind: backend.kind,
-      concurrency: backend.concurrency,
-      sharesInflightPrefixes: backend.sharesInflightPrefixes,
-      inProcess: backend.inProcess,
-      keyEnv: backend.keyEnv,
-      complete: (request: ChatRequest, hints: RequestHints) => backend.complete(rename(request), hints),
-      preflight: backend.preflight && ((models: string[]) => backend.preflight!(models)),
-      report: backend.report && (() => backend.report!()),
-      metrics: backend.metrics && (() => backend.metrics!()),
-      close: () => backend.close(),
-    };
+    const complete = (request: ChatRequest, hints: RequestHints) => backend.complete(rename(request), hints);
+    // Every other member is the backend's own, so a member added to ModelBackend is never dropped here.
+    return new Proxy(backend, {
+      get(target, key) {
+        if (key === "complete") return complete;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 }
 

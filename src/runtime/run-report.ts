@@ -30,6 +30,8 @@ export interface RunReport {
   toolCalls: number;
   toolExecutions: number;
   toolCacheHits: number;
+  /** Model calls answered by another item's identical request (identical-call-memoization, -O3). */
+  memoizedCalls: number;
   /** Dollars for these tokens (cached share priced as cache reads; GPU time for self-hosted), null when unpriced. */
   estimatedCostUsd: number | null;
   /** The same tokens as realtime calls without prompt caching. */
@@ -86,6 +88,7 @@ export function buildRunReport(
     toolCalls: stats.toolCalls,
     toolExecutions: stats.toolExecutions,
     toolCacheHits: stats.toolCacheHits,
+    memoizedCalls: stats.memoizedCalls,
     estimatedCostUsd: fields.cost ? Number(fields.cost.usd.toFixed(6)) : null,
     realtimeCostUsd: fields.cost ? Number(fields.cost.realtimeUsd.toFixed(6)) : null,
     costBasis: fields.cost?.basis ?? [],
@@ -119,6 +122,7 @@ export function formatRunReport(report: RunReport): string {
     ],
     ["cached prompt tokens", `${report.cachedPromptTokens}${share}`],
     ["completion tokens", report.completionTokens],
+    ...(report.memoizedCalls ? [["memoized model calls", report.memoizedCalls] as [string, number]] : []),
     ["tool calls", report.toolCalls],
     ["tool executions", `${report.toolExecutions} (${report.toolCacheHits} cache hits)`],
     [

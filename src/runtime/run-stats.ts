@@ -25,6 +25,8 @@ export class RunStats {
   /** Calls of batch-native implementations, and the items (or join groups) they carried. */
   nativeBatches = 0;
   nativeBatchUnits = 0;
+  /** Model calls answered from another item's identical request (identical-call-memoization, -O3). */
+  memoizedCalls = 0;
   inflight = 0;
   /** What the items' requests used (the sum of the result lines' usage). */
   readonly usage: ChatUsage = emptyUsage();

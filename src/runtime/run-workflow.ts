@@ -29,6 +29,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
+import { kvAdmissionFor } from "./kv-admission.js";
 import { createToolExecutor } from "./tools/executors.js";
 import { trustPolicy, type TrustPolicy } from "./trust/trust-policy.js";
 import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js";
@@ -216,6 +217,8 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
+  const admission = kvAdmissionFor(workflow, backend, stats, () => context.live.finished);
+  context.scheduling.configure({ admission, timeScale: options.toolTimeScale });
   const input = new InputSource(
     options.input,
     requiredFields(workflow),

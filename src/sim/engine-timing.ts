@@ -91,3 +91,37 @@ export function dependentLowerBoundMs(
   // The fastest chain through every round is a bound too.
   return Math.max(bound, earliestArrival - clientGapMs);
 }
+
+/** What a capacity-aware bound needs besides the work (see capacityLowerBoundMs). */
+export interface CapacityWork {
+  /** The bound without capacity: max(lowerBoundMs, dependentLowerBoundMs). */
+  boundMs: number;
+  /** lowerBoundMs of the work: engine busy time with every unique token prefilled once. */
+  engineBoundMs: number;
+  /** Tokens a cache must hold through a client gap or prefill again (SimStats.gapHeldTokens). */
+  gapHeldTokens: number;
+  /** Token-steps decoding sequences must hold (SimStats.decodeHeldTokenSteps). */
+  decodeHeldTokenSteps: number;
+  capacityTokens: number;
+}
+
+/**
+ * Lower bound on wall time for a KV cache of `capacityTokens`, by what the cache must hold over time. A run of wall
+ * time T has capacity x T token-ms. Decoding takes R = decodeHeldTokenSteps x decodeStepMs(1) of it whatever the
+ * schedule (a step takes at least that long). Each of the H gap-held tokens is used by one request and then by one
+ * that carries that request's answer, at least `clientGapMs` later, and by no other: the cache holds it through the
+ * gap (clientGapMs of capacity), or the second request prefills it again. With x of them prefilled again, the engine
+ * works at least engineBoundMs + prefillMs(x), so
+ *   T >= min over x in [0, H] of max(engineBoundMs + prefillMs(x), ((H - x) * clientGapMs + R) / capacity),
+ * the crossing of a rising and a falling line (clamped to [0, H]), and never below boundMs. The shared prefix and
+ * prompts being prefilled also take capacity; the bound leaves them out, so it stays a bound (not tight).
+ */
+export function capacityLowerBoundMs(work: CapacityWork, clientGapMs: number, profile: EngineProfile): number {
+  const { engineBoundMs: e, gapHeldTokens: h, capacityTokens: c } = work;
+  if (c <= 0) return work.boundMs;
+  const running = work.decodeHeldTokenSteps * decodeStepMs(1, profile);
+  const perToken = 1000 / profile.prefillTokensPerSec;
+  const holdPerToken = clientGapMs / c;
+  const x = Math.min(h, Math.max(0, (h * holdPerToken + running / c - e) / (holdPerToken + perToken)));
+  return Math.max(work.boundMs, Math.max(e + x * perToken, ((h - x) * clientGapMs + running) / c));
+}

@@ -38,6 +38,8 @@ export interface SimEngineOptions {
   mode?: EngineMode;
   /** KV cache capacity in blocks (default: profile.kvCacheTokens / blockSize). */
   cacheBlocks?: number;
+  /** KV cache capacity in tokens, rounded up to whole blocks (`cacheBlocks` wins when both are set). */
+  cacheTokens?: number;
   /** Tokens per KV block (default 16; 1 in sglang mode). */
   blockSize?: number;
   /** Mixed into every answer's seed (same as scenario.seed, which wins if both are set). */
@@ -112,10 +114,16 @@ export class SimEngine {
     const blockSize = options.blockSize ?? (this.mode === "sglang" ? 1 : 16);
     this.cache = new PrefixCache({
       blockSize,
-      capacityBlocks: options.cacheBlocks ?? Math.floor(this.profile.kvCacheTokens / blockSize),
+      capacityBlocks:
+        options.cacheBlocks ??
+        (options.cacheTokens !== undefined
+          ? Math.ceil(options.cacheTokens / blockSize)
+          : Math.floor(this.profile.kvCacheTokens / blockSize)),
+      now: () => this.scheduler.now,
     });
     this.recorder = new StatsRecorder((tokens, salt, known) => this.cache.hashBlocks(tokens, salt, known), blockSize);
-    this.scheduler = new Scheduler(this.profile, this.cache, this.clock, this.recorder, this.mode === "dynamo");
+    // SGLang (and Dynamo in front of it) can evict by request priority; vLLM evicts by recency alone.
+    this.scheduler = new Scheduler(this.profile, this.cache, this.clock, this.recorder, this.mode !== "vllm");
     this.modelName = options.modelName ?? this.profile.modelName;
     this.servedModels = options.servedModels?.length ? new Set(options.servedModels) : undefined;
   }
@@ -178,6 +186,8 @@ export class SimEngine {
           promptTokens,
           outputTokens: o.tokens,
           priority: parsed.priority,
+          latencySensitivityMs: parsed.latencySensitivityMs,
+          pinMs: parsed.pinMs,
           cacheSalt: parsed.cacheSalt,
           followsCallIds: parsed.referencedCallIds,
           answerCallIds: o.answer.kind === "tool_calls" ? o.answer.calls.map((c) => openAIToolCallId(c.id)) : [],
@@ -285,6 +295,9 @@ export class SimEngine {
       waiting: this.scheduler.waitingCount,
       kvCacheUsagePerc: this.cache.usage(),
       cachedBlocks: this.cache.cachedBlocks,
+      capacityTokens: this.cache.capacityBlocks * this.cache.blockSize,
+      evictedBlocks: this.cache.evictedBlocks,
+      pinnedBlocks: this.cache.pinnedBlocks,
     };
     return this.recorder.snapshot(this.profile, live, this.clock.now());
   }
@@ -304,6 +317,7 @@ export class SimEngine {
     this.recorder.reset(this.clock.now());
     this.cache.queriedTokens = 0;
     this.cache.hitTokens = 0;
+    this.cache.evictedBlocks = 0;
     this.flushCache();
   }
 

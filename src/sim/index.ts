@@ -30,6 +30,8 @@ export {
   soloRequestMs,
   lowerBoundMs,
   dependentLowerBoundMs,
+  capacityLowerBoundMs,
+  type CapacityWork,
   type WorkSummary,
   type RoundWork,
 } from "./engine-timing.js";

@@ -63,6 +63,12 @@ export function renderMetrics(engine: SimEngine): string {
       value: s.completionTokens,
     },
     {
+      name: "vllm:num_preemptions_total",
+      type: "counter",
+      help: "Cumulative number of preemption from the engine.",
+      value: s.preemptions,
+    },
+    {
       name: "vllm:request_success_total",
       type: "counter",
       help: "Count of successfully processed requests.",
@@ -70,7 +76,13 @@ export function renderMetrics(engine: SimEngine): string {
     },
   ];
   const label = `{model_name="${escapeLabelValue(engine.modelName)}"}`;
-  return metrics
-    .map((m) => `# HELP ${m.name} ${m.help}\n# TYPE ${m.name} ${m.type}\n${m.name}${label} ${m.value}\n`)
-    .join("");
+  // vLLM's cache configuration, as labels of a gauge that is always 1 (how a client learns the KV capacity).
+  const config =
+    "# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n# TYPE vllm:cache_config_info gauge\n" +
+    `vllm:cache_config_info{block_size="${engine.cache.blockSize}",num_gpu_blocks="${engine.cache.capacityBlocks}"} 1\n`;
+  return (
+    metrics
+      .map((m) => `# HELP ${m.name} ${m.help}\n# TYPE ${m.name} ${m.type}\n${m.name}${label} ${m.value}\n`)
+      .join("") + config
+  );
 }

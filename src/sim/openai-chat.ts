@@ -10,6 +10,7 @@ import { canonicalJson } from "../util/canonical-json.js";
 import { hashString } from "./hash.js";
 import type { GeneratedOutput, ModelMessage, ModelRequest, ModelTool, ToolChoice } from "./model-behaviour.js";
 import type { JsonSchema } from "./schema-sample.js";
+import { parseRequestHints } from "./request-hints.js";
 
 export type EngineMode = "vllm" | "sglang" | "dynamo";
 
@@ -21,7 +22,10 @@ export interface ParsedChat {
   n: number;
   stream: boolean;
   includeUsage: boolean;
+  /** Higher runs first; with the other hints (see request-hints.ts). */
   priority?: number;
+  latencySensitivityMs?: number;
+  pinMs?: number;
   cacheSalt?: string;
   /** Tool-call ids the messages refer to (assistant tool_calls, tool results): answers this request follows. */
   referencedCallIds: string[];
@@ -153,7 +157,6 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
     description: t.description,
     parameters: isRecord(t.parameters) ? t.parameters : undefined,
   }));
-  const hints = isRecord(body.nvext) && isRecord(body.nvext.agent_hints) ? body.nvext.agent_hints : undefined;
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
   return {
     model: typeof body.model === "string" && body.model ? body.model : "default",
@@ -163,7 +166,7 @@ export function parseChatRequest(body: unknown, mode: EngineMode): ParsedChat {
     n,
     stream,
     includeUsage: streamOptions.include_usage === true,
-    priority: mode === "dynamo" && typeof hints?.priority === "number" ? hints.priority : undefined,
+    ...parseRequestHints(body, mode),
     cacheSalt: typeof body.cache_salt === "string" ? body.cache_salt : undefined,
     referencedCallIds: referencedCallIds(body.messages as unknown[]),
   };

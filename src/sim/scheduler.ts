@@ -1,7 +1,10 @@
 // Continuous-batching scheduler (vLLM v1 style) driven by simulated time. Each step (one forward pass = one
 // "batch" in the stats) decodes one token for every decoding sequence, continues chunked prefills, and admits
-// waiting requests (FCFS, or by priority) while the running batch has room (maxRunningSeqs, token budget, KV
-// blocks). Step durations come from the cost model. The loop is timer driven: it sleeps until the current step's
+// waiting requests (by priority, then arrival) while the running batch has room (maxRunningSeqs, token budget, KV
+// blocks). A decoding sequence that needs a new KV block when none can be evicted preempts the running sequence with
+// the lowest priority, latest arrival (possibly itself), as vLLM does in recompute mode: its blocks are freed (still
+// cached), it goes back to the waiting queue, and when admitted again it prefills its prompt and the tokens it had
+// generated (whatever the prefix cache still holds is not recomputed). Step durations come from the cost model. The loop is timer driven: it sleeps until the current step's
 // simulated end time, executes every step that has ended, and stops when no work is left.
 
 import { stepMs } from "./engine-timing.js";
@@ -13,8 +16,12 @@ import type { Arrival, StatsRecorder } from "./stats.js";
 export interface SequenceRequest {
   promptTokens: number[];
   outputTokens: number[];
-  /** Higher first (Dynamo agent_hints.priority); only used when the scheduler honours priorities. */
+  /** Higher first (Dynamo agent_hints.priority, SGLang priority, vLLM -priority). */
   priority?: number;
+  /** Ms the request counts as having arrived earlier in the waiting queue (Dynamo agent_hints.latency_sensitivity). */
+  latencySensitivityMs?: number;
+  /** Simulated ms the request's blocks are kept from eviction after it finishes (Dynamo nvext.cache_control). */
+  pinMs?: number;
   cacheSalt?: string;
   /** Ids of earlier answers' tool calls this request's prompt refers to (for the dependency rounds in the stats). */
   followsCallIds?: readonly string[];
@@ -39,6 +46,12 @@ export interface SequenceResult {
 interface Sequence {
   req: SequenceRequest;
   arrivedAt: number;
+  /** Queue order among equal priorities: arrival, earlier by the latency sensitivity. */
+  queueKey: number;
+  /** Times preempted; when > 0, the next admission recomputes the tokens generated so far. */
+  preemptions: number;
+  /** Output tokens already in the sequence's KV when it was last admitted (its handle holds the rest as it goes). */
+  resumedAt: number;
   admittedAt: number;
   cachedTokens: number;
   prefillRemaining: number;
@@ -72,7 +85,8 @@ export class Scheduler {
     private readonly cache: PrefixCache,
     private readonly clock: SimClock,
     private readonly stats: StatsRecorder,
-    private readonly usePriority: boolean,
+    /** Free blocks are evicted lowest request priority first (SGLang `--radix-eviction-policy priority`). */
+    private readonly evictByPriority: boolean,
   ) {}
 
   get runningCount(): number {
@@ -80,6 +94,10 @@ export class Scheduler {
   }
   get waitingCount(): number {
     return this.waiting.length;
+  }
+  /** Simulated time of the last executed step's end: the engine's now. */
+  get now(): number {
+    return this.engineTime;
   }
   get idle(): boolean {
     return this.running.length === 0 && this.waiting.length === 0;
@@ -106,6 +124,9 @@ export class Scheduler {
       const seq: Sequence = {
         req,
         arrivedAt,
+        queueKey: arrivedAt - (req.latencySensitivityMs ?? 0),
+        preemptions: 0,
+        resumedAt: 0,
         admittedAt: 0,
         cachedTokens: 0,
         prefillRemaining: 0,
@@ -133,14 +154,10 @@ export class Scheduler {
     for (const seq of [...this.running, ...this.waiting]) this.finish(seq, abortError("engine shut down"));
   }
 
+  /** Waiting order: higher priority first, then earlier queue key (FCFS when no request carries hints). */
   private enqueue(seq: Sequence): void {
-    if (!this.usePriority) {
-      this.waiting.push(seq);
-      return;
-    }
-    const p = seq.req.priority ?? 0;
     let i = this.waiting.length;
-    while (i > 0 && (this.waiting[i - 1].req.priority ?? 0) < p) i--;
+    while (i > 0 && goesBefore(seq, this.waiting[i - 1])) i--;
     this.waiting.splice(i, 0, seq);
   }
 
@@ -172,6 +189,7 @@ export class Scheduler {
 
   private plan(): Step {
     let budget = this.profile.maxBatchedTokens;
+    this.makeRoomForDecode();
     const decode = this.running.filter((s) => s.prefillRemaining === 0);
     budget -= decode.length;
     const prefill: Step["prefill"] = [];
@@ -204,6 +222,16 @@ export class Scheduler {
 
   private admit(seq: Sequence): void {
     const { promptTokens, cachedTokensOverride, cacheSalt } = seq.req;
+    if (seq.preemptions > 0) {
+      // Recompute: the prompt and every token generated before the preemption, less what is still cached.
+      const tokens = promptTokens.concat(seq.req.outputTokens.slice(0, seq.produced));
+      seq.handle = this.cache.allocate(tokens, cacheSalt);
+      seq.resumedAt = seq.produced;
+      seq.prefillRemaining = tokens.length - seq.handle.cachedTokens;
+      this.stats.onRecompute(seq.prefillRemaining);
+      this.running.push(seq);
+      return;
+    }
     if (cachedTokensOverride !== undefined) {
       seq.cachedTokens = Math.max(0, Math.min(cachedTokensOverride, promptTokens.length - 1));
     } else {
@@ -214,6 +242,42 @@ export class Scheduler {
     seq.admittedAt = this.engineTime;
     this.running.push(seq);
     this.stats.onAdmitted(promptTokens.length, seq.cachedTokens);
+  }
+
+  /**
+   * Every decoding sequence gets the KV block its next token needs; when none can be evicted, the running sequence
+   * that goes last (lowest priority, latest queue key) is preempted, until the block fits or the sequence that needs
+   * it was the one preempted.
+   */
+  private makeRoomForDecode(): void {
+    for (let i = 0; i < this.running.length; i++) {
+      const seq = this.running[i];
+      if (!seq.handle || seq.prefillRemaining > 0) continue;
+      const tokens = seq.req.promptTokens.length + seq.produced + 1;
+      while (!this.cache.reserve(seq.handle, tokens)) {
+        const victim = this.running.reduce((last, s) => (goesBefore(last, s) ? s : last));
+        this.preempt(victim);
+        if (victim === seq || this.running.length === 0) break;
+      }
+      if (!this.running.includes(seq)) i--;
+    }
+  }
+
+  /** Back to the waiting queue, with the blocks it computed left in the cache (free) for its recompute. */
+  private preempt(seq: Sequence): void {
+    this.running.splice(this.running.indexOf(seq), 1);
+    if (seq.handle) {
+      this.cache.append(seq.handle, seq.req.outputTokens.slice(seq.resumedAt, seq.produced));
+      this.cache.release(seq.handle, this.evictionPriority(seq));
+      seq.handle = undefined;
+    }
+    seq.preemptions++;
+    this.stats.onPreempted();
+    this.enqueue(seq);
+  }
+
+  private evictionPriority(seq: Sequence): number {
+    return this.evictByPriority ? (seq.req.priority ?? 0) : 0;
   }
 
   private apply(step: Step): void {
@@ -245,8 +309,9 @@ export class Scheduler {
     if (w >= 0) this.waiting.splice(w, 1);
     seq.cleanup?.();
     if (seq.handle) {
-      if (!error) this.cache.append(seq.handle, seq.req.outputTokens);
-      this.cache.release(seq.handle);
+      if (!error) this.cache.append(seq.handle, seq.req.outputTokens.slice(seq.resumedAt));
+      const pinUntil = !error && seq.req.pinMs ? this.engineTime + seq.req.pinMs : 0;
+      this.cache.release(seq.handle, this.evictionPriority(seq), pinUntil);
     }
     if (error) return seq.reject(error);
     this.stats.onFinished(seq.req, seq.arrival);
@@ -266,6 +331,13 @@ export class Scheduler {
       this.current.prefill = this.current.prefill.filter((p) => p.seq !== seq);
     }
   }
+}
+
+/** True when `a` is scheduled before `b`: higher priority, then earlier queue key. */
+function goesBefore(a: Sequence, b: Sequence): boolean {
+  const pa = a.req.priority ?? 0;
+  const pb = b.req.priority ?? 0;
+  return pa !== pb ? pa > pb : a.queueKey < b.queueKey;
 }
 
 function abortError(message = "request aborted"): Error {

@@ -58,6 +58,31 @@ export interface SimStats {
   waiting: number;
   kvCacheUsagePerc: number;
   cachedBlocks: number;
+  /** KV cache capacity in tokens (blocks x block size). */
+  capacityTokens: number;
+  /** Cached blocks evicted to make room (since start or reset). */
+  evictedBlocks: number;
+  /** Free blocks kept from eviction by a pin right now. */
+  pinnedBlocks: number;
+  /** Running sequences preempted because a decode step found no free KV block (vllm:num_preemptions). */
+  preemptions: number;
+  /** Tokens prefilled again when preempted sequences were admitted again. */
+  preemptionRecomputeTokens: number;
+  /** Prefill an unbounded cache would not have done: prefillTokensComputed - uniquePrefillTokens (evicted prefixes
+   *  and preempted sequences prefilled again). */
+  recomputedTokens: number;
+  /**
+   * Tokens that only one request and then one request that carries its answer use (an agent's own history across a
+   * tool call): a cache must hold them through the client's time between the two, or the second prefills them again.
+   * capacityLowerBoundMs turns this into a bound for a cache of capacityTokens.
+   */
+  gapHeldTokens: number;
+  /**
+   * Token-steps of KV that decoding sequences must hold: each request's generated tokens from the step that made
+   * them to its end (L(L-1)/2 for L tokens), and the gap-held tokens through the decode of the request that reuses
+   * them. Times the least step time, capacity x wall time must cover it (capacityLowerBoundMs).
+   */
+  decodeHeldTokenSteps: number;
   /** Requests per HTTP endpoint (e.g. "POST /v1/chat/completions"). */
   endpoints: Record<string, number>;
   providers: { anthropic: ProviderStats; openai: ProviderStats };
@@ -77,6 +102,17 @@ const emptyProvider = (): ProviderStats => ({
 export interface Arrival {
   round: number;
   soloMs: number;
+  /** Which request (in arrival order). */
+  id: number;
+}
+
+/** Who used a block, for gapHeldTokens: its first user, and whether its second user carries the first's answer. */
+interface BlockUse {
+  users: number;
+  first: number;
+  heldAcrossGap: boolean;
+  /** Decode steps of the second user, while it holds the block (counted while heldAcrossGap). */
+  heldSteps: number;
 }
 
 type BlockHasher = (tokens: readonly number[], salt?: string, knownPrefix?: readonly BlockKey[]) => BlockKey[];
@@ -91,14 +127,20 @@ export class StatsRecorder {
   batchSizeSum = 0;
   maxBatchSize = 0;
   busyMs = 0;
+  preemptions = 0;
+  preemptionRecomputeTokens = 0;
+  gapHeldBlocks = 0;
+  /** Block-steps of gap-held blocks through their second user's decode, and token-steps of generated tokens. */
+  gapHeldBlockSteps = 0;
+  outputTokenSteps = 0;
   uniquePrefillTokens = 0;
   decodeTokens = 0;
   longestCompletion = 0;
   startedAt = 0;
   endpoints: Record<string, number> = {};
   providers = { anthropic: emptyProvider(), openai: emptyProvider() };
-  /** Every block hash ever seen: an ideal, unbounded prefix cache for the lower bound. */
-  private idealBlocks = new Set<BlockKey>();
+  /** Every block hash ever seen (an ideal, unbounded prefix cache for the lower bound), with who used it. */
+  private idealBlocks = new Map<BlockKey, BlockUse>();
   /** Answers, by the blocks holding their generated tokens and by their tool-call ids: who produced them. */
   private producers = new Map<BlockKey | string, Arrival>();
   private rounds: RoundWork[] = [];
@@ -130,18 +172,38 @@ export class StatsRecorder {
     // The answers this prompt carries; it cannot arrive before the slowest of the latest round's is complete.
     let round = 0;
     let parentSoloMs = 0;
+    const id = this.requests;
+    const parents = new Set<number>();
     const follow = (producer: Arrival | undefined) => {
+      if (producer !== undefined) parents.add(producer.id);
       if (producer === undefined || producer.round + 1 < round) return;
       if (producer.round + 1 > round) [round, parentSoloMs] = [producer.round + 1, 0];
       parentSoloMs = Math.max(parentSoloMs, producer.soloMs);
     };
     for (const id of req.followsCallIds ?? []) follow(this.producers.get(id));
+    for (let b = 0; b < hashes.length; b++) follow(this.producers.get(hashes[b]));
     for (let b = 0; b < hashes.length; b++) {
       // The ideal cache holds whole chains, so the blocks before `hit` are in it already.
-      if (b >= hit) this.idealBlocks.add(hashes[b]);
-      follow(this.producers.get(hashes[b]));
+      const use = this.idealBlocks.get(hashes[b]);
+      if (!use) {
+        this.idealBlocks.set(hashes[b], { users: 1, first: id, heldAcrossGap: false, heldSteps: 0 });
+        continue;
+      }
+      use.users++;
+
+      if (use.users === 2 && parents.has(use.first)) {
+        use.heldAcrossGap = true;
+        use.heldSteps = Math.max(0, outputLength - 1);
+        this.gapHeldBlocks++;
+        this.gapHeldBlockSteps += use.heldSteps;
+      } else if (use.heldAcrossGap) {
+        use.heldAcrossGap = false;
+        this.gapHeldBlocks--;
+        this.gapHeldBlockSteps -= use.heldSteps;
+      }
     }
     this.decodeTokens += Math.max(0, outputLength - 1);
+    this.outputTokenSteps += (outputLength * Math.max(0, outputLength - 1)) / 2;
     this.longestCompletion = Math.max(this.longestCompletion, outputLength);
     while (this.rounds.length <= round)
       this.rounds.push({
@@ -160,7 +222,15 @@ export class StatsRecorder {
       parents.minParentSoloMs = Math.min(parents.minParentSoloMs ?? Infinity, parentSoloMs);
     }
     // Round 0 counts from the reset, when nothing was cached; later rounds from their arrival.
-    return { round, soloMs: soloRequestMs(round === 0 ? prompt.length : unique, outputLength, profile) };
+    return { id, round, soloMs: soloRequestMs(round === 0 ? prompt.length : unique, outputLength, profile) };
+  }
+
+  onPreempted(): void {
+    this.preemptions++;
+  }
+
+  onRecompute(tokens: number): void {
+    this.preemptionRecomputeTokens += tokens;
   }
 
   onAdmitted(promptLength: number, cached: number): void {
@@ -182,7 +252,9 @@ export class StatsRecorder {
     this.completionTokens += output.length;
     const promptHashes = this.hashBlocks(prompt, salt);
     const hashes = this.hashBlocks(prompt.concat(output), salt, promptHashes);
-    for (const h of hashes) this.idealBlocks.add(h);
+    for (const h of hashes)
+      if (!this.idealBlocks.has(h))
+        this.idealBlocks.set(h, { users: 1, first: arrival.id, heldAcrossGap: false, heldSteps: 0 });
     // Blocks from the one that holds the first generated token on contain the answer.
     for (let b = Math.floor(prompt.length / this.blockSize); b < hashes.length; b++)
       if (!this.producers.has(hashes[b])) this.producers.set(hashes[b], arrival);
@@ -194,7 +266,18 @@ export class StatsRecorder {
 
   snapshot(
     profile: EngineProfile,
-    live: Pick<SimStats, "mode" | "timeScale" | "running" | "waiting" | "kvCacheUsagePerc" | "cachedBlocks">,
+    live: Pick<
+      SimStats,
+      | "mode"
+      | "timeScale"
+      | "running"
+      | "waiting"
+      | "kvCacheUsagePerc"
+      | "cachedBlocks"
+      | "capacityTokens"
+      | "evictedBlocks"
+      | "pinnedBlocks"
+    >,
     now: number,
   ): SimStats {
     return {
@@ -218,6 +301,11 @@ export class StatsRecorder {
         profile,
       ),
       uniquePrefillTokens: this.uniquePrefillTokens,
+      preemptions: this.preemptions,
+      preemptionRecomputeTokens: this.preemptionRecomputeTokens,
+      recomputedTokens: Math.max(0, this.prefillTokensComputed - this.uniquePrefillTokens),
+      gapHeldTokens: this.gapHeldBlocks * this.blockSize,
+      decodeHeldTokenSteps: this.gapHeldBlockSteps * this.blockSize + this.outputTokenSteps,
       rounds: this.rounds.map((w) => ({ ...w })),
       simElapsedMs: now - this.startedAt,
       endpoints: { ...this.endpoints },

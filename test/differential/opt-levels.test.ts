@@ -33,7 +33,25 @@ interface Subject {
   workflow: string;
   /** The input lines, or undefined to synthesize them from the workflow's state schema. */
   input?: InputLine[];
+  /** The simulator's options (default: its profile's large KV cache). */
+  sim?: string;
+  /** Checks of what the simulator saw at each level (the run had the pressure it was meant to have). */
+  expectStats?: (stats: Record<string, number>, level: string) => void;
 }
+
+/** Items under KV pressure with identical classification requests (regions repeat across items). */
+const pressureMemo: Subject = {
+  name: "workloads/pressure-memo",
+  workflow: fileURLToPath(new URL("./workloads/pressure-memo.yaml", import.meta.url)),
+  input: Array.from({ length: 24 }, (_, i) =>
+    JSON.stringify({ id: `agent-${i}`, task: `Agent #${i}: assess supplier region ${i % 6}.`, region: `R${i % 4}` }),
+  ),
+  sim: "cache-tokens=1024",
+  expectStats: (stats, level) => {
+    expect(stats.evictedBlocks, `-O${level} evicted`).toBeGreaterThan(0);
+    if (level === "0") expect(stats.preemptions, "-O0 preempted").toBeGreaterThan(0);
+  },
+};
 
 function examples(): Subject[] {
   const root = join(REPO_ROOT, "examples");
@@ -130,7 +148,11 @@ async function runAt(subject: Subject, level: string) {
   const input = join(dir, "input.jsonl");
   const out = join(dir, "results.jsonl");
   writeInput(input, subject.input ?? synthesizedInput(workflow));
-  const backend = selectBackend("sim://?time-scale=0.001", { maxInflight: 16, timeScale: 0.001 });
+  const backend = selectBackend(`sim://?time-scale=0.001${subject.sim ? `&${subject.sim}` : ""}`, {
+    maxInflight: 16,
+    timeScale: 0.001,
+  });
+  let outcome;
   try {
     // The test is the user here: it allows the loopback tool server, the local tool module and the variables the
     // manifest names (unset, so they expand the same way at both levels).
@@ -139,18 +161,29 @@ async function runAt(subject: Subject, level: string) {
       allowModules: [LOCAL_TOOLS_MODULE],
       allowEnv: [...readFileSync(subject.workflow, "utf8").matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]),
     });
-    await runWorkflow({ workflow, workflowFile: subject.workflow, input, out, backend, toolTimeScale: 0.001, trust });
+    outcome = await runWorkflow({
+      workflow,
+      workflowFile: subject.workflow,
+      input,
+      out,
+      backend,
+      toolTimeScale: 0.001,
+      trust,
+    });
+    subject.expectStats?.((await backend.metrics!()) as Record<string, number>, level);
   } finally {
     await backend.close();
   }
-  return readResults(out)
+  const results = readResults(out)
     .map(({ id, status, output, error }) => ({ id, status, output, error }))
     .sort((a, b) => a.id.localeCompare(b.id));
+  return { results, memoizedCalls: outcome.stats.memoizedCalls };
 }
 
 const subjects: Subject[] = [
   ...examples(),
   ...goldenCases().map((c) => ({ name: `golden/${c.name}`, workflow: c.workflow })),
+  pressureMemo,
 ];
 
 describe("-O0 and -O3 give every item the same result", () => {
@@ -158,12 +191,14 @@ describe("-O0 and -O3 give every item the same result", () => {
     expect(subjects.map((s) => s.name)).toEqual(
       expect.arrayContaining(["examples/paper-review", "examples/ticket-triage", "golden/map-reduce"]),
     );
-    expect(subjects.length).toBe(readdirSync(join(REPO_ROOT, "examples")).length + goldenCases().length);
+    expect(subjects.length).toBe(readdirSync(join(REPO_ROOT, "examples")).length + goldenCases().length + 1);
   });
 
   it.each(subjects.map((s) => [s.name, s] as const))("%s", async (_name, subject) => {
-    const unoptimized = await runAt(subject, "0");
-    const optimized = await runAt(subject, "3");
+    const { results: unoptimized, memoizedCalls: none } = await runAt(subject, "0");
+    const { results: optimized, memoizedCalls } = await runAt(subject, "3");
+    expect(none).toBe(0);
+    if (subject === pressureMemo) expect(memoizedCalls, "identical classifications shared").toBeGreaterThan(0);
     const expectedItems = subject.input?.length ?? ITEMS_PER_GOLDEN_WORKFLOW;
     expect(unoptimized).toHaveLength(expectedItems);
     expect(unoptimized.filter((line) => line.status === "ok").length, JSON.stringify(unoptimized)).toBeGreaterThan(0);

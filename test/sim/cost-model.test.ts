@@ -3,7 +3,7 @@
 // batch, the running-sequence cap queues requests, Dynamo priorities reorder the waiting queue, and the lower
 // bound never exceeds the engine's busy time.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   decodeStepMs,
   dependentLowerBoundMs,
@@ -13,20 +13,11 @@ import {
   stepMs,
   type RoundWork,
 } from "../../src/sim/engine-timing.js";
-import { SimEngine } from "../../src/sim/engine.js";
+import { tokens, useEngines } from "./helpers/engines.js";
 import { PROFILES, type EngineProfile } from "../../src/sim/profiles.js";
 
 const P8 = PROFILES["h100-8b"];
-const tokens = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-const engines: SimEngine[] = [];
-const engine = (opts: ConstructorParameters<typeof SimEngine>[0] = {}) => {
-  const e = new SimEngine({ timeScale: 0.002, ...opts });
-  engines.push(e);
-  return e;
-};
-afterEach(() => {
-  for (const e of engines.splice(0)) e.close();
-});
+const engine = useEngines();
 
 describe("cost model functions", () => {
   it("uses the reference H100 figures", () => {
@@ -177,17 +168,16 @@ describe("cost model through the engine (simulated time)", () => {
     expect(order).toEqual(["high", "mid", "low", "zero"]);
   });
 
-  it("vllm mode is FCFS regardless of priority", async () => {
+  it("requests without a priority are first come, first served", async () => {
     const e = engine({ profile: { ...P8, name: "tiny", maxRunningSeqs: 1 } });
     const order: string[] = [];
-    const run = (name: string, priority: number) =>
+    const run = (name: string) =>
       e.run({
         promptTokens: tokens(name.charCodeAt(0) * 1000, 40),
         outputTokens: tokens(1, 5),
-        priority,
         onFirstToken: () => order.push(name),
       });
-    await Promise.all([run("a", 0), run("b", 1), run("c", 9)]);
+    await Promise.all([run("a"), run("b"), run("c")]);
     expect(order).toEqual(["a", "b", "c"]);
   });
 

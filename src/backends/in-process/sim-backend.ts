@@ -1,10 +1,10 @@
-// `sim://PROFILE?time-scale=..&mode=..&scenario=FILE`: the built-in engine simulator, in process. The request takes
+// `sim://PROFILE?time-scale=..&mode=..&scenario=FILE&cache-tokens=N`: the built-in engine simulator, in process. The request takes
 // the same wire format as an HTTP engine (so the simulator's protocol handling is exercised), without a socket.
 import { SimEngine, type SimEngineOptions } from "../../sim/engine.js";
 import { SimHttpError } from "../../sim/errors.js";
-import { BackendError, isRetryableStatus, type ModelBackend } from "../../runtime/backend.js";
+import { BackendError, isRetryableStatus, type KvCacheReading, type ModelBackend } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
-import { fromWireResponse, toWireRequest } from "../openai-compatible/wire.js";
+import { engineHintFields, fromWireResponse, toWireRequest } from "../openai-compatible/wire.js";
 
 export class SimBackend implements ModelBackend {
   readonly kind = "sim";
@@ -12,12 +12,17 @@ export class SimBackend implements ModelBackend {
   readonly sharesInflightPrefixes = true;
   readonly engine: SimEngine;
 
-  constructor(options: SimEngineOptions) {
+  constructor(
+    options: SimEngineOptions,
+    /** Send vLLM-mode priorities (the simulator then stands for vLLM with `--scheduling-policy priority`). */
+    private readonly vllmPriority = false,
+  ) {
     this.engine = new SimEngine(options);
   }
 
   async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
-    const extra = hints.priority !== undefined ? { nvext: { agent_hints: { priority: hints.priority } } } : {};
+    // The hints in the wire format of the engine the simulator plays.
+    const extra = engineHintFields(this.engine.mode, hints, this.vllmPriority);
     try {
       return fromWireResponse(
         await this.engine.chatCompletion(toWireRequest(request, extra), { signal: hints.signal }),
@@ -27,6 +32,15 @@ export class SimBackend implements ModelBackend {
         throw new BackendError(error.message, error.status, isRetryableStatus(error.status));
       throw error;
     }
+  }
+
+  async kvCache(): Promise<KvCacheReading> {
+    const cache = this.engine.cache;
+    return {
+      usage: cache.usage(),
+      capacityTokens: cache.capacityBlocks * cache.blockSize,
+      waiting: this.engine.waitingRequests,
+    };
   }
 
   async metrics(): Promise<Record<string, number>> {

@@ -1,9 +1,15 @@
 // OpenAI-compatible chat completions over undici with a keep-alive connection pool: vLLM, SGLang, NVIDIA Dynamo,
 // OpenAI and any compatible server. Dynamo requests carry `nvext.agent_hints` and never a top-level `request_id`.
 import { Agent, request as httpRequest } from "undici";
-import { BackendError, isRetryableStatus, retryAfterMs, type ModelBackend } from "../../runtime/backend.js";
+import {
+  BackendError,
+  isRetryableStatus,
+  retryAfterMs,
+  type KvCacheReading,
+  type ModelBackend,
+} from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
-import { fromWireResponse, toWireRequest } from "./wire.js";
+import { engineHintFields, fromWireResponse, toWireRequest } from "./wire.js";
 import { parsePrometheusText } from "./prometheus.js";
 import { missingKey, preflightFailure } from "../preflight.js";
 import { BackendUnusableError } from "../../util/user-errors.js";
@@ -19,6 +25,8 @@ export interface OpenAICompatibleOptions {
   connections: number;
   /** undici's header and body timeouts, ms; default none: the runtime gives every attempt its time limit. */
   timeoutMs?: number;
+  /** vLLM runs with `--scheduling-policy priority` (`vllm://HOST?scheduling-policy=priority`): send priorities. */
+  vllmPriority?: boolean;
 }
 
 /** How long the preflight waits for the models endpoint before calling the server unreachable. */
@@ -48,11 +56,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
   }
 
   private extraFields(hints: RequestHints): Record<string, unknown> {
-    if (this.options.flavor !== "dynamo") return {};
-    const agentHints: Record<string, unknown> = {};
-    if (hints.priority !== undefined) agentHints.priority = hints.priority;
-    if (hints.expectedOutputTokens !== undefined) agentHints.osl = hints.expectedOutputTokens;
-    return Object.keys(agentHints).length ? { nvext: { agent_hints: agentHints } } : {};
+    return engineHintFields(this.options.flavor, hints, this.options.vllmPriority);
   }
 
   private headers(): Record<string, string> {
@@ -165,9 +169,32 @@ export class OpenAICompatibleBackend implements ModelBackend {
     }
   }
 
+  /**
+   * KV usage from `/metrics`: vLLM's `vllm:kv_cache_usage_perc` (or SGLang's `sglang:token_usage`), and the
+   * capacity from the labels of `vllm:cache_config_info` (num_gpu_blocks x block_size) when the engine writes them.
+   */
+  async kvCache(): Promise<KvCacheReading | undefined> {
+    const text = await this.metricsText();
+    if (text === undefined) return undefined;
+    const metrics = parsePrometheusText(text);
+    const usage = metrics["vllm:kv_cache_usage_perc"] ?? metrics["sglang:token_usage"];
+    if (usage === undefined) return undefined;
+    const info = /^vllm:cache_config_info\{([^}]*)\}/m.exec(text)?.[1] ?? "";
+    const label = (name: string) => Number(new RegExp(`${name}="(\\d+)"`).exec(info)?.[1]);
+    const capacityTokens = label("num_gpu_blocks") * label("block_size");
+    const waiting = metrics["vllm:num_requests_waiting"] ?? metrics["sglang:num_queue_reqs"];
+    return { usage, waiting, ...(Number.isFinite(capacityTokens) && capacityTokens > 0 ? { capacityTokens } : {}) };
+  }
+
   /** Engine metrics from `/metrics` (vLLM/SGLang), keyed by metric name; empty when the server has none. */
   async metrics(): Promise<Record<string, number>> {
-    if (this.options.flavor === "openai") return {};
+    const text = await this.metricsText();
+    return text === undefined ? {} : parsePrometheusText(text);
+  }
+
+  /** The text of `/metrics`, or undefined when the server has none. */
+  private async metricsText(): Promise<string | undefined> {
+    if (this.options.flavor === "openai") return undefined;
     try {
       const origin = new URL(this.options.baseUrl).origin;
       const response = await httpRequest(`${origin}/metrics`, {
@@ -175,9 +202,9 @@ export class OpenAICompatibleBackend implements ModelBackend {
         signal: AbortSignal.timeout(METRICS_TIMEOUT_MS),
       });
       const text = await response.body.text();
-      return response.statusCode === 200 ? parsePrometheusText(text) : {};
+      return response.statusCode === 200 ? text : undefined;
     } catch {
-      return {};
+      return undefined;
     }
   }
 

@@ -1,6 +1,38 @@
 // Translates the runtime's ChatRequest to the OpenAI chat.completions JSON body and the response back to a
 // ChatResult. Shared by every OpenAI-compatible engine (vLLM, SGLang, Dynamo) and OpenAI itself.
-import type { ChatMessage, ChatRequest, ChatResult } from "../../runtime/chat.js";
+import type { ChatMessage, ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
+
+/** Engines whose hints have a wire format of their own. */
+export type HintedEngine = "vllm" | "sglang" | "dynamo";
+
+/**
+ * The scheduling hints of a request in the engine's own fields (Nexus priorities are higher-first):
+ *   Dynamo  `nvext.agent_hints.{priority, osl}` and, for a keep-alive, `nvext.cache_control: {type: "ephemeral",
+ *           ttl}` (Dynamo with SGLang HiCache pins the prefix after the answer; it clamps ttl to 300-3600 s, so the
+ *           milliseconds written here, which the simulator reads as such, become Dynamo's 300 s minimum);
+ *   SGLang  top-level `priority` (higher first, as with `--enable-priority-scheduling`);
+ *   vLLM    top-level `priority`, lower first, only with `vllmPriority` (vLLM rejects a non-zero priority unless it
+ *           runs with `--scheduling-policy priority`).
+ */
+export function engineHintFields(
+  engine: HintedEngine | string,
+  hints: RequestHints,
+  vllmPriority = false,
+): Record<string, unknown> {
+  if (engine === "dynamo") {
+    const agentHints: Record<string, unknown> = {};
+    if (hints.priority !== undefined) agentHints.priority = hints.priority;
+    if (hints.expectedOutputTokens !== undefined) agentHints.osl = hints.expectedOutputTokens;
+    const nvext: Record<string, unknown> = {};
+    if (Object.keys(agentHints).length) nvext.agent_hints = agentHints;
+    if (hints.keepAliveMs) nvext.cache_control = { type: "ephemeral", ttl: `${Math.ceil(hints.keepAliveMs)}ms` };
+    return Object.keys(nvext).length ? { nvext } : {};
+  }
+  if (hints.priority === undefined) return {};
+  if (engine === "sglang") return { priority: hints.priority };
+  if (engine === "vllm" && vllmPriority) return { priority: -hints.priority };
+  return {};
+}
 
 function wireMessage(message: ChatMessage): Record<string, unknown> {
   switch (message.role) {

@@ -1,5 +1,5 @@
 // `nexus sim [--port 8000] [--host 127.0.0.1] [--profile h100-8b] [--time-scale 0.05] [--scenario FILE]
-// [--mode vllm|sglang|dynamo] [--cache-blocks N] [--served-model-name NAME]`: start the built-in engine and provider
+// [--mode vllm|sglang|dynamo] [--cache-blocks N | --cache-tokens N] [--served-model-name NAME]`: start the built-in engine and provider
 // simulator and serve until Ctrl-C. One port serves the OpenAI-compatible engine, SGLang and the Anthropic and
 // OpenAI batch emulators.
 import { Option, type Command } from "commander";
@@ -20,6 +20,7 @@ interface SimFlags {
   scenario?: string;
   mode: "vllm" | "sglang" | "dynamo";
   cacheBlocks?: number;
+  cacheTokens?: number;
   batchLatencyMs: number;
   servedModelName?: string[];
 }
@@ -42,6 +43,11 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
     .option("--scenario <file>", "model behaviour scenario (JSON or YAML)")
     .addOption(new Option("--mode <mode>", "engine flavour").choices(["vllm", "sglang", "dynamo"]).default("vllm"))
     .option("--cache-blocks <n>", "KV cache capacity in blocks (default: from the profile)", positiveInteger)
+    .option(
+      "--cache-tokens <n>",
+      "KV cache capacity in tokens: a small cache makes eviction and preemption real (default: from the profile)",
+      positiveInteger,
+    )
     .option(
       "--batch-latency-ms <ms>",
       "simulated time for a provider batch to process all its requests",
@@ -72,6 +78,7 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
         scenario,
         mode,
         cacheBlocks: flags.cacheBlocks,
+        cacheTokens: flags.cacheTokens,
         batchLatencyMs: flags.batchLatencyMs,
         servedModels: flags.servedModelName,
       });

@@ -35,6 +35,7 @@ function lowerTool(object: Record<string, unknown>, context: LoweringContext): T
     cacheable: reader.boolean("cacheable") ?? false,
     cacheTtlMs: reader.durationMs(["cache_ttl", "cache_ttl_ms"]),
     rateLimit: reader.number(["rate_limit", "rate_limit_per_second"], { min: 0 }),
+    expectedLatencyMs: reader.durationMs(["expected_latency", "expected_latency_ms"]),
     loc: context.document.at(object),
     metadata: reader.record("metadata"),
   };

@@ -25,7 +25,7 @@ const NODE_FIELDS = [
   ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
   ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
   ...["body", "graph", "graph_ref", "subgraph", "as", "over", "items", "max_concurrency", "from", "into"],
-  ...["operation", "field", "implementation", "join", "context_tokens", "max_items"],
+  ...["operation", "field", "implementation", "join", "context_tokens", "max_items", "memoize"],
 ];
 
 /** Reads `batch: {size, timeout_ms, priority, enabled}` (or `batch: false`). */
@@ -148,6 +148,7 @@ function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, bas
     temperature: own.temperature ?? fromConfig?.temperature,
     maxTokens: own.maxTokens ?? fromConfig?.maxTokens,
     batch: readBatchPolicy(reader, context),
+    memoize: reader.boolean("memoize") === false ? false : undefined,
   };
   // The rest of a UAN task's config (e.g. `action`) is the user's data: kept, not warned about.
   const configRest = configReader?.unread();

@@ -22,7 +22,9 @@ async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowe
     return `error: arguments are not valid JSON: ${call.arguments.slice(0, 200)}`;
   }
   try {
+    const started = performance.now();
     const value = await context.tools.call(tool, args);
+    context.scheduling.toolLatency.record(tool.name, performance.now() - started);
     return typeof value === "string" ? value : JSON.stringify(value);
   } catch (error) {
     return `error: ${errorMessage(error)}`;

@@ -16,12 +16,19 @@ export async function callModel(
   step: number,
 ): Promise<ChatResult> {
   const batch = context.batchHints(graph, node);
-  const result = await context.accumulator.submit(
-    request,
-    batch,
-    requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`),
-    { itemId: item.id, deferrable: graph === context.workflow.mainGraph },
+  const scheduling = context.scheduling;
+  await scheduling.beforeCall(context, graph, node, item.id);
+  const hints = requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`);
+  const { result, shared } = await scheduling.send(graph, node, item.id, request, () =>
+    context.accumulator.submit(request, batch, scheduling.hintsFor(graph, node, step, hints), {
+      itemId: item.id,
+      deferrable: graph === context.workflow.mainGraph,
+    }),
   );
+  if (shared) {
+    context.stats.memoizedCalls++;
+    return result;
+  }
   addUsage(item.usage, result.usage);
   context.stats.addModelUsage(node.model ?? "", result.usage);
   return result;

@@ -1,0 +1,109 @@
+// What the -O3 annotations ask of each model call, in one place (called by model-call.ts):
+//   remainingWork   the engine priority, raised by one turn's worth for each turn the item already made at the node;
+//   retention       a keep-alive for turns that may call a tool: the annotation's (the declared or default tool
+//                   latency plus the margin), or longer when the measured time from an answer to the item's next
+//                   request at the node (the tool and the client's own work, in engine time) plus the margin is;
+//   admission       an item's first request waits for room in the engine's KV cache (kv-admission.ts);
+//   downstreamPrefill  the first request at a node warms the next nodes' prefixes (downstream-prefill.ts);
+//   memo            identical requests at temperature 0 share one answer (call-memo.ts).
+// Without these annotations (-O0 to -O2) every call goes as before.
+import { memoAnnotation } from "../ir/annotations/memo.js";
+import { remainingWorkAnnotation } from "../ir/annotations/remaining-work.js";
+import { retentionAnnotation } from "../ir/annotations/retention.js";
+import type { LlmNode, RouterNode } from "../ir/types.js";
+import type { WorkflowGraph } from "../ir/workflow.js";
+import { CallMemo } from "./call-memo.js";
+import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
+import { DownstreamPrefill } from "./downstream-prefill.js";
+import type { ExecutionContext } from "./execution-context.js";
+import type { KvAdmission } from "./kv-admission.js";
+import { ToolLatency } from "./tool-latency.js";
+
+export class WorkflowScheduling {
+  readonly toolLatency = new ToolLatency();
+  readonly memo = new CallMemo();
+  private readonly prefill = new DownstreamPrefill();
+  /** Set by the run when the workflow has an admission limit and the backend reports its KV usage. */
+  private admission?: KvAdmission;
+  /** Real ms per engine ms (a simulator's time scale), to turn measured tool latency into engine time. */
+  private timeScale = 1;
+  /** Top-level items that have sent their first request. */
+  private readonly startedItems = new Set<string>();
+  /** When each item's last answer at a node arrived (real ms), and the mean time to its next request there. */
+  private readonly answeredAt = new Map<string, number>();
+  private readonly nextUseMs = new Map<string, number>();
+
+  /** Called once by the run, before its first item. */
+  configure(options: { admission?: KvAdmission; timeScale?: number }): void {
+    this.admission = options.admission;
+    this.timeScale = options.timeScale ?? 1;
+  }
+
+  /** Before an item's request at a node: admission for its first request, downstream warm-ups for the node's first. */
+  async beforeCall(
+    context: ExecutionContext,
+    graph: WorkflowGraph,
+    node: LlmNode | RouterNode,
+    itemId: string,
+  ): Promise<void> {
+    this.prefill.reached(context, graph, node);
+    if (!this.admission || graph !== context.workflow.mainGraph || this.startedItems.has(itemId)) return;
+    this.startedItems.add(itemId);
+    await this.admission.admit();
+  }
+
+  /** The hints of the node's annotations for the item's `turn` (1-based) at the node. */
+  hintsFor(graph: WorkflowGraph, node: LlmNode | RouterNode, turn: number, hints: RequestHints): RequestHints {
+    const remaining = graph.annotations.get(remainingWorkAnnotation, node.id);
+    const retention = graph.annotations.get(retentionAnnotation, node.id);
+    if (!remaining && !retention) return hints;
+    const result = { ...hints };
+    if (remaining) result.priority = remaining.priority + Math.min(turn - 1, remaining.turnsAtNode) * remaining.perTurn;
+    if (retention && node.kind === "llm" && turn < node.maxTurns) {
+      const tool = retention.source === "default" ? this.toolLatency.slowest(node.tools) : undefined;
+      const gap = this.nextUseMs.get(`${graph.name}\u0000${node.id}`);
+      const measured = Math.max(tool ?? 0, gap ?? 0) / this.timeScale;
+      const margin = retention.toolLatencyMs > 0 ? retention.keepAliveMs / retention.toolLatencyMs : 1.25;
+      result.keepAliveMs = Math.max(retention.keepAliveMs, Math.round(measured * margin));
+    }
+    return result;
+  }
+
+  /** Measures the time from an item's answer at a node to its next request there (for retention's keep-alive). */
+  private noteNextUse(
+    graph: WorkflowGraph,
+    node: LlmNode | RouterNode,
+    itemId: string,
+    event: "send" | "answer",
+  ): void {
+    const key = `${graph.name}\u0000${node.id}`;
+    const itemKey = `${key}\u0000${itemId}`;
+    const now = performance.now();
+    if (event === "answer") {
+      this.answeredAt.set(itemKey, now);
+      return;
+    }
+    const answered = this.answeredAt.get(itemKey);
+    if (answered === undefined) return;
+    this.answeredAt.delete(itemKey);
+    const mean = this.nextUseMs.get(key);
+    this.nextUseMs.set(key, mean === undefined ? now - answered : mean + 0.2 * (now - answered - mean));
+  }
+
+  /** Sends the request, or shares an identical one's answer where the node's `memo` annotation allows it. */
+  async send(
+    graph: WorkflowGraph,
+    node: LlmNode | RouterNode,
+    itemId: string,
+    request: ChatRequest,
+    send: () => Promise<ChatResult>,
+  ): Promise<{ result: ChatResult; shared: boolean }> {
+    const retained = graph.annotations.get(retentionAnnotation, node.id) !== undefined;
+    if (retained) this.noteNextUse(graph, node, itemId, "send");
+    const answer = graph.annotations.get(memoAnnotation, node.id)?.share
+      ? await this.memo.answer(request, send)
+      : { result: await send(), shared: false };
+    if (retained && answer.result.toolCalls.length > 0) this.noteNextUse(graph, node, itemId, "answer");
+    return answer;
+  }
+}
