@@ -15,6 +15,8 @@ const LAYERS = [
   ["driver"],
   ["runtime"],
   ["backends"],
+  ["dropins"],
+  ["gateway"],
   ["cli"],
 ];
 const ALL_FOLDERS = [...LAYERS.flat(), "sim"];
