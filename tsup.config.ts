@@ -6,6 +6,7 @@ import { defineConfig } from "tsup";
 // leaves them out, for rebuilds that only run the CLI (the tests').
 const DROPINS = {
   langchain: "src/dropins/langchain/index.ts",
+  "ai-sdk": "src/dropins/ai-sdk/index.ts",
 };
 
 export default defineConfig({
