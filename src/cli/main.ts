@@ -5,6 +5,7 @@ import { registerBatchesCommand } from "./commands/batches.js";
 import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRunCommand(program, setExitCode);
   registerBatchesCommand(program, setExitCode);
   registerSimCommand(program, setExitCode);
+  registerServeCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -21,3 +21,24 @@ export function unifiedFinishReason(reason: string): UnifiedFinishReason {
       return "other";
   }
 }
+
+/** OpenAI's `finish_reason` for a backend's. */
+export function openAIFinishReason(reason: string): string {
+  const unified = unifiedFinishReason(reason);
+  return unified === "tool-calls"
+    ? "tool_calls"
+    : unified === "content-filter"
+      ? "content_filter"
+      : unified === "other"
+        ? reason
+        : unified;
+}
+
+/** Anthropic's `stop_reason` for a backend's. */
+export function anthropicStopReason(reason: string): string {
+  const unified = unifiedFinishReason(reason);
+  if (unified === "length") return "max_tokens";
+  if (unified === "tool-calls") return "tool_use";
+  if (unified === "content-filter") return "refusal";
+  return reason === "stop_sequence" ? reason : "end_turn";
+}
