@@ -7,6 +7,7 @@ import { defineConfig } from "tsup";
 const DROPINS = {
   langchain: "src/dropins/langchain/index.ts",
   "ai-sdk": "src/dropins/ai-sdk/index.ts",
+  gateway: "src/gateway/index.ts",
 };
 
 export default defineConfig({

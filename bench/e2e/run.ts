@@ -139,7 +139,7 @@ function formatTable(rows: ResultRow[]): string {
 }
 
 /** A running simulator: in this process, or (default) in a child process standing for the GPU server. */
-async function launchSim(
+export async function launchSim(
   options: SimServerOptions,
   inProcess: boolean,
 ): Promise<{ url: string; close(): Promise<void> }> {

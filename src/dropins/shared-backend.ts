@@ -39,6 +39,7 @@ export interface NexusCallOptions {
   signal?: AbortSignal;
 }
 
+const MAX_KEPT_LATENCIES = 100_000;
 const RUN_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The hash of a request's content, for its stable id. */
@@ -61,6 +62,7 @@ export class SharedBackend {
   readonly stats = new RunStats();
   readonly accumulator: BatchAccumulator;
   private readonly occurrences = new Map<string, number>();
+  private sequence = 0;
   private readonly idPrefix: string;
 
   constructor(
@@ -81,12 +83,22 @@ export class SharedBackend {
     });
   }
 
-  /** Sends one request through the accumulator. */
-  async complete(request: ChatRequest, options: NexusCallOptions = {}): Promise<NexusCallResult> {
+  /**
+   * A request's stable id. With a run id: its content hash and how many identical requests this process sent before
+   * (the same in a rerun, whatever the order). Without one nothing resumes, and a sequence number will do (a
+   * long-running gateway keeps no per-request state).
+   */
+  private requestIdFor(request: ChatRequest): string {
+    if (this.options.runId === undefined) return `${this.idPrefix}/${this.sequence++}`;
     const hash = contentHash(request);
     const occurrence = this.occurrences.get(hash) ?? 0;
     this.occurrences.set(hash, occurrence + 1);
-    const requestId = `${this.idPrefix}/${hash}/${occurrence}`;
+    return `${this.idPrefix}/${hash}/${occurrence}`;
+  }
+
+  /** Sends one request through the accumulator. */
+  async complete(request: ChatRequest, options: NexusCallOptions = {}): Promise<NexusCallResult> {
+    const requestId = this.requestIdFor(request);
     const cacheKey = dropinCacheKey(request);
     const batch: BatchHints = {
       group: `dropin:${request.model}`,
@@ -103,6 +115,8 @@ export class SharedBackend {
       signal: options.signal,
     });
     this.stats.addModelUsage(request.model, result.usage);
+    // A long-lived process (the gateway) keeps only recent latencies.
+    if (this.stats.latenciesMs.length > MAX_KEPT_LATENCIES) this.stats.latenciesMs.splice(0, MAX_KEPT_LATENCIES / 2);
     const batchId = this.backend instanceof ProviderBatchBackend ? this.backend.batchOf(requestId, request) : undefined;
     return { result, requestId, batchId };
   }

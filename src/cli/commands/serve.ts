@@ -26,7 +26,7 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option("--api-key <key>", "key clients must send (default: $NEXUS_GATEWAY_API_KEY; none: no check)")
     .option("--max-queue <n>", "requests held at once; beyond, 429 with retry-after", positiveInteger, 10_000)
-    .option("--max-inflight <n>", "requests at the backend at once", positiveInteger, 64)
+    .option("--max-inflight <n>", "requests at the backend at once", positiveInteger, 256)
     .option("--max-batch-size <n>", "most requests flushed together", positiveInteger, 256)
     .option("--max-wait-ms <ms>", "how long a request waits for siblings", nonNegativeNumber, 5)
     .option(
