@@ -5,7 +5,7 @@
 //  2. Clients: `--clients` independent processes, each an OpenAI SDK loop with a tool call between two turns,
 //     pointed at the simulator directly and then through the gateway: prefill tokens computed, requests, wall time.
 //
-//   npm run bench:gateway -- [--rate 1000] [--seconds 5] [--clients 50] [--skip-clients]
+//   npm run bench:gateway -- [--rate 250,1000] [--seconds 5] [--clients 50] [--skip-clients] [--skip-overhead]
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -96,16 +96,17 @@ async function sequential(url: string, count: number) {
   return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), rate: NaN };
 }
 
-async function overhead(rate: number, seconds: number): Promise<void> {
+async function overhead(rates: number[], seconds: number): Promise<void> {
   const rows: string[][] = [];
   const medians: Record<string, number> = {};
+  const passes = ["sequential", ...rates.map((rate) => `${rate} req/s`)];
   const servers = { bare: await launchServer("bare"), gateway: await launchServer("gateway") };
   try {
     // Alternately, so both see the same machine load.
-    for (const pass of ["sequential", `${rate} req/s`])
+    for (const pass of passes)
       for (const mode of ["bare", "gateway"] as const) {
         const { url } = servers[mode];
-        const result = pass === "sequential" ? await sequential(url, 2_000) : await load(url, rate, seconds);
+        const result = pass === "sequential" ? await sequential(url, 2_000) : await load(url, parseInt(pass), seconds);
         medians[`${pass} ${mode}`] = result.p50;
         rows.push([
           `${mode === "bare" ? "bare HTTP server" : "nexus gateway (instant://)"}, ${pass}`,
@@ -118,9 +119,11 @@ async function overhead(rate: number, seconds: number): Promise<void> {
   } finally {
     await Promise.all([servers.bare.close(), servers.gateway.close()]);
   }
-  console.log(`Overhead: one request at a time (2,000), then ${rate} requests/s for ${seconds} s (64 connections)`);
+  console.log(
+    `Overhead: one request at a time (2,000), then ${rates.join(", ")} requests/s for ${seconds} s each (64 connections)`,
+  );
   console.log(textTable(["server, load", "achieved req/s", "p50 (ms)", "p90 (ms)", "p99 (ms)"], rows));
-  for (const pass of ["sequential", `${rate} req/s`])
+  for (const pass of passes)
     console.log(`added p50, ${pass}: ${(medians[`${pass} gateway`] - medians[`${pass} bare`]).toFixed(2)} ms`);
   console.log("");
 }
@@ -167,7 +170,7 @@ async function clients(count: number, timeScale: number): Promise<void> {
 
 const { values } = parseArgs({
   options: {
-    rate: { type: "string", default: "1000" },
+    rate: { type: "string", default: "250,1000" },
     seconds: { type: "string", default: "5" },
     clients: { type: "string", default: "50" },
     "time-scale": { type: "string", default: "1" },
@@ -175,5 +178,5 @@ const { values } = parseArgs({
     "skip-overhead": { type: "boolean", default: false },
   },
 });
-if (!values["skip-overhead"]) await overhead(Number(values.rate), Number(values.seconds));
+if (!values["skip-overhead"]) await overhead(values.rate.split(",").map(Number), Number(values.seconds));
 if (!values["skip-clients"]) await clients(Number(values.clients), Number(values["time-scale"]));
