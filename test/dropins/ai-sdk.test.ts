@@ -78,6 +78,29 @@ describe("createNexus with the ai package", () => {
     expect(await result.finishReason).toBe("stop");
   });
 
+  it("streamText runs a tool call and its second step", async () => {
+    let executed = 0;
+    const result = streamText({
+      model: nexus("sim-model"),
+      prompt: "Weather in Rome?",
+      tools: {
+        weather: tool({
+          inputSchema: z.object({ city: z.string() }),
+          execute: async ({ city }) => {
+            executed++;
+            return `sunny in ${city}`;
+          },
+        }),
+      },
+      stopWhen: isStepCount(2),
+    });
+    let text = "";
+    for await (const delta of result.textStream) text += delta;
+    expect(executed).toBe(1);
+    expect((await result.steps).length).toBe(2);
+    expect(text.length).toBeGreaterThan(0);
+  });
+
   it("puts the provider batch id in the provider metadata", async () => {
     const batchSim = await simServer({ batchLatencyMs: 1_000 });
     process.env.OPENAI_API_KEY ??= "test-key";

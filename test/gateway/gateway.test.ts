@@ -117,6 +117,24 @@ describe("nexus gateway", () => {
     expect(logged.join("\n")).not.toContain("wrong");
   });
 
+  it("answers a malformed body with a 400 in the API's own error shape", async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${gateway.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": KEY },
+        body: JSON.stringify(body),
+      });
+    const anthropic = await post("/v1/messages", { model: "m", messages: [{ role: "user", content: "x" }] });
+    expect(anthropic.status).toBe(400);
+    expect(await anthropic.json()).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: "max_tokens: Field required" },
+    });
+    const openaiAnswer = await post("/v1/chat/completions", { model: "m" });
+    expect(openaiAnswer.status).toBe(400);
+    expect(((await openaiAnswer.json()) as { error: { message: string } }).error.message).toBe("messages are required");
+  });
+
   it("reports per-client stats on /metrics and /nexus/stats", async () => {
     const headers = { authorization: `Bearer ${KEY}` };
     const metrics = await (await fetch(`${gateway.url}/metrics`, { headers })).text();
