@@ -3,6 +3,7 @@
 // queue (429 with retry-after), provider batches (a short client timeout refused, a long one answered with the
 // batch id), /metrics and /nexus/stats per client, and independent client processes batched together.
 import Anthropic from "@anthropic-ai/sdk";
+import { ChatOpenAI } from "@langchain/openai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeNexusBackends } from "../../src/dropins/shared-backend.js";
@@ -64,6 +65,25 @@ describe("nexus gateway", () => {
     }
     expect(text.length).toBeGreaterThan(0);
     expect(usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(100);
+  });
+
+  it("serves a LangChain ChatOpenAI pointed at it by base URL", async () => {
+    const model = new ChatOpenAI({
+      model: "sim-model",
+      apiKey: KEY,
+      maxTokens: 16,
+      configuration: { baseURL: `${gateway.url}/v1` },
+    });
+    await model.invoke([
+      ["system", SYSTEM],
+      ["human", "Where is parcel 5?"],
+    ]);
+    const answer = await model.invoke([
+      ["system", SYSTEM],
+      ["human", "Where is parcel 6?"],
+    ]);
+    expect(String(answer.content).length).toBeGreaterThan(0);
+    expect(answer.usage_metadata!.input_token_details!.cache_read).toBeGreaterThan(100);
   });
 
   it("passes tool calls through, and the answer after the tool result", async () => {
