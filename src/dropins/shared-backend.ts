@@ -16,6 +16,7 @@ import type { ModelBackend } from "../runtime/backend.js";
 import type { ChatRequest, ChatResult } from "../runtime/chat.js";
 import { InferenceSlots } from "../runtime/inference-slots.js";
 import { DEFAULT_RETRY } from "../runtime/retry.js";
+import { RunLock } from "../runtime/run-lock.js";
 import { RunStats } from "../runtime/run-stats.js";
 import { defaultPrefixWarmup } from "../runtime/run-workflow.js";
 import { UsageError } from "../util/user-errors.js";
@@ -69,6 +70,7 @@ export class SharedBackend {
     readonly spec: string,
     readonly backend: ModelBackend,
     private readonly options: NexusBackendOptions,
+    private readonly lock?: RunLock,
   ) {
     this.idPrefix = options.runId ?? `adhoc-${randomUUID()}`;
     this.accumulator = new BatchAccumulator({
@@ -124,19 +126,26 @@ export class SharedBackend {
   async close(): Promise<void> {
     this.accumulator.close(new Error("the Nexus backend was closed"));
     await this.backend.close();
+    this.lock?.release();
   }
 }
 
 const shared = new Map<string, SharedBackend>();
 
-/** The journal file of a provider-batch backend: named by the run id, else a fresh temporary one. */
-function journalFileFor(options: NexusBackendOptions): string {
-  if (options.runId === undefined) return join(mkdtempSync(join(tmpdir(), "nexus-dropin-")), "batches.sqlite");
+/**
+ * The journal file of a provider-batch backend, and the lock that keeps a second process off it: named by the run
+ * id (`<journalDir>/<runId>.batches.sqlite`, locked by `<runId>.nexus.lock` as `nexus run` locks its results), else
+ * a fresh temporary file that no other process knows.
+ */
+function journalFor(options: NexusBackendOptions): { file: string; lock?: RunLock } {
+  if (options.runId === undefined)
+    return { file: join(mkdtempSync(join(tmpdir(), "nexus-dropin-")), "batches.sqlite") };
   if (!RUN_ID.test(options.runId))
     throw new UsageError(`runId '${options.runId}' may hold only letters, digits, '.', '_' and '-'`);
   const dir = resolve(options.journalDir ?? DEFAULT_JOURNAL_DIR);
   mkdirSync(dir, { recursive: true });
-  return join(dir, `${options.runId}.batches.sqlite`);
+  const lock = RunLock.acquire(join(dir, options.runId));
+  return { file: join(dir, `${options.runId}.batches.sqlite`), lock };
 }
 
 /**
@@ -148,14 +157,21 @@ export function sharedBackend(options: NexusBackendOptions = {}): SharedBackend 
   const key = `${spec}\u0000${options.runId ?? ""}\u0000${options.journalDir ?? ""}`;
   let entry = shared.get(key);
   if (!entry) {
-    const backend = selectBackend(spec, {
-      maxInflight: options.maxInflight ?? DEFAULT_MAX_INFLIGHT,
-      timeScale: 1,
-      journalFile: isProviderBatchSpec(spec) ? journalFileFor(options) : undefined,
-      // A run id's journal is picked up where an earlier process left it.
-      resume: true,
-    });
-    shared.set(key, (entry = new SharedBackend(spec, backend, options)));
+    const journal = isProviderBatchSpec(spec) ? journalFor(options) : undefined;
+    let backend: ModelBackend;
+    try {
+      backend = selectBackend(spec, {
+        maxInflight: options.maxInflight ?? DEFAULT_MAX_INFLIGHT,
+        timeScale: 1,
+        journalFile: journal?.file,
+        // A run id's journal is picked up where an earlier process left it.
+        resume: true,
+      });
+    } catch (error) {
+      journal?.lock?.release();
+      throw error;
+    }
+    shared.set(key, (entry = new SharedBackend(spec, backend, options, journal?.lock)));
   }
   return entry;
 }

@@ -1,11 +1,13 @@
 // A program using NexusChatModel on a provider Batch API is killed (SIGKILL) while its batch is at the provider, and
 // run again with the same runId: the rerun re-attaches to the journaled batch and the simulator bills each of the
-// eight requests once.
+// eight requests once. Two users of one run id at a time are refused.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { closeNexusBackends, sharedBackend } from "../../src/dropins/shared-backend.js";
+import { RunLockedError } from "../../src/runtime/run-lock.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { submittedBatch } from "../provider-batch/helpers/journal.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "../provider-batch/helpers/sim.js";
@@ -62,3 +64,14 @@ it("resumes a killed provider-batch program by its runId without paying twice", 
   expect(stats.batchRequests).toBe(8);
   expect(stats.batches).toBe(1);
 }, 60_000);
+
+it("keeps a second user off a run id's journal while the first holds it", async () => {
+  const sim = await simServer();
+  const journalDir = mkdtempSync(join(tmpdir(), "nexus-dropin-lock-"));
+  const first = sharedBackend({ backend: backendUrl("anthropic-batch", sim), runId: "r", journalDir });
+  expect(() => sharedBackend({ backend: backendUrl("openai-batch", sim), runId: "r", journalDir })).toThrow(
+    RunLockedError,
+  );
+  await first.close();
+  await closeNexusBackends();
+});
