@@ -16,6 +16,8 @@ const LAYERS = [
   ["runtime"],
   ["report"],
   ["backends"],
+  ["dropins"],
+  ["gateway"],
   ["cli"],
 ];
 const ALL_FOLDERS = [...LAYERS.flat(), "sim"];

@@ -6,6 +6,7 @@ import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBatchesCommand(program, setExitCode);
   registerSimCommand(program, setExitCode);
   registerReportCommand(program, setExitCode);
+  registerServeCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -27,10 +27,15 @@ export interface ResponseSchema {
   schema: Record<string, unknown>;
 }
 
+/** Which tool the model must call: any it likes, none, at least one, or the named one (OpenAI `tool_choice`). */
+export type ChatToolChoice = "auto" | "none" | "required" | { name: string };
+
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
   tools?: ChatToolDefinition[];
+  /** Default: `auto` (the model decides). */
+  toolChoice?: ChatToolChoice;
   /** JSON Schema the answer must satisfy (sent as `response_format: json_schema` where the backend has it). */
   responseSchema?: ResponseSchema;
   maxTokens?: number;

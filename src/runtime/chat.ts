@@ -7,6 +7,7 @@ export type {
   ChatMessage,
   ChatRequest,
   ChatToolCall,
+  ChatToolChoice,
   ChatToolDefinition,
   ResponseSchema,
 } from "../prompt/chat-request.js";

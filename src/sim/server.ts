@@ -3,7 +3,6 @@
 // emulator on the same port, plus /metrics and the /sim/* control endpoints.
 
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { AnthropicBatches } from "./anthropic-batches.js";
 import { AnthropicMessages } from "./anthropic-messages.js";
 import { AnthropicPromptCache, defaultMinCacheableTokens } from "./anthropic-prompt-cache.js";
@@ -15,6 +14,7 @@ import { sendJson } from "./http-util.js";
 import { OpenAIBatches } from "./openai-batches.js";
 import { OpenAIFiles } from "./openai-files.js";
 import { Router } from "./router.js";
+import { listen } from "../util/listen.js";
 
 export interface SimServerOptions extends SimEngineOptions, BatchOptions {
   /** Port to listen on; 0 (default) picks a free port. */
@@ -61,14 +61,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
 
   const server = createServer((req, res) => void router.handle(req, res));
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== "0.0.0.0" && options.host !== "::" ? options.host : "127.0.0.1";
+  const { port, url } = await listen(server, options.port, options.host);
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
     port,
     engine,
     close: () =>

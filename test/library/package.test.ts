@@ -44,6 +44,39 @@ if (compiled.workflow) {
 }
 `;
 
+const DROPINS_JS = `import { NexusChatModel, closeNexusBackends } from "nexus-batch/langchain";
+import { createNexus } from "nexus-batch/ai-sdk";
+import { startGateway } from "nexus-batch/gateway";
+
+const answer = await new NexusChatModel({ model: "m", backend: "instant://" }).invoke("hi");
+const generated = await createNexus({ backend: "instant://" })("m").doGenerate({
+  prompt: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+});
+const gateway = await startGateway({ backend: "instant://" });
+const response = await fetch(gateway.url + "/v1/chat/completions", {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+});
+const completion = await response.json();
+await gateway.close();
+await closeNexusBackends();
+console.log(answer.content, generated.content[0].text, completion.choices[0].message.content);
+`;
+
+const DROPINS_TS = `import { NexusChatModel } from "nexus-batch/langchain";
+import { createNexus, type NexusProvider } from "nexus-batch/ai-sdk";
+import { startGateway, type Gateway } from "nexus-batch/gateway";
+
+const model = new NexusChatModel({ model: "m", backend: "instant://", runId: "r1" });
+const provider: NexusProvider = createNexus({ backend: "instant://" });
+const spec: "v4" = provider("m").specificationVersion;
+const gateway: Promise<Gateway> = startGateway({ backend: "instant://", apiKey: "k", maxQueue: 10 });
+// @ts-expect-error: the model name is required
+new NexusChatModel({ backend: "instant://" });
+console.log(model, spec, gateway);
+`;
+
 let app = "";
 let packed: string[] = [];
 
@@ -75,6 +108,8 @@ describe("the packed package", () => {
   it("holds the built library, its declarations, the CLI and the licence, and no sources or tests", () => {
     for (const file of ["package.json", "LICENSE", "README.md", "bin/nexus.js", "dist/index.js", "dist/index.d.ts"])
       expect(packed).toContain(file);
+    for (const file of ["dist/langchain.js", "dist/langchain.d.ts", "dist/ai-sdk.d.ts", "dist/gateway.d.ts"])
+      expect(packed).toContain(file);
     expect(packed).toContain("dist/cli.js");
     expect(packed.filter((file) => /^(src|test|bench)\//.test(file))).toEqual([]);
   });
@@ -93,6 +128,7 @@ describe("the packed package", () => {
 
   it("type-checks a TypeScript consumer against dist/index.d.ts through the exports map", () => {
     writeFileSync(join(app, "consumer.ts"), CONSUMER_TS);
+    writeFileSync(join(app, "dropins.ts"), DROPINS_TS);
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
@@ -105,7 +141,7 @@ describe("the packed package", () => {
           skipLibCheck: true,
           types: ["node"],
         },
-        files: ["consumer.ts"],
+        files: ["consumer.ts", "dropins.ts"],
       }),
     );
     const tsc = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], {
@@ -114,6 +150,11 @@ describe("the packed package", () => {
     });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
+  });
+
+  it("runs the drop-ins from their subpaths: nexus-batch/langchain, nexus-batch/ai-sdk, nexus-batch/gateway", () => {
+    writeFileSync(join(app, "dropins.mjs"), DROPINS_JS);
+    expect(run(process.execPath, ["dropins.mjs"], app).trim()).toBe("ok ok ok");
   });
 
   it("ships a working nexus binary", () => {

@@ -3,11 +3,11 @@
 // with --resume (in this process, which is faster). Every item must have exactly one result line, and the emulator must have received exactly one
 // submission per distinct request: nothing lost, nothing paid for twice.
 import Database from "better-sqlite3";
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimServer } from "../../src/sim/index.js";
 import { main } from "../../src/cli/main.js";
 import { buildTestCli, runNexusChild, type ChildRun } from "./helpers/child-run.js";
+import { submittedBatch } from "./helpers/journal.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
 import { readResults, resultCounts, triageRunArgs, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
 
@@ -29,20 +29,6 @@ function env(): Record<string, string> {
 
 function runArgs(files: TriageFiles, url: string, resume: boolean): string[] {
   return triageRunArgs(files, url, ...(resume ? ["--resume"] : []));
-}
-
-function submittedBatch(journal: string): boolean {
-  if (!existsSync(journal)) return false;
-  try {
-    const db = new Database(journal, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare("SELECT 1 FROM batches WHERE status = 'submitted'").get() !== undefined;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return false; // the child is creating the file
-  }
 }
 
 async function killedRun(files: TriageFiles, url: string, crashAt: string | undefined): Promise<ChildRun> {

@@ -61,6 +61,12 @@ export function toAnthropicParams(request: ChatRequest, cacheTtl: "5m" | "1h" = 
   if (tools.length) params.tools = tools;
   if (request.responseSchema) {
     params.tool_choice = request.tools?.length ? { type: "any" } : { type: "tool", name: RESPOND_TOOL };
+  } else if (request.toolChoice !== undefined && request.tools?.length) {
+    const choice = request.toolChoice;
+    params.tool_choice =
+      typeof choice === "object"
+        ? { type: "tool", name: choice.name }
+        : { type: choice === "required" ? "any" : choice };
   }
   if (request.temperature !== undefined) params.temperature = request.temperature;
   return params;

@@ -66,6 +66,11 @@ export function toWireRequest(request: ChatRequest, extra: Record<string, unknow
       function: { name: t.name, description: t.description, parameters: t.parameters },
     }));
   }
+  if (request.toolChoice !== undefined && request.tools?.length)
+    body.tool_choice =
+      typeof request.toolChoice === "string"
+        ? request.toolChoice
+        : { type: "function", function: { name: request.toolChoice.name } };
   if (request.responseSchema) {
     body.response_format = {
       type: "json_schema",

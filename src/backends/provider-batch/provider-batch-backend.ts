@@ -201,6 +201,13 @@ export class ProviderBatchBackend implements ModelBackend {
     });
   }
 
+  /** The provider's id of the batch that holds (or answered) a request, or its marker before the provider named it. */
+  batchOf(requestId: string, request: ChatRequest): string | undefined {
+    const marker = this.journal.request(requestKey(requestId, request))?.batch_marker;
+    if (!marker) return undefined;
+    return this.journal.batch(marker)?.provider_batch_id ?? marker;
+  }
+
   /** The run's signal is shared by every request: one listener per signal, not one per waiting request. */
   private watchAbort(signal: AbortSignal, onAbort: () => void): void {
     let callbacks = this.abortWatch.get(signal);
