@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderHtmlReport } from "../../src/report/html-report.js";
+import { renderHtmlReport, ReportDataError } from "../../src/report/html-report.js";
 import type { RunReport } from "../../src/runtime/run-report.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { useScratchDir } from "../runtime/helpers/run-fixture.js";
@@ -115,5 +115,9 @@ describe("the HTML run report", () => {
     expect(await page.$eval("#failed-shown", (b) => b.textContent)).toBe("1");
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "html-report.png"), fullPage: true });
+  });
+
+  it("cannot be drawn from a report without the compiler's plan", () => {
+    expect(() => renderHtmlReport({ ...report, plan: undefined })).toThrow(ReportDataError);
   });
 });

@@ -1,7 +1,8 @@
 // OTLP traces: with OTEL_EXPORTER_OTLP_ENDPOINT set in the user's environment, `nexus run` sends one span per item
 // and, inside it, one client span per model request with the OpenTelemetry GenAI attributes, to a local OTLP/HTTP
 // receiver this test starts (the exporter sends JSON, which the receiver decodes). On a provider Batch API, each
-// request span names the batch that answered it. Without the variable no tracer is made.
+// request span names the batch that answered it, and the run's timeline counts the batches submitted and ended.
+// Without the variable no tracer is made.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
@@ -121,9 +122,19 @@ describe("OTLP traces", () => {
       join(dir, "results.jsonl"),
       "--backend",
       backendUrl("openai-batch", sim),
+      "--report",
+      join(dir, "report.json"),
       "--no-progress",
     );
     expect(run.status).toBe(0);
+    // The run's timeline heard of the batches too: each one submitted has ended.
+    const buckets = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")).record.timeline.buckets as {
+      providerBatchesSubmitted: number;
+      providerBatchesEnded: number;
+    }[];
+    const submitted = buckets.reduce((sum, b) => sum + b.providerBatchesSubmitted, 0);
+    expect(submitted).toBeGreaterThan(0);
+    expect(buckets.reduce((sum, b) => sum + b.providerBatchesEnded, 0)).toBe(submitted);
     const requests = receiver.spans.filter((s) => s.name.startsWith("chat "));
     expect(requests.length).toBeGreaterThan(0);
     for (const span of requests) expect(String(attribute(span, "nexus.provider_batch.id"))).toMatch(/^batch_/);

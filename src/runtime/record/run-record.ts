@@ -47,6 +47,7 @@ export interface OpenBatch {
 
 export class RunRecord {
   private readonly nodes = new Map<string, NodeRecord>();
+  private readonly byRef = new WeakMap<NodeRef, NodeRecord>();
   private readonly edges = new Map<string, EdgeData>();
   private readonly failures: FailedItem[] = [];
   private failedCount = 0;
@@ -60,9 +61,13 @@ export class RunRecord {
   }
 
   node(ref: NodeRef): NodeRecord {
+    // A node's batch hints hold one ref for the whole run: found without building its key again.
+    const known = this.byRef.get(ref);
+    if (known) return known;
     const key = `${ref.graph}\u0000${ref.node}`;
     let record = this.nodes.get(key);
     if (!record) this.nodes.set(key, (record = new NodeRecord(ref.graph, ref.node)));
+    this.byRef.set(ref, record);
     return record;
   }
 
