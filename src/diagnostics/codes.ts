@@ -223,6 +223,21 @@ export const diagnostics = {
       `use a model that ${backend} serves, another 'backend:', or name the served model under 'models:' (NAME: SERVED)`,
     ),
 
+  invalidPackPolicy: (node: string, detail: string, loc: Loc) =>
+    error(
+      "NX4020",
+      `invalid pack policy on node '${q(node)}': ${detail}`,
+      loc,
+      "write 'pack: {size: K}' with 2 <= K <= 100, optionally 'votes: V' with 1 <= V <= 9, or 'pack: auto'",
+    ),
+  packNotPossible: (node: string, why: string, loc: Loc) =>
+    error(
+      "NX4021",
+      `node '${q(node)}' cannot be packed: ${why}`,
+      loc,
+      "remove 'pack:' from the node; packing puts several items of one llm node without tools in one request, and needs a system prompt shared by every item",
+    ),
+
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------
   invalidInputJson: (detail: string, loc: Loc) =>
     error("NX5001", `not valid JSON (${detail})`, loc, "write one JSON object per line"),

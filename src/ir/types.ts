@@ -20,6 +20,17 @@ export interface BatchPolicy {
   enabled?: boolean;
 }
 
+/**
+ * Per-node packing policy (`pack: {size: K, votes: V}` or `pack: auto`): K items of the node in one model request
+ * (the `_uid` protocol, src/util/pack-protocol.ts); `auto` lets pack-planning choose K.
+ */
+export interface PackPolicy {
+  size?: number;
+  auto?: true;
+  /** Requests per pack, each with the items in another order; answers are voted per item. */
+  votes?: number;
+}
+
 interface NodeBase {
   id: string;
   kind: NodeKind;
@@ -50,6 +61,7 @@ export interface LlmNode extends NodeBase {
   temperature?: number;
   maxTokens?: number;
   batch?: BatchPolicy;
+  pack?: PackPolicy;
 }
 
 /** Chooses one outgoing route: by a model (`strategy: llm`) or by evaluating expressions (`strategy: expression`). */

@@ -9,6 +9,7 @@ import { prefixLayoutPass } from "./prefix-layout.js";
 import { batchOptimizationPass } from "./batch-optimization.js";
 import { toolCoalescingPass } from "./tool-coalescing.js";
 import { costEstimatePass } from "./cost-estimate.js";
+import { packPlanningPass } from "./pack-planning.js";
 
 export const passRegistry: readonly Pass[] = Object.freeze([
   // Graph-level checks: entry, reachability, cycles without exit, routes, IR invariants.
@@ -21,12 +22,13 @@ export const passRegistry: readonly Pass[] = Object.freeze([
   // then the cost estimate, which reads the prompt analysis the others share.
   prefixLayoutPass,
   batchOptimizationPass,
+  packPlanningPass,
   toolCoalescingPass,
   costEstimatePass,
 ]);
 
 /** The optimizer passes of `-O2` and `-O3`, in order. */
-const OPTIMIZER = "prefix-layout,batch-optimization,tool-coalescing,cost-estimate";
+const OPTIMIZER = "prefix-layout,batch-optimization,pack-planning,tool-coalescing,cost-estimate";
 
 /** `-O0` .. `-O3` presets, as pipeline text. */
 export const optimizationLevels: Readonly<Record<string, string>> = Object.freeze({

@@ -12,6 +12,14 @@ import { chainHash, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
 import {
+  answerValue,
+  packedPromptOf,
+  packedReply,
+  packedReplyText,
+  textOutput,
+  unpackOpenAIBody,
+} from "./packed-answers.js";
+import {
   buildChatCompletion,
   chatUsage,
   openAIToolCallId,
@@ -143,12 +151,30 @@ export class SimEngine {
   }
 
   /** Parse, tokenize and decide the answers of a chat request without running it. */
-  prepareChat(body: unknown): PreparedChat {
+  prepareChat(body: unknown, alone = false): PreparedChat {
     if (isRecord(body)) this.checkServed(body.model);
     const parsed = parseChatRequest(body, this.mode);
     const promptTokens = renderChatPrompt(parsed.template);
     this.checkContext(promptTokens.length, parsed.maxTokens);
     parsed.request.seed = chainHash(null, promptTokens) + parsed.request.seed;
+    const packed = alone ? undefined : packedPromptOf(parsed.request.messages);
+    if (packed) {
+      // Each item is answered as it would be alone (src/sim/packed-answers.ts).
+      const answers = packed.entries.map((entry) =>
+        answerValue(
+          this.prepareChat(unpackOpenAIBody(body as Record<string, unknown>, packed, entry), true).outputs[0],
+          packed.plain,
+        ),
+      );
+      const reply = packedReply(
+        packed,
+        answers,
+        this.scenario.packFaults,
+        `${this.scenario.seed ?? ""}|${parsed.request.seed}`,
+      );
+      const output = textOutput(packedReplyText(reply), parsed.maxTokens);
+      return { parsed, promptTokens, outputs: Array.from({ length: parsed.n }, () => output) };
+    }
     const outputs = Array.from({ length: parsed.n }, (_, i) =>
       generateOutput(
         i ? { ...parsed.request, seed: `${parsed.request.seed}#${i}` } : parsed.request,

@@ -10,6 +10,7 @@ import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
 import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
+import { executePackedLlmNode, packPlanOf } from "./packed-llm-node.js";
 
 async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
   const tool = context.workflow.tool(call.name);
@@ -71,6 +72,8 @@ export async function executeLlmNode(
   node: LlmNode,
   items: WorkItem[],
 ): Promise<void> {
+  const pack = packPlanOf(context.workflow, graph, node);
+  if (pack && pack.size >= 2) return executePackedLlmNode(context, graph, node, items, pack);
   await Promise.all(
     items.map((item) =>
       runItem(context, graph, node, item).catch((error: unknown) =>
