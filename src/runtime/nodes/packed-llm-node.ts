@@ -98,7 +98,7 @@ class PackRunner {
       packed.request,
       batch,
       requestHints(context, batch, packed.request, `pack-${ids}/${graph.name}/${node.id}/${round}.${vote}`),
-      { itemId: members[0].item.id, deferrable: graph === context.workflow.mainGraph },
+      { itemId: members[0].item.id, deferrable: graph === context.workflow.mainGraph, items: members.length },
     );
     splitUsage(result.usage, members);
     context.stats.addModelUsage(node.model ?? "", result.usage);
