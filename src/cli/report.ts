@@ -6,6 +6,7 @@ import { formatPercent, formatUsd } from "../util/units.js";
 import { batchAnnotation, type BatchDecision } from "../ir/annotations/batch.js";
 import { coalesceAnnotation } from "../ir/annotations/coalesce.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
+import { packReport } from "./pack-report.js";
 import { formatTable } from "./shared.js";
 
 interface NodeRow {
@@ -119,6 +120,8 @@ export function printBuildReport(workflow: Workflow): string {
     return [`  ${tool.name}: ${verdict} (${decision.because})`];
   });
   if (tools.length > 0) out.push("tools:", ...tools, "");
+  const packed = packReport(workflow);
+  if (packed) out.push(packed.heading, indent(packed.table), "");
   const input = rows.reduce((sum, r) => sum + (r.cost?.perItem.inputTokens ?? 0), 0);
   const cached = rows.reduce((sum, r) => sum + (r.cost?.perItem.cachedTokens ?? 0), 0);
   if (input > 0)

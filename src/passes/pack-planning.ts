@@ -55,7 +55,7 @@ export function planPack(facts: NodePromptFacts, assumed: PackAssumptions = PACK
   const answerTokens = (node.maxTokens ?? assumed.outputTokens) + ANSWER_OVERHEAD_TOKENS;
   const { size, reason } = node.pack.auto
     ? autoSize(limits, sharedTokens, entryTokens, answerTokens, assumed.maxAutoSize)
-    : { size: node.pack.size!, reason: "set by the node's pack policy" };
+    : { size: node.pack.size!, reason: "as written" };
   const votes = size >= 2 ? (node.pack.votes ?? 1) : 1;
   const unpacked = facts.prefixTokens + facts.perItemTextTokens + variableTokens;
   const packed = size >= 2 ? Math.round((votes * (sharedTokens + size * entryTokens)) / size) : unpacked;

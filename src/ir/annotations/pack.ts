@@ -40,7 +40,7 @@ function explainPack(value: PackPlan): string {
   const lines = [
     value.size < 2
       ? `packed: no: ${value.reason}`
-      : `packed: ${value.size} items per request (${value.source === "auto" ? "chosen by pack: auto" : "set by the node"}): ${value.reason}`,
+      : `packed: ${value.size} items per request (${value.source === "auto" ? "chosen by pack: auto" : "the node's pack policy"}): ${value.reason}`,
   ];
   if (value.votes > 1)
     lines.push(`votes: ${value.votes} requests per pack, items in other orders, answers voted per item`);
