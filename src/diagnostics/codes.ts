@@ -235,7 +235,7 @@ export const diagnostics = {
       "NX4021",
       `node '${q(node)}' cannot be packed: ${why}`,
       loc,
-      "remove 'pack:' from the node; packing puts several items of one llm node without tools in one request, and needs a system prompt shared by every item",
+      "remove 'pack:' from the node; packing puts several items of one llm node in one request, and needs a system prompt shared by every item",
     ),
 
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------

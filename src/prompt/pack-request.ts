@@ -6,6 +6,7 @@
 // plain text) as `answer`; it holds no per-request identifiers, so it too is the same for every pack of the node.
 import {
   packCheck,
+  packedPlanSchema,
   packedResponseSchema,
   packedUserMessage,
   packUid,
@@ -20,6 +21,14 @@ import type { RequestPlan } from "./request-plan.js";
 export interface PackMember {
   state: Record<string, unknown>;
   error?: string;
+  /** The results of its tool calls (a tool-using node's answer request). */
+  results?: string[];
+}
+
+/** A tool-using node's plan request: where call outputs may go, and the workflow plan given as context. */
+export interface PlanRequestOptions {
+  outputRoots: string[];
+  workflowPlan: string;
 }
 
 export interface PackedRequest {
@@ -33,9 +42,11 @@ export const ANSWER_OVERHEAD_TOKENS = 24;
 
 /** The packing format of a node's plan: plain text without an output schema, its `max_tokens` per item. */
 export function packFormatOf(plan: RequestPlan): PackFormat {
-  return plan.maxTokens === undefined
-    ? { plain: !plan.responseSchema }
-    : { plain: !plan.responseSchema, maxTokensPerItem: plan.maxTokens };
+  const format: PackFormat = { plain: !plan.responseSchema };
+  if (plan.maxTokens !== undefined) format.maxTokensPerItem = plan.maxTokens;
+  if (plan.tools.length > 0)
+    format.tools = plan.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+  return format;
 }
 
 /** `max_tokens` of a packed request of `count` items: room for each item's answer, within the model's limit. */
@@ -44,11 +55,16 @@ export function packedMaxTokens(plan: RequestPlan, count: number, maxOutputToken
   return Math.min(maxOutputTokens, count * (plan.maxTokens + ANSWER_OVERHEAD_TOKENS) + 16);
 }
 
-/** The packed request for `members`, in this order (`maxOutputTokens`: the model's output limit). */
+/**
+ * The packed request for `members`, in this order (`maxOutputTokens`: the model's output limit); with `planFor`, a
+ * tool-using node's request for a plan of tool calls instead of answers. Tools are described in the instructions,
+ * not offered natively: the reply is one JSON document either way.
+ */
 export function renderPackedRequest(
   plan: RequestPlan,
   members: readonly PackMember[],
   maxOutputTokens: number,
+  planFor?: PlanRequestOptions,
 ): PackedRequest {
   const alone = members.map((member) => renderRequest(plan, member.state));
   const first = alone[0];
@@ -57,18 +73,22 @@ export function renderPackedRequest(
     const item = String(request.messages[request.messages.length - 1].content ?? "");
     const uid = packUid(index);
     const entry: PackEntry = { uid, check: packCheck(uid, item), item };
-    const error = members[index].error;
+    const { error, results } = members[index];
     if (error !== undefined) entry.error = error;
+    if (results !== undefined) entry.results = results;
     return entry;
   });
+  const format = planFor ? { ...packFormatOf(plan), plan: planFor } : packFormatOf(plan);
+  const itemSchema = plan.responseSchema?.schema;
   const request: ChatRequest = {
     ...first,
-    messages: [...shared, { role: "user", content: packedUserMessage(packFormatOf(plan), entries) }],
+    messages: [...shared, { role: "user", content: packedUserMessage(format, entries) }],
     responseSchema: {
       name: plan.responseSchema?.name ?? "packed_answers",
-      schema: packedResponseSchema(plan.responseSchema?.schema),
+      schema: planFor ? packedPlanSchema(itemSchema) : packedResponseSchema(itemSchema),
     },
   };
+  delete request.tools;
   const maxTokens = packedMaxTokens(plan, members.length, maxOutputTokens);
   if (maxTokens === undefined) delete request.maxTokens;
   else request.maxTokens = maxTokens;

@@ -13,12 +13,16 @@ import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
 import {
   answerValue,
+  packedPlanText,
   packedPromptOf,
   packedReply,
   packedReplyText,
   textOutput,
   unpackOpenAIBody,
+  withToolResults,
+  type PackedPrompt,
 } from "./packed-answers.js";
+import type { PackEntry } from "../util/pack-protocol.js";
 import {
   buildChatCompletion,
   chatUsage,
@@ -160,19 +164,8 @@ export class SimEngine {
     const packed = alone ? undefined : packedPromptOf(parsed.request.messages);
     if (packed) {
       // Each item is answered as it would be alone (src/sim/packed-answers.ts).
-      const answers = packed.entries.map((entry) =>
-        answerValue(
-          this.prepareChat(unpackOpenAIBody(body as Record<string, unknown>, packed, entry), true).outputs[0],
-          packed.plain,
-        ),
-      );
-      const reply = packedReply(
-        packed,
-        answers,
-        this.scenario.packFaults,
-        `${this.scenario.seed ?? ""}|${parsed.request.seed}`,
-      );
-      const output = textOutput(packedReplyText(reply), parsed.maxTokens);
+      const text = this.packedText(body as Record<string, unknown>, packed, parsed.request.seed);
+      const output = textOutput(text, parsed.maxTokens);
       return { parsed, promptTokens, outputs: Array.from({ length: parsed.n }, () => output) };
     }
     const outputs = Array.from({ length: parsed.n }, (_, i) =>
@@ -183,6 +176,19 @@ export class SimEngine {
       ),
     );
     return { parsed, promptTokens, outputs };
+  }
+
+  /** The reply to a packed request: a plan of each item's first tool calls, or each item's answer alone. */
+  private packedText(body: Record<string, unknown>, packed: PackedPrompt, seed: string): string {
+    const alone = (entry: PackEntry) => unpackOpenAIBody(body, packed, entry);
+    const firstTurn = (entry: PackEntry) => this.prepareChat(alone(entry), true).outputs[0];
+    if (packed.plan) return packedPlanText(packed, packed.entries.map(firstTurn));
+    const answers = packed.entries.map((entry) => {
+      const final = entry.results ? withToolResults(alone(entry), firstTurn(entry), entry.results) : alone(entry);
+      return answerValue(this.prepareChat(final, true).outputs[0], packed.plain);
+    });
+    const reply = packedReply(packed, answers, this.scenario.packFaults, `${this.scenario.seed ?? ""}|${seed}`);
+    return packedReplyText(reply);
   }
 
   /** OpenAI chat.completions (non-streaming result; pass hooks to observe tokens as they are produced). */

@@ -48,7 +48,39 @@ export function unpackOpenAIBody(body: Body, packed: PackedPrompt, entry: PackEn
   delete alone.max_completion_tokens;
   if (packed.maxTokensPerItem === undefined) delete alone.max_tokens;
   else alone.max_tokens = packed.maxTokensPerItem;
+  if (packed.tools)
+    alone.tools = packed.tools.map((t) => ({
+      type: "function",
+      function: { name: t.name, description: t.description, parameters: t.parameters },
+    }));
   return alone;
+}
+
+/** The alone conversation after its first turn called tools: that turn, then each call's result. */
+export function withToolResults(turn0: Body, output: GeneratedOutput, results: readonly string[]): Body {
+  if (output.answer.kind !== "tool_calls") return turn0;
+  const calls = output.answer.calls;
+  const wireCalls = calls.map((c) => ({
+    id: `call_${c.id}`,
+    type: "function",
+    function: { name: c.name, arguments: c.arguments },
+  }));
+  const toolTurns = calls.map((c, i) => ({ role: "tool", content: results[i] ?? "", tool_call_id: `call_${c.id}` }));
+  const messages = [...(turn0.messages as unknown[]), { role: "assistant", content: null, tool_calls: wireCalls }];
+  return { ...turn0, messages: [...messages, ...toolTurns] };
+}
+
+/** A plan request's reply: the calls each item alone makes in its first turn, one call per line. */
+export function packedPlanText(packed: PackedPrompt, firstTurns: readonly GeneratedOutput[]): string {
+  const root = packed.plan?.outputRoots[0] ?? "tool_results";
+  const lines = packed.entries.flatMap((entry, i) => {
+    const answer = firstTurns[i].answer;
+    if (answer.kind !== "tool_calls") return [];
+    return answer.calls.map((c, j) =>
+      JSON.stringify({ _tool: c.name, _uid: entry.uid, ...c.args, _outputPath: `${root}.${c.name}_${j + 1}` }),
+    );
+  });
+  return `{"calls": [\n${lines.join(",\n")}\n]}`;
 }
 
 /** The Messages body the entry's item alone would have sent (the answer carrier is the forced tool). */

@@ -44,6 +44,8 @@ export interface PackEntry {
   item: string;
   /** What was wrong with an earlier answer for this item, fed back when it is asked again. */
   error?: string;
+  /** The results of the item's tool calls, in the order of its calls (a tool-using node's answer request). */
+  results?: string[];
 }
 
 export interface PackFormat {
@@ -51,30 +53,54 @@ export interface PackFormat {
   plain: boolean;
   /** The node's `max_tokens` per item, when it has one. */
   maxTokensPerItem?: number;
+  /** A tool-using node: the tools it offers (as the model alone would see them), sent as one JSON line. */
+  tools?: PackTool[];
+  /** Asks for a plan of tool calls instead of answers; the paths a call's output may be written to start so. */
+  plan?: { outputRoots: string[]; workflowPlan: string };
+}
+
+export interface PackTool {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
 }
 
 const ITEMS_HEADER = "Items:";
 const FORMAT_LINE =
   /^Each answer is (plain text|the JSON value the instructions above ask for)(?:, at most (\d+) tokens)?\.$/m;
 
+const TOOLS_PREFIX = "Tools: ";
+const ROOTS_LINE = /^Output paths start with one of: (.*)\.$/m;
+
 /** The packing instructions: the same for every request of a node, so they belong to its cached prefix. */
 export function packInstructions(format: PackFormat): string {
   const kind = format.plain ? "plain text" : "the JSON value the instructions above ask for";
   const limit = format.maxTokensPerItem === undefined ? "" : `, at most ${format.maxTokensPerItem} tokens`;
-  return [
+  const lines = [
     'Several items follow, one JSON line each: {"_uid", "_check", "item", "_error": a problem with an earlier answer, if any}. Answer each item on its own, exactly as if it were the only one.',
-    'Reply with only {"results": [{"_uid", "_check", "answer"}, ...]}: every _uid exactly once, its _check copied.',
-    `Each answer is ${kind}${limit}.`,
-    "",
-    ITEMS_HEADER,
-    "",
-  ].join("\n");
+  ];
+  if (format.tools) lines.push(`${TOOLS_PREFIX}${JSON.stringify(format.tools)}`);
+  if (format.plan) {
+    lines.push(
+      'Do not answer yet: reply with only {"calls": [...]}, the tool calls the items need, each {"_tool": a tool\'s name, "_uid": the item\'s _uid, the tool\'s parameters inline, "_outputPath": where the result goes in that item\'s state}. A parameter written "†state.<path>" takes that value from the item\'s own state, and may name an earlier call\'s _outputPath.',
+      `Output paths start with one of: ${format.plan.outputRoots.join(", ")}.`,
+      `Workflow plan: ${format.plan.workflowPlan}`,
+    );
+  } else {
+    if (format.tools) lines.push('Each item\'s "_results" are the results of its tool calls, in order.');
+    lines.push(
+      'Reply with only {"results": [{"_uid", "_check", "answer"}, ...]}: every _uid exactly once, its _check copied.',
+    );
+  }
+  lines.push(`Each answer is ${kind}${limit}.`, "", ITEMS_HEADER, "");
+  return lines.join("\n");
 }
 
 /** One item's line in a packed request. */
 export function formatPackEntry(entry: PackEntry): string {
-  const line: Record<string, string> = { _uid: entry.uid, _check: entry.check, item: entry.item };
+  const line: Record<string, unknown> = { _uid: entry.uid, _check: entry.check, item: entry.item };
   if (entry.error !== undefined) line._error = entry.error;
+  if (entry.results !== undefined) line._results = entry.results;
   return JSON.stringify(line);
 }
 
@@ -107,10 +133,38 @@ export function readPackedPrompt(text: string): PackedPrompt | undefined {
       return undefined;
     const entry: PackEntry = { uid: record._uid, check: record._check, item: record.item };
     if (typeof record._error === "string") entry.error = record._error;
+    if (Array.isArray(record._results)) entry.results = record._results.map(String);
     entries.push(entry);
   }
-  const plain = format[1] === "plain text";
-  return format[2] === undefined ? { plain, entries } : { plain, maxTokensPerItem: Number(format[2]), entries };
+  const head = text.slice(0, header);
+  const packed: PackedPrompt = { plain: format[1] === "plain text", entries };
+  if (format[2] !== undefined) packed.maxTokensPerItem = Number(format[2]);
+  const toolsLine = head.split("\n").find((line) => line.startsWith(TOOLS_PREFIX));
+  if (toolsLine) packed.tools = JSON.parse(toolsLine.slice(TOOLS_PREFIX.length)) as PackTool[];
+  const roots = ROOTS_LINE.exec(head);
+  if (roots) packed.plan = { outputRoots: roots[1].split(", "), workflowPlan: "" };
+  return packed;
+}
+
+/** The JSON Schema of a packed plan of tool calls; the item's answer schema rides along under `$defs.answer`. */
+export function packedPlanSchema(itemSchema: Record<string, unknown> | undefined): Record<string, unknown> {
+  const schema: Record<string, unknown> = {
+    type: "object",
+    properties: {
+      calls: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { _tool: { type: "string" }, _uid: { type: "string" }, _outputPath: { type: "string" } },
+          required: ["_tool", "_uid", "_outputPath"],
+        },
+      },
+    },
+    required: ["calls"],
+    additionalProperties: false,
+  };
+  if (itemSchema) schema.$defs = { answer: itemSchema };
+  return schema;
 }
 
 /** The JSON Schema of a packed answer; static (no per-request identifiers), so it can sit in a cached prefix. */
@@ -139,7 +193,10 @@ export function packedResponseSchema(itemSchema: Record<string, unknown> | undef
 
 /** The schema of one item's answer inside a packed answer schema (undefined when `schema` is not one). */
 export function itemSchemaOfPacked(schema: unknown): Record<string, unknown> | undefined {
-  const results = (schema as { properties?: { results?: { items?: { properties?: { answer?: unknown } } } } })
-    ?.properties?.results?.items?.properties?.answer;
-  return results && typeof results === "object" ? (results as Record<string, unknown>) : undefined;
+  const packed = schema as {
+    properties?: { results?: { items?: { properties?: { answer?: unknown } } } };
+    $defs?: { answer?: unknown };
+  };
+  const answer = packed?.properties?.results?.items?.properties?.answer ?? packed?.$defs?.answer;
+  return answer && typeof answer === "object" ? (answer as Record<string, unknown>) : undefined;
 }

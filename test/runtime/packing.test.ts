@@ -7,6 +7,8 @@ import { SimBackend } from "../../src/backends/in-process/sim-backend.js";
 import type { PackFaults } from "../../src/sim/scenario.js";
 import { OutputValidator } from "../../src/runtime/output-validator.js";
 import { readPackedAnswer } from "../../src/runtime/nodes/pack-answers.js";
+import { readPackedPlan } from "../../src/runtime/nodes/pack-plan-calls.js";
+import { toolWorkflowPlanText } from "../../src/prompt/tool-workflow-plan.js";
 import { majority, voteOrder } from "../../src/runtime/nodes/pack-votes.js";
 import { packCheck, packUid, readPackedPrompt } from "../../src/util/pack-protocol.js";
 import { renderPackedRequest } from "../../src/prompt/pack-request.js";
@@ -175,5 +177,75 @@ describe("the _uid protocol", () => {
     expect(voteOrder(ids, ids, 0)).toEqual(ids);
     expect(voteOrder(ids, ids, 1)).toEqual(voteOrder(ids, ids, 1));
     expect([...voteOrder(ids, ids, 2)].sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("packed tool-using nodes", () => {
+  async function runTools(pack: boolean) {
+    const workflow = compileWorkflow("packed-tools");
+    if (!pack) for (const { node } of workflow.allNodes()) if (node.kind === "llm") delete node.pack;
+    const backend = new SimBackend({ timeScale: 0.001 });
+    try {
+      const input = Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, text: `question ${i}` }));
+      return await runFixture("packed-tools", input, backend, scratch(), { workflow, toolTimeScale: 0.001 });
+    } finally {
+      await backend.close();
+    }
+  }
+
+  it("plan the pack's tool calls, run them in the tool pool, write each output into its own item, then answer as unpacked", async () => {
+    const unpacked = await runTools(false);
+    const packed = await runTools(true);
+    const answers = (run: typeof packed) => new Map(run.lines.map((l) => [l.id, [l.status, l.output?.answer]]));
+    expect(answers(packed)).toEqual(answers(unpacked));
+    expect(packed.outcome.stats.modelRequests).toBe(2 * 2);
+    expect(unpacked.outcome.stats.modelRequests).toBe(2 * 8);
+    // Identical calls across items coalesce; each item's output sits in its own state, with its own arguments.
+    expect(packed.outcome.stats.toolExecutions).toBeLessThan(packed.outcome.stats.toolCalls);
+    for (const line of packed.lines) {
+      const fact = (line.output?.facts as Record<string, { arguments: unknown }>)?.lookup_1;
+      expect(fact, line.id).toBeDefined();
+    }
+  });
+
+  it("checks each item's calls: its tools only, references it can resolve, output paths in its declared state", () => {
+    const entries = [
+      { uid: "①", check: "a", item: "x" },
+      { uid: "②", check: "b", item: "y" },
+      { uid: "③", check: "c", item: "z" },
+      { uid: "④", check: "d", item: "w" },
+    ];
+    const states = entries.map((_, i) => ({ text: `t${i}`, city: `c${i}` }));
+    const calls = [
+      { _tool: "lookup", _uid: "①", topic: "†state.city", _outputPath: "facts.a" },
+      { _tool: "lookup", _uid: "①", topic: "†state.facts.a", _outputPath: "facts.b" },
+      { _tool: "delete_all", _uid: "②", _outputPath: "facts.a" },
+      { _tool: "lookup", _uid: "③", topic: "†state.missing", _outputPath: "facts.a" },
+      { _tool: "lookup", _uid: "④", topic: "x", _outputPath: "text" },
+      { _tool: "lookup", _uid: "⑨", topic: "x", _outputPath: "facts.a" },
+    ];
+    const plans = readPackedPlan(JSON.stringify({ calls }), entries, states, ["lookup"], ["facts"]);
+    expect(plans[0]).toMatchObject({
+      ok: true,
+      calls: [{ outputPath: ["facts", "a"] }, { outputPath: ["facts", "b"] }],
+    });
+    expect(plans[1]).toMatchObject({ ok: false, error: expect.stringMatching(/not one of this node's tools/) });
+    expect(plans[2]).toMatchObject({ ok: false, error: expect.stringMatching(/state does not have/) });
+    expect(plans[3]).toMatchObject({ ok: false, error: expect.stringMatching(/outside the item's declared state/) });
+  });
+
+  it("derives the workflow plan from which tool reads what another writes", () => {
+    const tool = (name: string, inputs: string[], outputs: string[]) => ({
+      name,
+      protocol: "builtin" as const,
+      config: {},
+      deterministic: true,
+      cacheable: false,
+      loc: { file: "x", line: 1, column: 1 },
+      inputSchema: { type: "object", properties: Object.fromEntries(inputs.map((p) => [p, {}])) },
+      outputSchema: { type: "object", properties: Object.fromEntries(outputs.map((p) => [p, {}])) },
+    });
+    const text = toolWorkflowPlanText([tool("fetch", ["url"], ["body"]), tool("search", ["query"], ["url"])]);
+    expect(text).toBe("1. search(query); 2. fetch(url <- search.url)");
   });
 });

@@ -1,6 +1,7 @@
 // Reads a node's `pack:` field (`pack: {size: K}`, `pack: {size: K, votes: V}`, `pack: auto`, `pack: {size: auto}`)
 // and reports, at the value, what cannot be packed: a bad size or vote count, or a node kind that sends no model
-// request of its own per item (only `llm` nodes without tools, whose system prompt every item shares, pack).
+// request of its own per item (only `llm` nodes, whose system prompt every item shares, pack; a tool-using one asks
+// for a plan of tool calls first).
 import { diagnostics } from "../../diagnostics/codes.js";
 import type { LlmNode, PackPolicy, WorkflowNode } from "../../ir/types.js";
 import { parseTemplate } from "../../ir/template.js";
@@ -62,7 +63,6 @@ export function readPackPolicy(reader: FieldReader, context: LoweringContext, no
 function whyNotPackable(node: WorkflowNode): string | undefined {
   if (node.kind !== "llm")
     return `${node.kind} nodes send no model request per item that could be packed (only llm nodes pack)`;
-  if (node.tools.length > 0) return "it offers tools, and packing runs one request per pack, not a tool-use loop";
   if (node.system && parseTemplate(node.system).some((part) => part.type === "variable"))
     return "its system prompt holds a per-item variable, so the items share no system prompt";
   return undefined;

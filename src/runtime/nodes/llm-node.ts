@@ -4,30 +4,14 @@
 import type { LlmNode } from "../../ir/types.js";
 import type { WorkflowGraph } from "../../ir/workflow.js";
 import { outputField } from "../../ir/node-output.js";
-import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
+import type { ChatMessage, ChatRequest } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
+import { runToolCall } from "./tool-call.js";
 import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
 import { executePackedLlmNode, packPlanOf } from "./packed-llm-node.js";
-
-async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
-  const tool = context.workflow.tool(call.name);
-  if (!tool || !allowed.includes(call.name)) return `error: unknown tool '${call.name}' (tools: ${allowed.join(", ")})`;
-  let args: Record<string, unknown>;
-  try {
-    args = call.arguments.trim() === "" ? {} : (JSON.parse(call.arguments) as Record<string, unknown>);
-  } catch {
-    return `error: arguments are not valid JSON: ${call.arguments.slice(0, 200)}`;
-  }
-  try {
-    const value = await context.tools.call(tool, args);
-    return typeof value === "string" ? value : JSON.stringify(value);
-  } catch (error) {
-    return `error: ${errorMessage(error)}`;
-  }
-}
 
 async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
   const first = renderRequest(context.plan(graph, node), item.state);

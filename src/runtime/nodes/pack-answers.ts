@@ -13,26 +13,26 @@ type Result = Record<string, unknown>;
 const isResult = (value: unknown): value is Result =>
   value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as Result)._uid === "string";
 
-/** Results on lines of their own (a trailing comma or the array's brackets around them are allowed). */
-function resultsByLine(text: string): Result[] {
-  const results: Result[] = [];
+/** JSON objects on lines of their own in `{"<key>": [...]}` (a trailing comma or the brackets around them allowed). */
+export function objectsByLine(text: string, key: string): unknown[] {
+  const objects: unknown[] = [];
+  const opening = new RegExp(`^\\{\\s*"${key}"\\s*:\\s*\\[`);
   for (const raw of text.split("\n")) {
     const line = raw
       .trim()
-      .replace(/^\{\s*"results"\s*:\s*\[/, "")
+      .replace(opening, "")
       .replace(/^\[/, "")
       .replace(/\]\s*\}?$/, "")
       .replace(/,$/, "")
       .trim();
     if (!line.startsWith("{")) continue;
     try {
-      const value: unknown = JSON.parse(line);
-      if (isResult(value)) results.push(value);
+      objects.push(JSON.parse(line));
     } catch {
-      // this line's result is broken: its item stays unanswered
+      // this line is broken: its item stays unanswered
     }
   }
-  return results;
+  return objects;
 }
 
 /** The results of a reply, or why it has none. */
@@ -43,7 +43,7 @@ function parseResults(content: string | null): Result[] | string {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const salvaged = resultsByLine(text);
+    const salvaged = objectsByLine(text, "results").filter(isResult);
     return salvaged.length > 0 ? salvaged : `the packed answer is not valid JSON (${(error as Error).message})`;
   }
   const results = (parsed as { results?: unknown })?.results;
