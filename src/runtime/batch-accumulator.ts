@@ -38,7 +38,11 @@ export interface RequestOwner {
   deferrable: boolean;
   /** Items the request answers at once (a packed request's pack size); 1 when absent. */
   items?: number;
+  /** A packed request's other items: deferred only when none of them has sent anything either. */
+  otherItemIds?: string[];
 }
+
+const ownerIds = (owner: RequestOwner): string[] => [owner.itemId, ...(owner.otherItemIds ?? [])];
 
 /** How many waiting items a request counts for. */
 const itemsOf = (pending: { owner?: RequestOwner }): number => pending.owner?.items ?? 1;
@@ -230,7 +234,7 @@ export class BatchAccumulator {
   }
 
   private mayDefer(owner: RequestOwner | undefined): boolean {
-    return owner !== undefined && owner.deferrable && !this.sentItems.has(owner.itemId);
+    return owner !== undefined && owner.deferrable && !ownerIds(owner).some((id) => this.sentItems.has(id));
   }
 
   /**
@@ -293,7 +297,7 @@ export class BatchAccumulator {
         async (limited) => {
           // Waiting for a slot is not sent yet: an item the stopping run may leave still sends nothing.
           if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
-          if (pending.owner) this.sentItems.add(pending.owner.itemId);
+          if (pending.owner) for (const id of ownerIds(pending.owner)) this.sentItems.add(id);
           stats.inflight++;
           const started = performance.now();
           firstSentAt ??= started;

@@ -132,7 +132,12 @@ class PackRunner {
       packed.request,
       batch,
       requestHints(context, batch, packed.request, `pack-${ids}/${graph.name}/${node.id}/${phase}${round}.${vote}`),
-      { itemId: members[0].item.id, deferrable: graph === context.workflow.mainGraph, items: members.length },
+      {
+        itemId: members[0].item.id,
+        otherItemIds: members.slice(1).map((m) => m.item.id),
+        deferrable: graph === context.workflow.mainGraph,
+        items: members.length,
+      },
     );
     splitUsage(result.usage, members);
     context.stats.addModelUsage(node.model ?? "", result.usage);
