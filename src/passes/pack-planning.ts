@@ -9,6 +9,9 @@ import { modelLimits } from "../models/model-limits.js";
 import type { Pass } from "../pass-manager/pass.js";
 import { ANSWER_OVERHEAD_TOKENS } from "../prompt/pack-request.js";
 import { ITEM_STATE_VARIABLE } from "../prompt/request-plan.js";
+import { toolWorkflowPlanText } from "../prompt/tool-workflow-plan.js";
+import type { LlmNode, ToolDefinition } from "../ir/types.js";
+import type { Workflow } from "../ir/workflow.js";
 import { countTokens } from "../prompt/tokenizer.js";
 import { formatPackEntry, MAX_PACK_SIZE, packInstructions, packUid } from "../util/pack-protocol.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
@@ -39,7 +42,11 @@ const SYSTEM_PARTS = new Set(["system", "output-schema instruction", "route inst
 const ENTRY_OVERHEAD = countTokens(formatPackEntry({ uid: packUid(0), check: "a1b2", item: "" })) + 1;
 
 /** The plan of one node (`facts` is its prompt analysis); undefined for a node without a `pack:` policy. */
-export function planPack(facts: NodePromptFacts, assumed: PackAssumptions = PACK_DEFAULTS): PackPlan | undefined {
+export function planPack(
+  facts: NodePromptFacts,
+  tools: readonly ToolDefinition[],
+  assumed: PackAssumptions = PACK_DEFAULTS,
+): PackPlan | undefined {
   const node = facts.node;
   if (node.kind !== "llm" || !node.pack) return undefined;
   const limits = modelLimits(facts.target);
@@ -59,7 +66,7 @@ export function planPack(facts: NodePromptFacts, assumed: PackAssumptions = PACK
   const votes = size >= 2 ? (node.pack.votes ?? 1) : 1;
   const unpacked = facts.prefixTokens + facts.perItemTextTokens + variableTokens;
   const packed = size >= 2 ? Math.round((votes * (sharedTokens + size * entryTokens)) / size) : unpacked;
-  return {
+  const plan: PackPlan = {
     size,
     votes,
     source: node.pack.auto ? "auto" : "node",
@@ -74,6 +81,13 @@ export function planPack(facts: NodePromptFacts, assumed: PackAssumptions = PACK
     packedPromptTokensPerItem: packed,
     savedPromptTokensPerItem: unpacked - packed,
   };
+  if (node.tools.length > 0) plan.workflowPlan = toolWorkflowPlanText(tools);
+  return plan;
+}
+
+/** The tool definitions of a node, in the order it lists them. */
+export function nodeTools(workflow: Workflow, node: LlmNode): ToolDefinition[] {
+  return node.tools.flatMap((name) => workflow.tool(name) ?? []);
 }
 
 function autoSize(
@@ -129,7 +143,8 @@ export const packPlanningPass: Pass = {
       outputTokens: context.options["output-tokens"] as number,
     };
     for (const facts of allPromptFacts(context.getAnalysis(promptAnalysis))) {
-      const plan = planPack(facts, assumed);
+      const node = facts.node;
+      const plan = planPack(facts, node.kind === "llm" ? nodeTools(ir, node) : [], assumed);
       if (!plan) continue;
       ir.graphByName(facts.graph)!.annotations.set(packAnnotation, facts.node.id, plan);
       context.stat(plan.size >= 2 ? "nodes-packed" : "nodes-not-packed");

@@ -26,6 +26,8 @@ export const packPlanSchema = z.object({
   unpackedPromptTokensPerItem: tokens,
   packedPromptTokensPerItem: tokens,
   savedPromptTokensPerItem: z.number(),
+  /** A tool-using node: its tools in dependency order, given to the model as context with every plan request. */
+  workflowPlan: z.string().optional(),
 });
 
 export type PackPlan = z.infer<typeof packPlanSchema>;
@@ -33,7 +35,8 @@ export type PackPlan = z.infer<typeof packPlanSchema>;
 function formatPack(value: PackPlan): string {
   if (value.size < 2) return `pack{off ${value.source}}`;
   const votes = value.votes > 1 ? ` votes=${value.votes}` : "";
-  return `pack{size=${value.size}${votes} ${value.source} saved=${value.savedPromptTokensPerItem}tok/item}`;
+  const plan = value.workflowPlan === undefined ? "" : ` plan=${JSON.stringify(value.workflowPlan)}`;
+  return `pack{size=${value.size}${votes} ${value.source} saved=${value.savedPromptTokensPerItem}tok/item${plan}}`;
 }
 
 function explainPack(value: PackPlan): string {
@@ -49,6 +52,8 @@ function explainPack(value: PackPlan): string {
     `per request: ${value.sharedTokens} shared tokens; per item: ${value.entryTokens} entry tokens, ${value.answerTokens} answer tokens`,
     `prompt tokens per item: ${value.unpackedPromptTokensPerItem} unpacked, ${value.packedPromptTokensPerItem} packed: ${value.savedPromptTokensPerItem} saved`,
   );
+  if (value.workflowPlan !== undefined)
+    lines.push(`tools: a plan of calls per pack, then the answers; workflow plan: ${value.workflowPlan}`);
   return lines.join("\n");
 }
 

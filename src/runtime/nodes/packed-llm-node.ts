@@ -17,7 +17,7 @@ import { outputField } from "../../ir/node-output.js";
 import type { LlmNode } from "../../ir/types.js";
 import type { Workflow, WorkflowGraph } from "../../ir/workflow.js";
 import { PromptAnalyser } from "../../passes/analyses/prompt-analysis.js";
-import { planPack } from "../../passes/pack-planning.js";
+import { nodeTools, planPack } from "../../passes/pack-planning.js";
 import { renderPackedRequest, type PackMember, type PlanRequestOptions } from "../../prompt/pack-request.js";
 import { toolWorkflowPlanText } from "../../prompt/tool-workflow-plan.js";
 import type { ChatUsage } from "../chat.js";
@@ -38,7 +38,8 @@ export function packPlanOf(workflow: Workflow, graph: WorkflowGraph, node: LlmNo
   if (!node.pack) return undefined;
   if (!plans.has(node)) {
     const recorded = graph.annotations.get(packAnnotation, node.id);
-    plans.set(node, recorded ?? planPack(new PromptAnalyser(workflow).analyse(graph, node)));
+    const tools = nodeTools(workflow, node);
+    plans.set(node, recorded ?? planPack(new PromptAnalyser(workflow).analyse(graph, node), tools));
   }
   return plans.get(node);
 }
@@ -99,8 +100,8 @@ class PackRunner {
     this.requestPlan = context.plan(graph, node);
     this.field = outputField(node)!;
     if (node.tools.length > 0) {
-      const tools = node.tools.flatMap((name) => context.workflow.tool(name) ?? []);
-      this.planFor = { outputRoots: outputRoots(graph, this.field), workflowPlan: toolWorkflowPlanText(tools) };
+      const workflowPlan = plan.workflowPlan ?? toolWorkflowPlanText(nodeTools(context.workflow, node));
+      this.planFor = { outputRoots: outputRoots(graph, this.field), workflowPlan };
     }
   }
 
