@@ -72,6 +72,15 @@ describe("packed requests on the simulator", () => {
     expect(voted.stats.modelRequests).toBe(2 * (ITEMS / 8) * 3);
   });
 
+  it("votes with faults: an item without a majority is asked again alone, never guessed", async () => {
+    const unpacked = await unpackedRun();
+    const voted = await run(ITEMS, { pack: { votes: 3 }, faults: { swap: 0.7, drop: 0.3 } });
+    expect(voted.stats.modelRequests).toBeGreaterThan(2 * (ITEMS / 8) * 3);
+    for (const [id, answer] of voted.answers)
+      if (answer.status === "ok") expect(answer, id).toEqual(unpacked.answers.get(id));
+    expect([...voted.answers.values()].filter((a) => a.status === "ok").length).toBeGreaterThanOrEqual(ITEMS * 0.85);
+  });
+
   for (const fault of ["drop", "duplicate", "swap", "invalidJson"] as const) {
     it(`re-asks the items a ${fault} fault breaks; no item takes another's answer`, async () => {
       const unpacked = await unpackedRun();
