@@ -11,7 +11,7 @@ import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
 import { runToolCall } from "./tool-call.js";
 import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
-import { executePackedLlmNode, packPlanOf } from "./packed-llm-node.js";
+import { executePackedLlmNode } from "./packed-llm-node.js";
 
 async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
   const first = renderRequest(context.plan(graph, node), item.state);
@@ -56,7 +56,7 @@ export async function executeLlmNode(
   node: LlmNode,
   items: WorkItem[],
 ): Promise<void> {
-  const pack = packPlanOf(context.workflow, graph, node);
+  const pack = context.packPlan(graph, node);
   if (pack && pack.size >= 2) return executePackedLlmNode(context, graph, node, items, pack);
   await Promise.all(
     items.map((item) =>

@@ -31,17 +31,14 @@ import { readPackedAnswer } from "./pack-answers.js";
 import { executePlan, readPackedPlan, type PlannedCall } from "./pack-plan-calls.js";
 import { majority, voteOrder } from "./pack-votes.js";
 
-const plans = new WeakMap<LlmNode, PackPlan | undefined>();
-
-/** The node's pack plan: the pack-planning pass's record, else the same decision made now (IRs built at -O0/-O1). */
+/**
+ * The node's pack plan: the pack-planning pass's record, else the same decision made now (IRs built at -O0/-O1).
+ * ExecutionContext.packPlan keeps it for the run.
+ */
 export function packPlanOf(workflow: Workflow, graph: WorkflowGraph, node: LlmNode): PackPlan | undefined {
   if (!node.pack) return undefined;
-  if (!plans.has(node)) {
-    const recorded = graph.annotations.get(packAnnotation, node.id);
-    const tools = nodeTools(workflow, node);
-    plans.set(node, recorded ?? planPack(new PromptAnalyser(workflow).analyse(graph, node), tools));
-  }
-  return plans.get(node);
+  const recorded = graph.annotations.get(packAnnotation, node.id);
+  return recorded ?? planPack(new PromptAnalyser(workflow).analyse(graph, node), nodeTools(workflow, node));
 }
 
 interface Member {
