@@ -233,6 +233,9 @@ describe("packed tool-using nodes", () => {
       { _tool: "lookup", _uid: "④", topic: "x", _outputPath: "text" },
       { _tool: "lookup", _uid: "⑨", topic: "x", _outputPath: "facts.a" },
     ];
+    const polluting = [{ _tool: "lookup", _uid: "①", topic: "x", _outputPath: "facts.__proto__.polluted" }];
+    const refused = readPackedPlan(JSON.stringify({ calls: polluting }), entries, states, ["lookup"], ["facts"]);
+    expect(refused[0]).toMatchObject({ ok: false, error: expect.stringMatching(/plain field names/) });
     const plans = readPackedPlan(JSON.stringify({ calls }), entries, states, ["lookup"], ["facts"]);
     expect(plans[0]).toMatchObject({
       ok: true,

@@ -12,6 +12,9 @@ import { callTool } from "./tool-call.js";
 
 export const STATE_REFERENCE = "†state.";
 
+/** Path segments that would reach JavaScript's object machinery instead of a state field. */
+const UNSAFE_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
+
 export interface PlannedCall {
   tool: string;
   args: Record<string, unknown>;
@@ -59,6 +62,8 @@ function checkCall(
     return `the plan calls ${JSON.stringify(tool)}, which is not one of this node's tools (${tools.join(", ")})`;
   if (typeof outputPath !== "string" || outputPath === "") return `the call of ${tool} has no "_outputPath"`;
   const path = outputPath.split(".");
+  if (path.some((part) => part === "" || UNSAFE_SEGMENTS.has(part)))
+    return `the call of ${tool} writes to "${outputPath}", which is not a path of plain field names`;
   if (!roots.includes(path[0]))
     return `the call of ${tool} writes to "${outputPath}", outside the item's declared state (paths start with ${roots.join(", ")})`;
   for (const reference of references(args)) {
