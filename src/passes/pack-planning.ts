@@ -85,6 +85,17 @@ export function planPack(
   return plan;
 }
 
+/** The tokens of one full packed request, with `cacheHitShare` of its shared tokens read from the cache. */
+export function packedRequestTokens(plan: PackPlan, cacheHitShare: number) {
+  const cachedTokens = Math.round(plan.sharedTokens * cacheHitShare);
+  return {
+    inputTokens: plan.sharedTokens + plan.size * plan.entryTokens,
+    cachedTokens,
+    cacheWriteTokens: cacheHitShare > 0 ? plan.sharedTokens - cachedTokens : 0,
+    outputTokens: plan.size * plan.answerTokens,
+  };
+}
+
 /** The tool definitions of a node, in the order it lists them. */
 export function nodeTools(workflow: Workflow, node: LlmNode): ToolDefinition[] {
   return node.tools.flatMap((name) => workflow.tool(name) ?? []);
