@@ -37,8 +37,8 @@ export interface PackedRequest {
   entries: PackEntry[];
 }
 
-/** Tokens of a packed answer beyond the items' own answers, per item (its `_uid`, `_check` and JSON around them). */
-export const ANSWER_OVERHEAD_TOKENS = 24;
+/** Tokens of a packed answer beyond the items' own answers, per item: its `_uid`, `_check` and JSON around them (o200k). */
+export const ANSWER_OVERHEAD_TOKENS = 18;
 
 /** The packing format of a node's plan: plain text without an output schema, its `max_tokens` per item. */
 export function packFormatOf(plan: RequestPlan): PackFormat {
@@ -52,7 +52,8 @@ export function packFormatOf(plan: RequestPlan): PackFormat {
 /** `max_tokens` of a packed request of `count` items: room for each item's answer, within the model's limit. */
 export function packedMaxTokens(plan: RequestPlan, count: number, maxOutputTokens: number): number | undefined {
   if (plan.maxTokens === undefined) return undefined;
-  return Math.min(maxOutputTokens, count * (plan.maxTokens + ANSWER_OVERHEAD_TOKENS) + 16);
+  // Headroom per item beyond the expected overhead: later identifiers (㊱, Ⓐ) take more tokens than ①.
+  return Math.min(maxOutputTokens, count * (plan.maxTokens + ANSWER_OVERHEAD_TOKENS + 8) + 16);
 }
 
 /**
