@@ -7,6 +7,7 @@ import { batchAnnotation, type BatchDecision } from "../ir/annotations/batch.js"
 import { coalesceAnnotation } from "../ir/annotations/coalesce.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
 import { asCompiledUsdPerItem, compiledEstimate } from "../printers/workflow-plan.js";
+import { packReport } from "./pack-report.js";
 import { formatTable } from "./shared.js";
 
 interface NodeRow {
@@ -116,6 +117,8 @@ export function printBuildReport(workflow: Workflow): string {
     return [`  ${tool.name}: ${verdict} (${decision.because})`];
   });
   if (tools.length > 0) out.push("tools:", ...tools, "");
+  const packed = packReport(workflow);
+  if (packed) out.push(packed.heading, indent(packed.table), "");
   const estimate = compiledEstimate(workflow);
   const input = estimate.inputTokensPerItem;
   const cached = estimate.cachedTokensPerItem;

@@ -243,6 +243,20 @@ export const diagnostics = {
       loc,
       "write 'join: {by: <state path>, within: <count or duration>, on_timeout: flush|fail}'",
     ),
+  invalidPackPolicy: (node: string, detail: string, loc: Loc) =>
+    error(
+      "NX4022",
+      `invalid pack policy on node '${q(node)}': ${detail}`,
+      loc,
+      "write 'pack: {size: K}' with 2 <= K <= 100, optionally 'votes: V' with 1 <= V <= 9, or 'pack: auto'",
+    ),
+  packNotPossible: (node: string, why: string, loc: Loc) =>
+    error(
+      "NX4023",
+      `node '${q(node)}' cannot be packed: ${why}`,
+      loc,
+      "remove 'pack:' from the node; packing puts several items of one llm node in one request, and needs a system prompt shared by every item",
+    ),
 
   // ---- NX5xxx: run inputs (one JSONL line each; the line fails, the run goes on) -----------------------------------
   invalidInputJson: (detail: string, loc: Loc) =>

@@ -37,6 +37,17 @@ export interface JoinPolicy {
   onTimeout: "flush" | "fail";
 }
 
+/**
+ * Per-node packing policy (`pack: {size: K, votes: V}` or `pack: auto`): K items of the node in one model request
+ * (the `_uid` protocol, src/util/pack-protocol.ts); `auto` lets pack-planning choose K.
+ */
+export interface PackPolicy {
+  size?: number;
+  auto?: true;
+  /** Requests per pack, each with the items in another order; answers are voted per item. */
+  votes?: number;
+}
+
 interface NodeBase {
   id: string;
   kind: NodeKind;
@@ -71,6 +82,7 @@ export interface LlmNode extends NodeBase {
   reduce?: SynthesisReduce;
   /** `memoize: false`: identical requests of different items never share one answer (see identical-call-memoization). */
   memoize?: false;
+  pack?: PackPolicy;
 }
 
 /**

@@ -4,6 +4,7 @@
 // prices come from the pricing table (built in, overridable). `nexus build --report` sums these per 1,000 items.
 // From the same token estimates it records, for each reduce that calls a model, whether the synthesis is one call or
 // hierarchical (the `reduce` annotation, see ./analyses/reduce-estimate.ts).
+// A packed node (the `pack` annotation) is priced per pack: one request carries `size` items.
 import type { Pass } from "../pass-manager/pass.js";
 import { requestCost, type RequestTokens } from "../pricing/request-cost.js";
 import { minCacheableTokens } from "../pricing/pricing.js";
@@ -11,6 +12,8 @@ import { resolvePricing } from "../pricing/resolve-pricing.js";
 import { ITEM_STATE_VARIABLE } from "../prompt/request-plan.js";
 import { countTokens } from "../prompt/tokenizer.js";
 import { costAnnotation, type CostEstimate } from "../ir/annotations/cost.js";
+import { packAnnotation } from "../ir/annotations/pack.js";
+import { packedRequestTokens } from "./pack-planning.js";
 import { expectedVisitsAnalysis, graphRunsPerItem } from "./analyses/expected-visits.js";
 import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses/prompt-analysis.js";
 import { decideReduce, recordReducePlans, synthesisCalls } from "./analyses/reduce-estimate.js";
@@ -97,12 +100,22 @@ export const costEstimatePass: Pass = {
     const graphRunsByName = new Map<string, [number, number]>();
     for (const facts of allPromptFacts(context.getAnalysis(promptAnalysis))) {
       const node = facts.node;
-      const cacheable = facts.prefixTokens > 0 && facts.prefixTokens >= minCacheableTokens(pricing, facts.target);
-      const perRequest = requestTokens(facts, cacheable, assumed);
-      const requestsPerRun =
-        node.kind === "llm" && node.reduce
+      const pack = ir.graphByName(facts.graph)!.annotations.get(packAnnotation, node.id);
+      const packed = pack && pack.size >= 2 ? pack : undefined;
+      const shared = packed ? packed.sharedTokens : facts.prefixTokens;
+      const cacheable = shared > 0 && shared >= minCacheableTokens(pricing, facts.target);
+      const perRequest = packed
+        ? packedRequestTokens(packed, cacheable ? assumed.cacheHitShare : 0)
+        : requestTokens(facts, cacheable, assumed);
+      const toolLoop = node.kind === "llm" && node.tools.length > 0;
+      // A packed node sends one request per pack (a plan, then the answers, when it uses tools), per vote.
+      const requestsPerRun = packed
+        ? toolLoop
+          ? 2
+          : 1
+        : node.kind === "llm" && node.reduce
           ? synthesisCalls(decideReduce(ir, ir.graphByName(facts.graph)!, node))
-          : node.kind === "llm" && node.tools.length > 0
+          : toolLoop
             ? node.maxTurns
             : 1;
       let graphRuns = graphRunsByName.get(facts.graph);
@@ -115,7 +128,7 @@ export const costEstimatePass: Pass = {
       }
       const visitsPerGraphRun = visits.perGraphRun.get(facts.graph)?.get(node.id) ?? 0;
       const runs = visitsPerGraphRun * graphRuns[0];
-      const perItemFactor = runs * requestsPerRun;
+      const perItemFactor = runs * requestsPerRun * (packed ? packed.votes / packed.size : 1);
       const cost = requestCost(facts.target, perRequest, pricing);
       const assumptions = [
         `variable values ~${assumed.variableTokens} tokens`,
@@ -126,6 +139,8 @@ export const costEstimatePass: Pass = {
       if (cacheable) assumptions.push(`${Math.round(assumed.cacheHitShare * 100)}% of the prefix read from cache`);
       if (runs !== visitsPerGraphRun * graphRuns[1]) assumptions.push(`map lists of ${option("map-items")} items`);
       if (runs < 1) assumptions.push("branches taken evenly");
+      if (packed)
+        assumptions.push(`${packed.size} items per request${packed.votes > 1 ? `, ${packed.votes} votes` : ""}`);
       const estimate: CostEstimate = {
         basis: cost.basis,
         priceSource: cost.priceSource,

@@ -14,6 +14,7 @@ import { toolWaitRetentionPass } from "./tool-wait-retention.js";
 import { kvAdmissionPass } from "./kv-admission.js";
 import { downstreamPrefillPass } from "./downstream-prefill.js";
 import { identicalCallMemoizationPass } from "./identical-call-memoization.js";
+import { packPlanningPass } from "./pack-planning.js";
 
 export const passRegistry: readonly Pass[] = Object.freeze([
   // Graph-level checks: entry, reachability, cycles without exit, routes, IR invariants.
@@ -26,6 +27,7 @@ export const passRegistry: readonly Pass[] = Object.freeze([
   // then the cost estimate, which reads the prompt analysis the others share.
   prefixLayoutPass,
   batchOptimizationPass,
+  packPlanningPass,
   toolCoalescingPass,
   costEstimatePass,
   // -O3: workflow-aware scheduling, for engines whose KV cache is smaller than the work: engine priorities, prefix
@@ -38,7 +40,7 @@ export const passRegistry: readonly Pass[] = Object.freeze([
 ]);
 
 /** The optimizer passes of `-O2` (and `-O3`), in order. */
-const OPTIMIZER = "prefix-layout,batch-optimization,tool-coalescing,cost-estimate";
+const OPTIMIZER = "prefix-layout,batch-optimization,pack-planning,tool-coalescing,cost-estimate";
 
 /** What `-O3` adds to `-O2`: the workflow-aware scheduling passes. */
 export const O3_PASSES = [

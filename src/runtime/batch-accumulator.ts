@@ -39,7 +39,17 @@ export interface RequestOwner {
   itemId: string;
   /** True when the item may be left unstarted (top-level items; map elements and subgraph items finish). */
   deferrable: boolean;
+  /** Items the request answers at once (a packed request's pack size); 1 when absent. */
+  items?: number;
+  /** A packed request's other items: deferred only when none of them has sent anything either. */
+  otherItemIds?: string[];
 }
+
+const ownerIds = (owner: RequestOwner): string[] => [owner.itemId, ...(owner.otherItemIds ?? [])];
+
+/** How many waiting items a request counts for. */
+const itemsOf = (pending: { owner?: RequestOwner }): number => pending.owner?.items ?? 1;
+const itemsIn = (list: readonly { owner?: RequestOwner }[]): number => list.reduce((n, p) => n + itemsOf(p), 0);
 
 /** The rejection of a request whose item the stopping run leaves for a resumed run: it sent nothing yet. */
 export class DeferredItem extends Error {
@@ -125,7 +135,7 @@ export class BatchAccumulator {
 
   constructor(private readonly options: AccumulatorOptions) {}
 
-  /** Requests queued or at the backend: the items waiting on the accumulator. */
+  /** Items whose requests are queued or at the backend: the items waiting on the accumulator. */
   get waiting(): number {
     return this.queued + this.inflight;
   }
@@ -145,7 +155,7 @@ export class BatchAccumulator {
       let queue = this.groups.get(batch.group);
       if (!queue) this.groups.set(batch.group, (queue = { pending: [] }));
       queue.pending.push(pending);
-      this.queued++;
+      this.queued += itemsOf(pending);
       if (queue.pending.length >= batch.maxBatchSize) this.flush(batch.group);
       else if (this.options.continuous && this.warm.has(batch.cacheKey)) this.flushNextTick(batch.group);
       else if (!queue.timer) queue.timer = setTimeout(() => this.flush(batch.group), batch.maxWaitMs);
@@ -191,8 +201,8 @@ export class BatchAccumulator {
     clearTimeout(queue.timer);
     queue.timer = undefined;
     const batch = queue.pending.splice(0, Math.max(1, queue.pending[0].batch.maxBatchSize));
-    this.queued -= batch.length;
-    this.inflight += batch.length;
+    this.queued -= itemsIn(batch);
+    this.inflight += itemsIn(batch);
     if (queue.pending.length > 0) queue.timer = setTimeout(() => this.flush(group), queue.pending[0].batch.maxWaitMs);
     this.options.stats.batchesFlushed++;
     const flushedAt = performance.now();
@@ -235,7 +245,7 @@ export class BatchAccumulator {
   }
 
   private mayDefer(owner: RequestOwner | undefined): boolean {
-    return owner !== undefined && owner.deferrable && !this.sentItems.has(owner.itemId);
+    return owner !== undefined && owner.deferrable && !ownerIds(owner).some((id) => this.sentItems.has(id));
   }
 
   /**
@@ -249,7 +259,7 @@ export class BatchAccumulator {
       const deferred = queue.pending.filter((pending) => this.mayDefer(pending.owner));
       if (deferred.length === 0) continue;
       queue.pending = queue.pending.filter((pending) => !deferred.includes(pending));
-      this.queued -= deferred.length;
+      this.queued -= itemsIn(deferred);
       for (const pending of deferred) pending.reject(new DeferredItem());
       if (queue.pending.length === 0) clearTimeout(queue.timer);
     }
@@ -305,7 +315,7 @@ export class BatchAccumulator {
         async (limited) => {
           // Waiting for a slot is not sent yet: an item the stopping run may leave still sends nothing.
           if (this.deferring && this.mayDefer(pending.owner)) throw new DeferredItem();
-          if (pending.owner) this.sentItems.add(pending.owner.itemId);
+          if (pending.owner) for (const id of ownerIds(pending.owner)) this.sentItems.add(id);
           stats.inflight++;
           stats.record.requestStarted(stats.inflight);
           const started = performance.now();
@@ -344,7 +354,7 @@ export class BatchAccumulator {
       if (unusable) this.options.onUnusable?.(unusable);
       pending.reject(unusable ?? error);
     } finally {
-      this.inflight--;
+      this.inflight -= itemsOf(pending);
     }
   }
 

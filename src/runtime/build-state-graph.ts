@@ -86,7 +86,9 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
         if (finished.length > 0) hooks.onFinished?.(finished);
         context.accumulator.check();
       };
-      if (toRun.length > 0 && ITEM_BY_ITEM.has(node.kind)) {
+      // A packed llm node (`pack:`) runs its items together: K of them form one request.
+      const together = node.kind === "llm" && node.pack !== undefined;
+      if (toRun.length > 0 && ITEM_BY_ITEM.has(node.kind) && !together) {
         await Promise.all(toRun.map((item) => executeNode(context, graph, node, [item]).then(() => settle([item]))));
       } else if (toRun.length > 0) {
         await executeNode(context, graph, node, toRun);

@@ -12,6 +12,8 @@ import type { RequestPlan } from "../prompt/request-plan.js";
 import type { OutputValidator } from "./output-validator.js";
 import type { RunStats } from "./run-stats.js";
 import type { ToolPool } from "./tools/tool-pool.js";
+import type { PackPlan } from "../ir/annotations/pack.js";
+import { packPlanOf } from "./nodes/packed-llm-node.js";
 import type { WorkItem } from "./work-item.js";
 import type { NativeBatches } from "./batch-native/native-batches.js";
 
@@ -26,6 +28,7 @@ export interface ExecutionOptions {
 export class ExecutionContext {
   private readonly plans = new Map<string, RequestPlan>();
   private readonly hints = new Map<string, BatchHints>();
+  private readonly packPlans = new Map<string, PackPlan | undefined>();
   private priorities?: CriticalPath;
   /** Admitted, finished and parked items, and whether more can be admitted (see LiveItems). */
   readonly live = new LiveItems();
@@ -65,6 +68,13 @@ export class ExecutionContext {
       this.hints.set(key, hints);
     }
     return hints;
+  }
+
+  /** How the node packs items into requests (see packPlanOf), computed once per node; undefined when it does not. */
+  packPlan(graph: WorkflowGraph, node: LlmNode): PackPlan | undefined {
+    const key = `${graph.name}\u0000${node.id}`;
+    if (!this.packPlans.has(key)) this.packPlans.set(key, packPlanOf(this.workflow, graph, node));
+    return this.packPlans.get(key);
   }
 
   private criticalPath(): CriticalPath {

@@ -22,6 +22,11 @@ export class OutputValidator {
     } catch (error) {
       return { ok: false, error: `the answer is not valid JSON (${(error as Error).message})` };
     }
+    return this.validateValue(value, schema);
+  }
+
+  /** Checks a parsed value against `schema`. */
+  validateValue(value: unknown, schema: JsonSchema): Validation {
     let check = this.compiled.get(schema);
     if (!check) {
       // Schemas that declare draft 2020-12 (zod's toJSONSchema does) get that dialect; others draft-07.

@@ -10,7 +10,11 @@ import { AnthropicStream } from "./anthropic-stream.js";
 import type { SimEngine } from "./engine.js";
 import { badRequest, SimHttpError } from "./errors.js";
 import { sendJson } from "./http-util.js";
+import { renderToolCallsText } from "./chat-template.js";
+import { hashString } from "./hash.js";
 import { generateOutput, type GeneratedOutput } from "./model-behaviour.js";
+import { answerValue, packedPromptOf, packedReply, packedReplyValue, unpackAnthropicBody } from "./packed-answers.js";
+import { encodeText } from "./tokenize.js";
 import type { RouteContext, Router } from "./router.js";
 
 export interface AnsweredMessage {
@@ -31,7 +35,7 @@ export class AnthropicMessages {
     const parsed = parseAnthropicRequest(body);
     if (!this.engine.serves(parsed.model)) throw new SimHttpError(404, "not_found_error", `model: ${parsed.model}`);
     if (parsed.stream && serviceTier === "batch") throw badRequest("stream: batch requests cannot be streamed");
-    const output = generateOutput(parsed.request, this.engine.scenario, parsed.maxTokens);
+    const output = this.output(body as Record<string, unknown>, parsed);
     const cache = this.cache.account(parsed.model, parsed.promptTokens, parsed.breakpoints);
     const message = buildMessage(this.engine.newId("msg_"), parsed, output, cache, serviceTier);
     const stats = this.engine.recorder.providers.anthropic;
@@ -40,6 +44,28 @@ export class AnthropicMessages {
     stats.cacheCreationTokens += cache.creationTokens;
     stats.completionTokens += output.tokens.length;
     return { parsed, output, cache, message };
+  }
+
+  /** The answer; a packed request's items are each answered as alone (src/sim/packed-answers.ts). */
+  private output(body: Record<string, unknown>, parsed: ParsedAnthropic): GeneratedOutput {
+    const scenario = this.engine.scenario;
+    const packed = packedPromptOf(parsed.request.messages);
+    const carrier = parsed.request.toolChoice;
+    if (!packed || typeof carrier !== "object") return generateOutput(parsed.request, scenario, parsed.maxTokens);
+    const answers = packed.entries.map((entry) => {
+      const alone = parseAnthropicRequest(unpackAnthropicBody(body, packed, entry));
+      return answerValue(generateOutput(alone.request, scenario, alone.maxTokens), packed.plain);
+    });
+    const reply = packedReply(packed, answers, scenario.packFaults, `${scenario.seed ?? ""}|${parsed.request.seed}`);
+    const args = packedReplyValue(reply, packed.plain);
+    const call = {
+      id: hashString(`packed|${parsed.request.seed}`),
+      name: carrier.name,
+      args,
+      arguments: JSON.stringify(args),
+    };
+    const tokens = encodeText(renderToolCallsText([call]));
+    return { answer: { kind: "tool_calls", calls: [call] }, tokens, finishReason: "tool_calls" };
   }
 
   register(router: Router): void {

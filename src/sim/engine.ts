@@ -12,6 +12,18 @@ import { chainHash, hashString } from "./hash.js";
 import { renderMetrics } from "./metrics.js";
 import { generateOutput, type GeneratedOutput, type ModelRequest } from "./model-behaviour.js";
 import {
+  answerValue,
+  packedPlanText,
+  packedPromptOf,
+  packedReply,
+  packedReplyText,
+  textOutput,
+  unpackOpenAIBody,
+  withToolResults,
+  type PackedPrompt,
+} from "./packed-answers.js";
+import type { PackEntry } from "../util/pack-protocol.js";
+import {
   buildChatCompletion,
   chatUsage,
   openAIToolCallId,
@@ -151,12 +163,19 @@ export class SimEngine {
   }
 
   /** Parse, tokenize and decide the answers of a chat request without running it. */
-  prepareChat(body: unknown): PreparedChat {
+  prepareChat(body: unknown, alone = false): PreparedChat {
     if (isRecord(body)) this.checkServed(body.model);
     const parsed = parseChatRequest(body, this.mode);
     const promptTokens = renderChatPrompt(parsed.template);
     this.checkContext(promptTokens.length, parsed.maxTokens);
     parsed.request.seed = chainHash(null, promptTokens) + parsed.request.seed;
+    const packed = alone ? undefined : packedPromptOf(parsed.request.messages);
+    if (packed) {
+      // Each item is answered as it would be alone (src/sim/packed-answers.ts).
+      const text = this.packedText(body as Record<string, unknown>, packed, parsed.request.seed);
+      const output = textOutput(text, parsed.maxTokens);
+      return { parsed, promptTokens, outputs: Array.from({ length: parsed.n }, () => output) };
+    }
     const outputs = Array.from({ length: parsed.n }, (_, i) =>
       generateOutput(
         i ? { ...parsed.request, seed: `${parsed.request.seed}#${i}` } : parsed.request,
@@ -165,6 +184,19 @@ export class SimEngine {
       ),
     );
     return { parsed, promptTokens, outputs };
+  }
+
+  /** The reply to a packed request: a plan of each item's first tool calls, or each item's answer alone. */
+  private packedText(body: Record<string, unknown>, packed: PackedPrompt, seed: string): string {
+    const alone = (entry: PackEntry) => unpackOpenAIBody(body, packed, entry);
+    const firstTurn = (entry: PackEntry) => this.prepareChat(alone(entry), true).outputs[0];
+    if (packed.plan) return packedPlanText(packed, packed.entries.map(firstTurn));
+    const answers = packed.entries.map((entry) => {
+      const final = entry.results ? withToolResults(alone(entry), firstTurn(entry), entry.results) : alone(entry);
+      return answerValue(this.prepareChat(final, true).outputs[0], packed.plain);
+    });
+    const reply = packedReply(packed, answers, this.scenario.packFaults, `${this.scenario.seed ?? ""}|${seed}`);
+    return packedReplyText(reply);
   }
 
   /** OpenAI chat.completions (non-streaming result; pass hooks to observe tokens as they are produced). */

@@ -20,6 +20,11 @@
 //       unit: { values: [C, F] } explicit values (distinct defaults to values.length)
 //     Arguments without an entry are sampled from the tool's JSON schema, seeded by the chosen values when any
 //     argValues apply (so the whole call repeats), else by the request.
+//   packFaults:                 packed requests (src/sim/packed-answers.ts) answered wrongly on purpose, each with a
+//     drop: 0.1                 probability per packed request: leave one _uid unanswered,
+//     duplicate: 0.1            answer one _uid twice (the second time with another item's answer),
+//     swap: 0.1                 swap the results of two _uids,
+//     invalidJson: 0.1          write one result as broken JSON
 
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
@@ -51,15 +56,20 @@ const ToolCallsSchema = z.strictObject({
   argValues: z.record(z.string(), ArgValuesSchema).default({}),
 });
 
+const rate = z.number().min(0).max(1).optional();
+const PackFaultsSchema = z.strictObject({ drop: rate, duplicate: rate, swap: rate, invalidJson: rate });
+
 export const ScenarioSchema = z.strictObject({
   outputTokens: z.number().int().min(1).max(100_000).default(32),
   seed: z.union([z.string(), z.number()]).optional(),
   toolCalls: z.union([z.literal(false), ToolCallsSchema]).default({ turns: 1, parallel: 1, argValues: {} }),
+  packFaults: PackFaultsSchema.optional(),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ToolCallScenario = z.output<typeof ToolCallsSchema>;
+export type PackFaults = z.output<typeof PackFaultsSchema>;
 
 export function parseScenario(input: unknown, source = "scenario"): Scenario {
   const result = ScenarioSchema.safeParse(input ?? {});

@@ -15,12 +15,13 @@ import type { LoweringContext } from "./context.js";
 import { describeValue, isRecord, type FieldReader } from "./fields.js";
 import { modelBackendMismatch } from "../../models/backend-match.js";
 import { readJoinPolicy } from "./read-join.js";
+import { checkPackable, readPackPolicy } from "./read-pack-policy.js";
 
 const BATCH_FIELDS = ["size", "timeout_ms", "priority", "enabled", "results"];
 
 /** Every field some node kind reads: an unknown field in a node is an error, with a suggestion from these. */
 const NODE_FIELDS = [
-  ...["id", "kind", "type", "label", "name", "description", "metadata", "config", "action", "output", "batch"],
+  ...["id", "kind", "type", "label", "name", "description", "metadata", "config", "action", "output", "batch", "pack"],
   ...["model", "default_model", "system", "system_message", "system_prompt", "prompt", "prompt_template"],
   ...["temperature", "max_tokens", "maxTokens", "output_schema", "tools", "max_turns", "maxTurns"],
   ...["router_ref", "router", "strategy", "routes", "tool_ref", "tool", "args", "arguments", "input"],
@@ -149,6 +150,7 @@ function lowerLlm(id: string, reader: FieldReader, context: LoweringContext, bas
     maxTokens: own.maxTokens ?? fromConfig?.maxTokens,
     batch: readBatchPolicy(reader, context),
     memoize: reader.boolean("memoize") === false ? false : undefined,
+    pack: readPackPolicy(reader, context, id),
   };
   // The rest of a UAN task's config (e.g. `action`) is the user's data: kept, not warned about.
   const configRest = configReader?.unread();
@@ -310,6 +312,8 @@ export function lowerNode(
   const explicitMetadata = reader.record("metadata");
   reader.consume("description");
   const node = lowerKind(kind as NodeKind, id, reader, context, base);
+  checkPackable(node, reader, context);
+  reader.consume("pack");
   const description = typeof object.description === "string" ? { description: object.description } : {};
   const rest = reader.rest(NODE_FIELDS, diagnostics.unknownNodeField);
   const metadata = { ...node.metadata, ...explicitMetadata, ...description, ...rest };

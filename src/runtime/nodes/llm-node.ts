@@ -4,32 +4,15 @@
 import type { LlmNode } from "../../ir/types.js";
 import type { WorkflowGraph } from "../../ir/workflow.js";
 import { outputField } from "../../ir/node-output.js";
-import type { ChatMessage, ChatRequest, ChatToolCall } from "../chat.js";
+import type { ChatMessage, ChatRequest } from "../chat.js";
 import type { ExecutionContext } from "../execution-context.js";
 import { renderRequest } from "../../prompt/assemble-request.js";
 import type { WorkItem } from "../work-item.js";
 import { callModel } from "./model-call.js";
 import { executeSynthesis } from "./synthesis-node.js";
+import { runToolCall } from "./tool-call.js";
 import { errorMessage, failItem, failOrDefer, setOutput } from "./node-outcome.js";
-
-async function runToolCall(context: ExecutionContext, call: ChatToolCall, allowed: string[]): Promise<string> {
-  const tool = context.workflow.tool(call.name);
-  if (!tool || !allowed.includes(call.name)) return `error: unknown tool '${call.name}' (tools: ${allowed.join(", ")})`;
-  let args: Record<string, unknown>;
-  try {
-    args = call.arguments.trim() === "" ? {} : (JSON.parse(call.arguments) as Record<string, unknown>);
-  } catch {
-    return `error: arguments are not valid JSON: ${call.arguments.slice(0, 200)}`;
-  }
-  try {
-    const started = performance.now();
-    const value = await context.tools.call(tool, args);
-    context.scheduling.toolLatency.record(tool.name, performance.now() - started);
-    return typeof value === "string" ? value : JSON.stringify(value);
-  } catch (error) {
-    return `error: ${errorMessage(error)}`;
-  }
-}
+import { executePackedLlmNode } from "./packed-llm-node.js";
 
 async function runItem(context: ExecutionContext, graph: WorkflowGraph, node: LlmNode, item: WorkItem): Promise<void> {
   const first = renderRequest(context.plan(graph, node), item.state);
@@ -74,6 +57,8 @@ export async function executeLlmNode(
   node: LlmNode,
   items: WorkItem[],
 ): Promise<void> {
+  const pack = context.packPlan(graph, node);
+  if (pack && pack.size >= 2) return executePackedLlmNode(context, graph, node, items, pack);
   const run = (item: WorkItem) =>
     runItem(context, graph, node, item).catch((error: unknown) =>
       failOrDefer(item, error, `node '${node.id}': ${errorMessage(error)}`),
