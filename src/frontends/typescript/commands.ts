@@ -27,7 +27,7 @@ export function lowerCommands(reader: ProgramReader, graph: GraphDraft): void {
     let targets = draft.ends;
     if (targets === undefined) {
       targets = gotoTargets(reader, draft);
-      reader.report(diagnostics.tsCommandWithoutEnds(draft.node.id, targets, draft.node.loc));
+      reader.report(diagnostics.tsCommandWithoutEnds(draft.node.id, targets, draft.addedAt ?? draft.node.loc));
     }
     const node = draft.node;
     const router: RouterNode = {

@@ -3,6 +3,7 @@
 // interpret.ts), and the LangGraph/LangChain/zod values known-values.ts understands. Nothing of the program runs.
 import type { Identifier, Node, SourceFile } from "ts-morph";
 import type { TemplatePart } from "../../ir/template.js";
+import { diagnostics } from "../../diagnostics/codes.js";
 import { findDeclaration, type Declaration } from "./declarations.js";
 import { callKnown, knownImportValue, newKnown } from "./known-values.js";
 import { callFunction, interpretModule, methodOfValue, nameBinding } from "./interpret.js";
@@ -228,9 +229,13 @@ function evaluateCall(reader: ProgramReader, call: Node, env: Env): Value {
     return methodOfValue(reader, receiver, callee.getName(), args, call, env);
   }
   const target = evaluate(reader, callee, env);
-  if (target.kind === "import") return callKnown(reader, target, args, call, env);
-  if (target.kind === "function") return callFunction(reader, target, args, call);
-  return unknown(call);
+  const result =
+    target.kind === "import"
+      ? callKnown(reader, target, args, call, env)
+      : target.kind === "function"
+        ? callFunction(reader, target, args, call)
+        : unknown(call);
+  return result.kind === "unknown" ? unknown(call) : result;
 }
 
 function evaluateIdentifier(reader: ProgramReader, identifier: Identifier, env: Env): Value {
@@ -240,7 +245,9 @@ function evaluateIdentifier(reader: ProgramReader, identifier: Identifier, env: 
   if (name === "undefined") return { kind: "undefined" };
   const declaration = findDeclaration(identifier);
   if (declaration === undefined) return unknown(identifier);
-  return declarationValue(reader, declaration, env);
+  const value = declarationValue(reader, declaration, env);
+  // What cannot be read is reported where it is used, not where it is declared (or imported).
+  return value.kind === "unknown" ? unknown(identifier) : value;
 }
 
 function isModuleLevel(declaration: Node): boolean {
@@ -310,7 +317,12 @@ function importedValue(reader: ProgramReader, declaration: Node): Value {
       ? "*"
       : "default";
   const target = reader.files.resolveModule(specifier, declaration.getSourceFile());
-  if (target === undefined) return unknown(declaration);
+  if (target === undefined) {
+    reader.report(
+      diagnostics.tsUnresolvedImport(specifier, reader.files.locate(importDeclaration.getModuleSpecifier())),
+    );
+    return unknown(declaration);
+  }
   if (target.kind === "package") return knownImportValue(specifier, imported);
   return exportedValue(reader, target.file, imported);
 }

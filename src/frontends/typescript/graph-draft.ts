@@ -17,6 +17,8 @@ export interface DraftNode {
   toolNode?: ToolInfo[];
   /** `addNode(..., { ends: [...] })`. */
   ends?: string[];
+  /** Where the program adds the node (its `addNode` call). */
+  addedAt?: SourceLocation;
 }
 
 export interface DraftEdge {

@@ -45,7 +45,7 @@ function addNodeCall(scope: NodeScope, graph: GraphDraft, call: BuilderCall): vo
     entries.push([id, second ?? { kind: "unknown" }, third, call.argNodes[1] ?? call.node]);
   }
   for (const [id, value, options, valueNode] of entries) {
-    const draft = lowerNode(scope, id, value, valueNode);
+    const draft = { ...lowerNode(scope, id, value, valueNode), addedAt: scope.reader.files.locateCall(call.node) };
     const ends = options?.kind === "object" ? options.properties.get("ends") : undefined;
     if (ends?.kind === "array") draft.ends = ends.elements.flatMap((e) => (e.kind === "string" ? [e.value] : []));
     graph.nodes.set(id, draft);
@@ -67,7 +67,8 @@ function addSequenceCall(scope: NodeScope, graph: GraphDraft, call: BuilderCall)
   else if (list?.kind === "object") for (const [id, value] of list.properties) steps.push([id, value]);
   steps.forEach(([id, value], index) => {
     graph.nodes.set(id, lowerNode(scope, id, value, call.node));
-    if (index > 0) graph.edges.push({ from: steps[index - 1][0], to: id, loc: scope.reader.files.locate(call.node) });
+    if (index > 0)
+      graph.edges.push({ from: steps[index - 1][0], to: id, loc: scope.reader.files.locateCall(call.node) });
   });
 }
 
@@ -94,15 +95,16 @@ function conditionalEdgesCall(
   const source = nameOf(scope, call.args[0], call.argNodes[0] ?? call.node);
   if (source === undefined) return;
   const router = call.args[1] ?? { kind: "unknown" };
-  const loc = reader.files.locate(call.node);
+  const loc = reader.files.locateCall(call.node);
   const reading = readRouter(reader, router, call.args[2]);
   const named = router.kind === "function" ? functionName(router.node) : undefined;
   const routerLoc = router.kind === "function" ? reader.files.locate(router.node) : loc;
   if (reading.kind === "fanout") {
     const id = uniqueId(graph, named ?? `${source === START ? "start" : source}_fanout`);
     // After every edge is read: the target's own edges (added later in the program) move to the map node.
+    const edgeIndex = graph.edges.length;
     fanOuts.push(() => {
-      const body = lowerFanOut(reader, graph, source, reading.fanOut, id, routerLoc);
+      const body = lowerFanOut(reader, graph, source, reading.fanOut, id, routerLoc, edgeIndex);
       if (body) extra.push(body);
     });
     return;
@@ -238,7 +240,7 @@ export function lowerBuilder(scope: NodeScope, builder: BuilderRecord, name: str
   const fanOuts: (() => void)[] = [];
   for (const call of builder.calls) if (call.method === "addNode") addNodeCall(scope, graph, call);
   for (const call of builder.calls) {
-    const loc = reader.files.locate(call.node);
+    const loc = reader.files.locateCall(call.node);
     switch (call.method) {
       case "addSequence":
         addSequenceCall(scope, graph, call);

@@ -55,10 +55,10 @@ export class ProgramFiles {
   }
 
   /** Where a node is: file, line and column of its start and end (1-based). */
-  locate(node: Node): SourceLocation {
+  locate(node: Node, endNode: Node = node): SourceLocation {
     const file = node.getSourceFile();
     const start = file.getLineAndColumnAtPos(node.getStart());
-    const end = file.getLineAndColumnAtPos(node.getEnd());
+    const end = file.getLineAndColumnAtPos(endNode.getEnd());
     return {
       file: this.displayName(file),
       line: start.line,
@@ -66,6 +66,15 @@ export class ProgramFiles {
       endLine: end.line,
       endColumn: end.column,
     };
+  }
+
+  /** Where a method call is: from the method's name (`.addNode(...)` in a chain), not the start of the chain. */
+  locateCall(call: Node): SourceLocation {
+    const node = tsMorph().Node;
+    const callee = node.isCallExpression(call) ? call.getExpression() : undefined;
+    return callee && node.isPropertyAccessExpression(callee)
+      ? this.locate(callee.getNameNode(), call)
+      : this.locate(call);
   }
 
   /** Resolves an import specifier of `from`: a file of the program (parsed on first use), or a package. */
