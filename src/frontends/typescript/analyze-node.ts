@@ -4,7 +4,7 @@
 import type { Node } from "ts-morph";
 import { evaluate } from "./evaluate.js";
 import { callFunction } from "./interpret.js";
-import { messagesOf } from "./prompt-template.js";
+import { fillPromptTemplate, messagesOf } from "./prompt-template.js";
 import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
 import {
@@ -93,11 +93,11 @@ function scan(reader: ProgramReader, fn: FunctionValue, env: Env, analysis: Node
     if (node.isPropertyAccessExpression(callee) && CALL_METHODS.has(callee.getName())) {
       const receiver = evaluate(reader, callee.getExpression(), env);
       if (receiver.kind === "model") {
-        analysis.modelCalls.push({
-          model: receiver.model,
-          messages: messagesOf(evaluate(reader, call.getArguments()[0], env)),
-          at: call,
-        });
+        const input = evaluate(reader, call.getArguments()[0], env);
+        const messages = receiver.model.promptMessages
+          ? fillPromptTemplate(receiver.model.promptMessages, input)
+          : messagesOf(input);
+        analysis.modelCalls.push({ model: receiver.model, messages, at: call });
         continue;
       }
       if (receiver.kind === "compiled") {

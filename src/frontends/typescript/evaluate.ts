@@ -2,7 +2,7 @@
 // arrays, template strings (state reads become per-item parts), calls of the program's own functions (through
 // interpret.ts), and the LangGraph/LangChain/zod values known-values.ts understands. Nothing of the program runs.
 import type { Identifier, Node, SourceFile } from "ts-morph";
-import type { TemplatePart } from "../../ir/template.js";
+import { TemplateParts } from "./template-parts.js";
 import { diagnostics } from "../../diagnostics/codes.js";
 import { findDeclaration, type Declaration } from "./declarations.js";
 import { callKnown, knownImportValue, newKnown } from "./known-values.js";
@@ -10,9 +10,6 @@ import { callFunction, interpretModule, methodOfValue, nameBinding } from "./int
 import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
 import { emptyEnv, lookupVar, str, unknown, type Env, type Value } from "./values.js";
-
-/** The variable a template uses for a part whose value cannot be read statically. */
-export const DYNAMIC_PART = "__dynamic__";
 
 export function evaluate(reader: ProgramReader, expression: Node | undefined, env: Env): Value {
   if (expression === undefined) return unknown();
@@ -96,35 +93,14 @@ export function evaluate(reader: ProgramReader, expression: Node | undefined, en
 function evaluateTemplate(reader: ProgramReader, expression: Node, env: Env): Value {
   const node = is();
   if (!node.isTemplateExpression(expression)) return unknown(expression);
-  const parts: TemplatePart[] = [];
-  const text = (value: string) => {
-    const last = parts[parts.length - 1];
-    if (last?.type === "text") last.text += value;
-    else if (value) parts.push({ type: "text", text: value });
-  };
-  text(expression.getHead().getLiteralText());
+  const template = new TemplateParts();
+  template.text(expression.getHead().getLiteralText());
   for (const span of expression.getTemplateSpans()) {
-    appendPart(parts, text, evaluate(reader, span.getExpression(), env), span.getExpression());
-    text(span.getLiteral().getLiteralText());
+    const part = span.getExpression();
+    template.value(evaluate(reader, part, env), part.getText(), part.getStart());
+    template.text(span.getLiteral().getLiteralText());
   }
-  return parts.every((part) => part.type === "text")
-    ? str(parts.map((part) => (part.type === "text" ? part.text : "")).join(""))
-    : { kind: "template", parts };
-}
-
-/** Adds a value to a template being built: known text as text, state reads as variables, the rest as dynamic. */
-export function appendPart(parts: TemplatePart[], text: (value: string) => void, value: Value, source: Node): void {
-  if (value.kind === "string") return text(value.value);
-  if (value.kind === "number" || value.kind === "boolean") return text(String(value.value));
-  if (value.kind === "template") {
-    for (const part of value.parts) {
-      if (part.type === "text") text(part.text);
-      else parts.push(part);
-    }
-    return;
-  }
-  const path = value.kind === "state" && value.path.length > 0 ? value.path.filter((p) => p !== "*") : [DYNAMIC_PART];
-  parts.push({ type: "variable", path, source: source.getText(), offset: source.getStart() });
+  return template.toValue();
 }
 
 function evaluateObject(reader: ProgramReader, expression: Node, env: Env): Value {

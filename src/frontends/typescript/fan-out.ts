@@ -49,7 +49,7 @@ export function lowerFanOut(
     over: over ?? "",
     as: fanOut.as ?? "item",
     body: target,
-    output: outputField(moved.node) ?? target,
+    output: moved.analysis?.writes[0] ?? outputField(moved.node) ?? target,
   };
   // The map node takes the target's place, so the dump keeps the program's order.
   graph.nodes = new Map([...graph.nodes].map(([key, draft]) => (key === target ? [id, { node: map }] : [key, draft])));

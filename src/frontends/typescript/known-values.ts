@@ -4,6 +4,7 @@
 import type { Node } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
 import { modelFromOptions, modelFromName } from "./models.js";
+import { messagesOf } from "./prompt-template.js";
 import type { ProgramReader } from "./reader.js";
 import { is } from "./syntax.js";
 import { typeSchema } from "./type-schema.js";
@@ -133,6 +134,11 @@ export function callKnown(reader: ProgramReader, callee: ImportValue, args: Valu
       return toolFrom(object(args[1]), call);
     case "initChatModel":
       return { kind: "model", model: modelFromName(reader, args[0], object(args[1]), call) };
+    case "ChatPromptTemplate.fromMessages":
+      return { kind: "promptTemplate", messages: messagesOf(args[0]) };
+    case "ChatPromptTemplate.fromTemplate":
+    case "PromptTemplate.fromTemplate":
+      return { kind: "promptTemplate", messages: messagesOf(args[0]) };
     case "traceable":
       return args[0] ?? unknown(call);
     case "withLangGraph": {
@@ -222,6 +228,8 @@ export function newKnown(reader: ProgramReader, callee: ImportValue, args: Value
         args[0]?.kind === "object" ? (args[0].properties.get("content") ?? unknown(node)) : (args[0] ?? unknown(node));
       return { kind: "message", message: { role, content } };
     }
+    case "MessagesPlaceholder":
+      return { kind: "message", message: { role: "placeholder", content: args[0] ?? unknown(node) } };
     case "DynamicStructuredTool":
     case "DynamicTool":
       return toolFrom(object(args[0]), node);
@@ -242,6 +250,8 @@ export function methodOfKnown(
   if (receiver.kind === "import")
     return callKnown(reader, { ...receiver, name: `${receiver.name}.${method}` }, args, call, _env);
   if (receiver.kind === "schema") return zodMethod(receiver, method, args);
+  if (receiver.kind === "promptTemplate" && method === "pipe" && args[0]?.kind === "model")
+    return { kind: "model", model: { ...args[0].model, promptMessages: receiver.messages } };
   if (receiver.kind === "model") {
     const model = receiver.model;
     switch (method) {

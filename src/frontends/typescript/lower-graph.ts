@@ -6,7 +6,6 @@ import { diagnostics } from "../../diagnostics/codes.js";
 import type { RouterNode, WorkflowNode } from "../../ir/types.js";
 import { analyzeNode } from "./analyze-node.js";
 import { lowerCommands } from "./commands.js";
-import { appendPart } from "./evaluate.js";
 import { lowerFanOut } from "./fan-out.js";
 import { END, START, type GraphDraft } from "./graph-draft.js";
 import { functionName } from "./interpret.js";
@@ -15,7 +14,7 @@ import { templateText } from "./prompt-template.js";
 import { foldReactLoops, REACT_MAX_TURNS } from "./react-loop.js";
 import { readRouter, type Route } from "./routes.js";
 import { stateJsonSchema } from "./state-schema.js";
-import type { TemplatePart } from "../../ir/template.js";
+import { TemplateParts } from "./template-parts.js";
 import type { BuilderCall, BuilderRecord, Value } from "./values.js";
 
 function nameOf(scope: NodeScope, value: Value | undefined, at: Node): string | undefined {
@@ -187,19 +186,8 @@ function routerNode(
 function agentDraft(scope: NodeScope, builder: BuilderRecord, name: string): GraphDraft {
   const agent = builder.agent!;
   const loc = scope.reader.files.locate(builder.node);
-  const parts: TemplatePart[] = [];
-  if (agent.system) {
-    appendPart(
-      parts,
-      (text) => {
-        const last = parts[parts.length - 1];
-        if (last?.type === "text") last.text += text;
-        else parts.push({ type: "text", text });
-      },
-      agent.system,
-      builder.node,
-    );
-  }
+  const system = new TemplateParts();
+  if (agent.system) system.value(agent.system, builder.node.getText(), builder.node.getStart());
   const fields = modelFields(scope, "agent", agent.model, undefined, builder.node);
   const tools = scope.useTools(agent.model.tools);
   const node: WorkflowNode = {
@@ -207,7 +195,7 @@ function agentDraft(scope: NodeScope, builder: BuilderRecord, name: string): Gra
     kind: "llm",
     loc,
     ...fields,
-    ...(parts.length ? { system: templateText(parts) } : {}),
+    ...(system.parts.length ? { system: templateText(system.parts) } : {}),
     prompt: "{messages}",
     output: "messages",
     tools,

@@ -18,12 +18,20 @@ export interface ProgramLowering {
   incomplete: boolean;
 }
 
-/** Programs that build their graph in an exported function (`export function makeGraph()`): call each once. */
+/**
+ * Programs that build their graph in an exported function (`export function makeGraph()`, as langgraph.json can
+ * name one) and export no graph: each such function is called once, and the graph it returns counts as exported.
+ */
 function callExportedFunctions(reader: ProgramReader): void {
   const node = is();
   for (const statement of reader.files.entry.getStatements()) {
-    if (node.isFunctionDeclaration(statement) && statement.hasExportKeyword())
-      callFunction(reader, { kind: "function", node: statement, env: emptyEnv() }, [], statement);
+    if (!node.isFunctionDeclaration(statement) || !statement.hasExportKeyword()) continue;
+    const made = callFunction(reader, { kind: "function", node: statement, env: emptyEnv() }, [], statement);
+    if (made.kind === "builder" || made.kind === "compiled") {
+      made.builder.exported = true;
+      const name = statement.getName();
+      if (name && made.builder.names.length === 0) made.builder.names.push(name);
+    }
   }
 }
 
@@ -36,7 +44,7 @@ function mainBuilder(builders: BuilderRecord[]): BuilderRecord | undefined {
 export function lowerProgram(reader: ProgramReader): ProgramLowering {
   const entry = reader.files.entry;
   interpretModule(reader, entry);
-  if (reader.builders.length === 0) callExportedFunctions(reader);
+  if (!reader.builders.some((builder) => builder.exported)) callExportedFunctions(reader);
   const main = mainBuilder(reader.builders);
   if (main === undefined) {
     reader.report(

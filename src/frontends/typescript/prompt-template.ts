@@ -2,8 +2,8 @@
 // `system`, the rest `prompt`, each as a template (`{field}` for a state read, literal braces doubled), so the
 // prefix split and cache keys see which parts are the same for every item and which are per item.
 import type { Node } from "ts-morph";
-import type { TemplatePart } from "../../ir/template.js";
-import { appendPart, DYNAMIC_PART } from "./evaluate.js";
+import { parseTemplate, type TemplatePart } from "../../ir/template.js";
+import { DYNAMIC_PART, TemplateParts } from "./template-parts.js";
 import type { MessageValue, Value } from "./values.js";
 
 const ROLES: Record<string, MessageValue["role"]> = {
@@ -50,14 +50,9 @@ export function templateText(parts: TemplatePart[]): string {
 }
 
 function contentParts(content: Value, at: Node): TemplatePart[] {
-  const parts: TemplatePart[] = [];
-  const text = (value: string) => {
-    const last = parts[parts.length - 1];
-    if (last?.type === "text") last.text += value;
-    else if (value) parts.push({ type: "text", text: value });
-  };
-  appendPart(parts, text, content, at);
-  return parts;
+  const template = new TemplateParts();
+  template.value(content, at.getText(), at.getStart());
+  return template.parts;
 }
 
 export interface PromptFields {
@@ -81,4 +76,32 @@ export function promptFields(messages: MessageValue[], at: Node): PromptFields {
     ...(prompt.length ? { prompt: prompt.join("\n\n") } : {}),
     dynamic: all.includes(`{${DYNAMIC_PART}}`),
   };
+}
+
+/**
+ * The messages of a prompt template invoked with `input` (`chain.invoke({question: state.question})`): each
+ * `{variable}` of its text (LangChain's f-string templates, the IR's template syntax) takes the input's value, and a
+ * `MessagesPlaceholder("name")` the input's list.
+ */
+export function fillPromptTemplate(messages: MessageValue[], input: Value | undefined): MessageValue[] {
+  const properties = input?.kind === "object" ? input.properties : new Map<string, Value>();
+  const lookup = (name: string): Value =>
+    properties.get(name) ??
+    (input?.kind === "state" ? { kind: "state", path: [...input.path, name] } : { kind: "unknown" });
+  return messages.map((message) => {
+    if (message.role === "placeholder" && message.content.kind === "string")
+      return { role: "placeholder", content: lookup(message.content.value) };
+    if (message.content.kind !== "string") return message;
+    const template = new TemplateParts();
+    for (const part of parseTemplate(message.content.value)) {
+      if (part.type === "text") template.text(part.text);
+      else {
+        let value = lookup(part.path[0]);
+        if (value.kind === "state" && part.path.length > 1)
+          value = { kind: "state", path: [...value.path, ...part.path.slice(1)] };
+        template.value(value, part.source, part.offset);
+      }
+    }
+    return { role: message.role, content: template.toValue() };
+  });
 }

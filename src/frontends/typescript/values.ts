@@ -115,6 +115,8 @@ export type Value =
   | { kind: "toolNode"; tools: ToolInfo[]; node: Node }
   | { kind: "toolsCondition" }
   | { kind: "message"; message: MessageValue }
+  /** A `ChatPromptTemplate`: messages whose text has `{variable}`s, filled from the object the chain is invoked with. */
+  | { kind: "promptTemplate"; messages: MessageValue[] }
   | { kind: "schema"; schema: JsonSchema; reducer?: StateField["reducer"]; default?: unknown }
   | { kind: "stateDefinition"; fields: Map<string, StateField> }
   /** An `Annotation<T>(...)` channel, or a StateSchema value such as `MessagesValue`. */
