@@ -1,7 +1,7 @@
 // A whole program to a Workflow: read the entry module (and what it imports) once, take the graph it exports (else
 // the last one it builds) as the main graph, and lower it with every graph it uses as a subgraph. Tools the models
 // are given become the workflow's tool definitions.
-import { basename, extname } from "node:path";
+import { basename, dirname, extname, resolve } from "node:path";
 import { diagnostics } from "../../diagnostics/codes.js";
 import type { ToolDefinition } from "../../ir/types.js";
 import { Workflow } from "../../ir/workflow.js";
@@ -39,6 +39,13 @@ function mainBuilder(builders: BuilderRecord[]): BuilderRecord | undefined {
   const exported = builders.filter((b) => b.exported);
   const candidates = exported.length ? exported : builders;
   return candidates[candidates.length - 1];
+}
+
+/** The workflow's name: the file's, or its folder's for a generic file name (`support/graph.ts` is "support"). */
+function workflowName(file: string): string {
+  const name = basename(file, extname(file));
+  const folder = basename(dirname(resolve(file)));
+  return /^(graph|index|main|agent)$/.test(name) && folder ? folder : name;
 }
 
 export function lowerProgram(reader: ProgramReader): ProgramLowering {
@@ -89,7 +96,7 @@ export function lowerProgram(reader: ProgramReader): ProgramLowering {
   for (let index = 0; index < pending.length; index++)
     drafts.push(...lowerBuilder(scope, pending[index], names.get(pending[index])!));
   const workflow = new Workflow({
-    name: basename(reader.files.entryFile, extname(reader.files.entryFile)),
+    name: workflowName(reader.files.entryFile),
     source: reader.files.entryFile,
   });
   const seen = new Set<string>();
