@@ -3,7 +3,6 @@
 // `Command`s it returns and the state fields it writes.
 import type { Node } from "ts-morph";
 import { evaluate } from "./evaluate.js";
-import { callFunction } from "./interpret.js";
 import { fillPromptTemplate, messagesOf } from "./prompt-template.js";
 import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
@@ -109,7 +108,7 @@ function scan(reader: ProgramReader, fn: FunctionValue, env: Env, analysis: Node
     const helper = helperOf(reader, call, env);
     if (helper) {
       const args = call.getArguments().map((argument) => evaluate(reader, argument, env));
-      scan(reader, helper.fn, bindArguments(reader, helper.fn, args, helper.self), analysis, depth + 1);
+      scan(reader, helper.fn, bindArguments(helper.fn, args, helper.self), analysis, depth + 1);
     }
   }
   for (const created of body.getDescendantsOfKind(SyntaxKind.NewExpression)) {
@@ -134,7 +133,7 @@ function helperOf(reader: ProgramReader, call: Node, env: Env): { fn: FunctionVa
   return target.kind === "function" ? { fn: target } : undefined;
 }
 
-function bindArguments(reader: ProgramReader, fn: FunctionValue, args: Value[], self?: Value): Env {
+function bindArguments(fn: FunctionValue, args: Value[], self?: Value): Env {
   const node = is();
   const env = childEnv(fn.env, [], self ?? fn.env.self);
   const declaration = fn.node;
@@ -155,8 +154,6 @@ function bindArguments(reader: ProgramReader, fn: FunctionValue, args: Value[], 
           path: [...value.path, element.getPropertyNameNode()?.getText() ?? element.getName()],
         });
   });
-  void reader;
-  void callFunction;
   return env;
 }
 

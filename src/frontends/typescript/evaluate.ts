@@ -151,18 +151,15 @@ function evaluateBinary(reader: ProgramReader, expression: Node, env: Env): Valu
     return evaluate(reader, expression.getRight(), env);
   }
   const right = evaluate(reader, expression.getRight(), env);
-  const bothPrimitive = (["string", "number", "boolean", "undefined"] as const).some(
-    (kind) => left.kind === kind || right.kind === kind,
-  );
   const primitive = (value: Value) =>
     value.kind === "string" || value.kind === "number" || value.kind === "boolean"
       ? value.value
       : value.kind === "undefined"
         ? undefined
-        : Symbol();
+        : Symbol("unknown");
   const a = primitive(left);
   const b = primitive(right);
-  const known = typeof a !== "symbol" && typeof b !== "symbol" && bothPrimitive;
+  const known = typeof a !== "symbol" && typeof b !== "symbol";
   switch (operator) {
     case SyntaxKind.EqualsEqualsEqualsToken:
     case SyntaxKind.EqualsEqualsToken:

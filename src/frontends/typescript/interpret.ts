@@ -4,7 +4,6 @@
 // become the graph (lower-program.ts); nothing of the program is executed.
 import type { Node, SourceFile, Statement, VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
-import { bindingNamed } from "./declarations.js";
 import { evaluate, propertyOf } from "./evaluate.js";
 import { methodOfKnown } from "./known-values.js";
 import type { ProgramReader } from "./reader.js";
@@ -374,5 +373,3 @@ export function functionName(fn: Node): string | undefined {
   }
   return undefined;
 }
-
-export { bindingNamed };

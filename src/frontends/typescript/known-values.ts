@@ -116,7 +116,7 @@ export function toolsOf(reader: ProgramReader, list: Value | undefined, at: Node
 }
 
 /** `name(...)` or `name.member(...)` of a known package. */
-export function callKnown(reader: ProgramReader, callee: ImportValue, args: Value[], call: Node, env: Env): Value {
+export function callKnown(reader: ProgramReader, callee: ImportValue, args: Value[], call: Node, _env: Env): Value {
   const { module, name } = callee;
   if (fromZod(module) && name.startsWith("z.")) return zodConstructor(name.slice(2), args);
   if (!fromLangChain(module)) return unknown(call);
@@ -154,7 +154,6 @@ export function callKnown(reader: ProgramReader, callee: ImportValue, args: Valu
     case "createAgent":
       return prebuiltAgent(reader, object(args[0]), call);
     default:
-      void env;
       return unknown(call);
   }
 }
