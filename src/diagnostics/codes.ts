@@ -171,6 +171,13 @@ export const diagnostics = {
       `the graph starts at several nodes at once; Nexus runs an item on one path and assumed it starts at '${q(chosen)}'`,
       loc,
     ),
+  tsRemoteGraph: (node: string, graph: string | undefined, loc: Loc) =>
+    warning(
+      "NX1033",
+      `node '${q(node)}' starts ${graph === undefined ? "a graph" : `graph '${q(graph)}'`} served elsewhere (RemoteGraph or the LangGraph SDK), which cannot be read; assumed an opaque task`,
+      loc,
+      "import the graph's builder from its file to have it read as a subgraph",
+    ),
   tsUnresolvedImport: (specifier: string, loc: Loc) =>
     warning(
       "NX1032",

@@ -8,6 +8,7 @@ import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
 import {
   childEnv,
+  stringOf,
   unknown,
   type BuilderRecord,
   type Env,
@@ -33,6 +34,8 @@ export interface NodeAnalysis {
   gotos: { value: Value; at: Node }[];
   /** Keys of the objects it returns (the state fields it writes), in order. */
   writes: string[];
+  /** Graphs it starts elsewhere (a RemoteGraph, the LangGraph SDK), which cannot be read. */
+  remote: { graphId?: string; at: Node }[];
 }
 
 /** Binds a node function's first parameter to the state (`state`, or destructured `{topic, messages}`). */
@@ -71,7 +74,7 @@ function bodyOf(fn: Node): Node | undefined {
 
 /** Reads a node function. */
 export function analyzeNode(reader: ProgramReader, fn: FunctionValue): NodeAnalysis {
-  const analysis: NodeAnalysis = { modelCalls: [], subgraphs: [], gotos: [], writes: [] };
+  const analysis: NodeAnalysis = { modelCalls: [], subgraphs: [], gotos: [], writes: [], remote: [] };
   scan(reader, fn, nodeEnv(fn), analysis, 0);
   analysis.writes = returnedKeys(fn.node);
   if (analysis.writes.length === 0) analysis.writes = delegatedWrites(reader, fn);
@@ -101,6 +104,14 @@ function scan(reader: ProgramReader, fn: FunctionValue, env: Env, analysis: Node
       }
       if (receiver.kind === "compiled") {
         analysis.subgraphs.push(receiver.builder);
+        continue;
+      }
+    }
+    if (node.isPropertyAccessExpression(callee)) {
+      const receiver = evaluate(reader, callee.getExpression(), env);
+      if (receiver.kind === "remote") {
+        const named = receiver.graphId ?? stringOf(evaluate(reader, call.getArguments()[1], env));
+        analysis.remote.push({ ...(named !== undefined ? { graphId: named } : {}), at: call });
         continue;
       }
     }

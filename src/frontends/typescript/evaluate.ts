@@ -388,6 +388,8 @@ export function propertyOf(reader: ProgramReader, target: Value, name: string, a
     case "compiled":
       if (name === "name" && target.builder.explicitName) return str(target.builder.explicitName);
       return unknown(at);
+    case "remote":
+      return target;
     default:
       return unknown(at);
   }

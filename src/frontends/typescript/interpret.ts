@@ -4,7 +4,7 @@
 // become the graph (lower-program.ts); nothing of the program is executed.
 import type { Node, SourceFile, Statement, VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
-import { evaluate, propertyOf } from "./evaluate.js";
+import { evaluate, exportedValue, propertyOf } from "./evaluate.js";
 import { methodOfKnown } from "./known-values.js";
 import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
@@ -31,7 +31,9 @@ export function nameBinding(reader: ProgramReader, declaration: VariableDeclarat
   const name = declaration.getName();
   if (!value.builder.names.includes(name)) value.builder.names.push(name);
   const statement = declaration.getVariableStatement();
-  if (statement?.hasExportKeyword() && is().isSourceFile(statement.getParent())) value.builder.exported = true;
+  const fromEntry = declaration.getSourceFile() === reader.files.entry;
+  if (fromEntry && statement?.hasExportKeyword() && is().isSourceFile(statement.getParent()))
+    value.builder.exported = true;
 }
 
 function bindPattern(reader: ProgramReader, nameNode: Node, value: Value, env: Env): void {
@@ -121,7 +123,21 @@ function interpretStatement(reader: ProgramReader, statement: Node, env: Env, mo
     return { returned: false };
   }
   if (node.isForStatement(statement)) return interpretCountedLoop(reader, statement, env);
+  if (node.isExportDeclaration(statement) && moduleLevel) reExport(reader, statement);
   return { returned: false };
+}
+
+/** `export { graph } from "./app"` in the entry: the graph it re-exports is the entry's export. */
+function reExport(reader: ProgramReader, statement: Node): void {
+  const node = is();
+  if (!node.isExportDeclaration(statement) || statement.getSourceFile() !== reader.files.entry) return;
+  const specifier = statement.getModuleSpecifierValue();
+  const target = specifier === undefined ? undefined : reader.files.resolveModule(specifier, statement.getSourceFile());
+  if (target?.kind !== "file") return;
+  for (const exported of statement.getNamedExports()) {
+    const value = exportedValue(reader, target.file, exported.getNameNode().getText());
+    if (value.kind === "builder" || value.kind === "compiled") value.builder.exported = true;
+  }
 }
 
 /** `for (let i = A; i < B; i++)` with known bounds, unrolled. */

@@ -215,6 +215,12 @@ export function newKnown(reader: ProgramReader, callee: ImportValue, args: Value
       return { kind: "channel", field: { schema: schemaOf(args[0]) } };
     case "ToolNode":
       return { kind: "toolNode", tools: toolsOf(reader, args[0], node), node };
+    case "RemoteGraph": {
+      const graphId = object(args[0]).get("graphId");
+      return { kind: "remote", ...(graphId?.kind === "string" ? { graphId: graphId.value } : {}), node };
+    }
+    case "Client":
+      return isPackage(module, "@langchain/langgraph-sdk") ? { kind: "remote", node } : unknown(node);
     case "Send":
       return { kind: "send", target: args[0] ?? unknown(node), arg: args[1] ?? unknown(node), node };
     case "Command":

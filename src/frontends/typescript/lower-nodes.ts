@@ -82,6 +82,8 @@ export function lowerNode(scope: NodeScope, id: string, value: Value, at: Node):
         analysis,
         fn: value,
       };
+    for (const remote of analysis.remote)
+      reader.report(diagnostics.tsRemoteGraph(id, remote.graphId, reader.files.locate(remote.at)));
     const output = analysis.writes.length === 1 ? { output: analysis.writes[0] } : {};
     const node: WorkflowNode = {
       id,
@@ -101,6 +103,10 @@ export function lowerNode(scope: NodeScope, id: string, value: Value, at: Node):
       node: { id, kind: "task", action: "tools", config: { tools }, loc: reader.files.locate(value.node) },
       toolNode: value.tools,
     };
+  }
+  if (value.kind === "remote") {
+    reader.report(diagnostics.tsRemoteGraph(id, value.graphId, reader.files.locate(at)));
+    return { node: { id, kind: "task", config: {}, loc: reader.files.locate(at) } };
   }
   const where = value.kind === "unknown" && value.node ? value.node : at;
   reader.report(diagnostics.tsOpaqueNode(id, reader.files.locate(where)));

@@ -122,6 +122,8 @@ export type Value =
   /** An `Annotation<T>(...)` channel, or a StateSchema value such as `MessagesValue`. */
   | { kind: "channel"; field: StateField }
   | { kind: "send"; target: Value; arg: Value; node: Node }
+  /** A graph served elsewhere: a `RemoteGraph`, or a LangGraph SDK client (whose runs start graphs by name). */
+  | { kind: "remote"; graphId?: string; node: Node }
   | { kind: "command"; goto: Value; node: Node }
   /** A known export of a package this reader understands (`StateGraph`, `ChatOpenAI`, `z`, `START`, ...). */
   | { kind: "import"; module: string; name: string }

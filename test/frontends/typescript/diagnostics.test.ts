@@ -127,3 +127,48 @@ export const graph = new StateGraph(State)
     expect(result.workflow?.mainGraph.entry).toBe("a");
   });
 });
+
+describe("graphs the frontend cannot read, and plain JavaScript", () => {
+  it("a graph started through the LangGraph SDK or a RemoteGraph is an opaque task, with a warning", () => {
+    const result = compileProgram({
+      "graph.ts": `${HEADER}import { Client } from "@langchain/langgraph-sdk";
+import { RemoteGraph } from "@langchain/langgraph/remote";
+const client = new Client({ apiUrl: "http://localhost:2024" });
+async function delegate(state: typeof State.State) {
+  const run = await client.runs.wait(null, "researcher", { input: { topic: state.topic } });
+  return { out: JSON.stringify(run) };
+}
+export const graph = new StateGraph(State)
+  .addNode("delegate", delegate)
+  .addNode("remote", new RemoteGraph({ graphId: "writer", url: "http://localhost:2024" }))
+  .addEdge(START, "delegate")
+  .addEdge("delegate", "remote")
+  .compile();
+`,
+    });
+    expect(codes(result)).toEqual(["NX1033", "NX1033"]);
+    expect(result.rendered).toContain("node 'delegate' starts graph 'researcher' served elsewhere");
+    expect(result.rendered).toContain("node 'remote' starts graph 'writer' served elsewhere");
+    expect(result.workflow?.mainGraph.node("delegate")).toMatchObject({ kind: "task", output: "out" });
+  });
+
+  it("reads a plain JavaScript module", () => {
+    const result = compileProgram({
+      "graph.ts": `export { graph } from "./app.mjs";\n`,
+      "app.mjs": `import { Annotation, START, StateGraph } from "@langchain/langgraph";
+import { ChatAnthropic } from "@langchain/anthropic";
+const State = Annotation.Root({ question: Annotation(), answer: Annotation() });
+const model = new ChatAnthropic({ model: "claude-haiku-4-5" });
+async function answer(state) {
+  const reply = await model.invoke([["system", "Answer briefly."], ["human", state.question]]);
+  return { answer: reply.content };
+}
+export const graph = new StateGraph(State).addNode("answer", answer).addEdge(START, "answer").compile();
+`,
+    });
+    expect(result.diagnostics).toEqual([]);
+    const node = result.workflow?.mainGraph.node("answer");
+    expect(node).toMatchObject({ kind: "llm", model: "anthropic://claude-haiku-4-5", system: "Answer briefly." });
+    expect(node?.loc.file).toMatch(/app\.mjs$/);
+  });
+});
