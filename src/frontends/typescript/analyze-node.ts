@@ -1,4 +1,4 @@
-// What a node function does, read from its body and the helpers it calls (up to three calls deep, through wrappers
+// What a node function does, read from its body and the functions it calls (up to three calls deep, through wrappers
 // such as `traceable(fn)` and methods of `this`): the chat model calls it makes, the subgraphs it invokes, the
 // `Command`s it returns and the state fields it writes.
 import type { Node } from "ts-morph";
@@ -18,7 +18,7 @@ import {
   type Value,
 } from "./values.js";
 
-const MAX_HELPER_DEPTH = 3;
+const MAX_CALL_DEPTH = 3;
 const CALL_METHODS = new Set(["invoke", "stream", "batch", "call", "generate", "ainvoke"]);
 
 export interface ModelCall {
@@ -115,11 +115,11 @@ function scan(reader: ProgramReader, fn: FunctionValue, env: Env, analysis: Node
         continue;
       }
     }
-    if (depth >= MAX_HELPER_DEPTH) continue;
-    const helper = helperOf(reader, call, env);
-    if (helper) {
+    if (depth >= MAX_CALL_DEPTH) continue;
+    const called = calledFunction(reader, call, env);
+    if (called) {
       const args = call.getArguments().map((argument) => evaluate(reader, argument, env));
-      scan(reader, helper.fn, bindArguments(helper.fn, args, helper.self), analysis, depth + 1);
+      scan(reader, called.fn, bindArguments(called.fn, args, called.self), analysis, depth + 1);
     }
   }
   for (const created of body.getDescendantsOfKind(SyntaxKind.NewExpression)) {
@@ -130,7 +130,7 @@ function scan(reader: ProgramReader, fn: FunctionValue, env: Env, analysis: Node
 }
 
 /** The program's own function a call calls, if any (a function, a method of `this` or of an instance). */
-function helperOf(reader: ProgramReader, call: Node, env: Env): { fn: FunctionValue; self?: Value } | undefined {
+function calledFunction(reader: ProgramReader, call: Node, env: Env): { fn: FunctionValue; self?: Value } | undefined {
   const node = is();
   if (!node.isCallExpression(call)) return undefined;
   const callee = call.getExpression();
@@ -206,7 +206,7 @@ export function returnedKeys(fn: Node): string[] {
   return keys;
 }
 
-/** The fields a node writes when it returns what a helper returns (`(state) => this.polish(state)`). */
+/** The fields a node writes when it returns what a function it calls returns (`(state) => this.polish(state)`). */
 function delegatedWrites(reader: ProgramReader, fn: FunctionValue): string[] {
   const node = is();
   const body = bodyOf(fn.node);
@@ -214,6 +214,6 @@ function delegatedWrites(reader: ProgramReader, fn: FunctionValue): string[] {
   while (returned && (node.isAwaitExpression(returned) || node.isParenthesizedExpression(returned)))
     returned = returned.getExpression();
   if (!returned || !node.isCallExpression(returned)) return [];
-  const helper = helperOf(reader, returned, nodeEnv(fn));
-  return helper ? returnedKeys(helper.fn.node) : [];
+  const callee = calledFunction(reader, returned, nodeEnv(fn));
+  return callee ? returnedKeys(callee.fn.node) : [];
 }

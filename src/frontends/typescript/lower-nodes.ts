@@ -1,4 +1,4 @@
-// One `addNode(name, value)` to an IR node: a function that calls a chat model (itself or through helpers) is an
+// One `addNode(name, value)` to an IR node: a function that calls a chat model (itself or through functions it calls) is an
 // `llm` node with what could be read of its model and prompt; one that only invokes a compiled graph, or a compiled
 // graph itself, a `subgraph`; a prebuilt ToolNode a `task` (folded into its model's tool loop by react-loop.ts);
 // any other function an opaque `task` that runs the program's code.

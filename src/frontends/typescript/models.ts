@@ -1,6 +1,6 @@
 // Chat models as constructed in the program: `new ChatOpenAI({model})`, `new ChatAnthropic({model})`,
 // `initChatModel("openai:gpt-4o")` (also as the templates' `loadChatModel("openai/gpt-4o")`, read through the
-// helper's body), with the model name a literal, a module constant, or an env/config read with a literal default.
+// function's body), with the model name a literal, a module constant, or an env/config read with a literal default.
 // The IR names a model by URI: `openai://gpt-4o-mini`, `anthropic://claude-sonnet-4-5`.
 import type { Node } from "ts-morph";
 import type { ProgramReader } from "./reader.js";

@@ -1,4 +1,4 @@
-// The research agent: a model that calls a search tool through a helper behind `traceable`, and toolsCondition.
+// The research agent: a model that calls a search tool through a function behind `traceable`, and toolsCondition.
 import { ChatOpenAI } from "@langchain/openai";
 import { tool } from "@langchain/core/tools";
 import type { BaseMessage } from "@langchain/core/messages";
