@@ -9,6 +9,7 @@ import { printMermaid } from "../../../src/printers/mermaid.js";
 import { printWorkflow } from "../../../src/printers/text.js";
 import { compileForTest, renderRelative } from "../../helpers/compile.js";
 import { expectGolden, expectOptionalGolden } from "../../helpers/golden-files.js";
+import { repoRelative } from "../../helpers/paths.js";
 
 const CORPUS = fileURLToPath(new URL("./corpus/", import.meta.url));
 const EXPECTED = fileURLToPath(new URL("./expected/", import.meta.url));
@@ -47,4 +48,15 @@ describe("LangGraph.js corpus", () => {
       expectOptionalGolden(join(EXPECTED, `${name}.diagnostics.txt`), diagnostics);
     });
   }
+
+  it("locates each node where its code is, in the file that holds it", () => {
+    const workflow = compileForTest(join(CORPUS, "supervisor.ts")).workflow!;
+    const located = (graph: string, node: string) => {
+      const loc = workflow.graphByName(graph)!.node(node).loc;
+      return `${repoRelative(loc.file)}:${loc.line}:${loc.column}`;
+    };
+    expect(located("graph", "supervisor")).toBe("test/frontends/typescript/corpus/supervisor.ts:17:1");
+    expect(located("researcher", "research")).toBe("test/frontends/typescript/corpus/agents/research.ts:25:1");
+    expect(located("writer", "agent")).toBe("test/frontends/typescript/corpus/agents/writer.ts:5:28");
+  });
 });
