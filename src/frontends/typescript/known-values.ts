@@ -200,6 +200,15 @@ export function newKnown(reader: ProgramReader, callee: ImportValue, args: Value
     case "StateGraph": {
       const builder = reader.newBuilder(node);
       builder.state = stateFieldsOf(args[0]);
+      const init = object(args[0]);
+      const contextValue =
+        init.get("context") ?? (args[1]?.kind === "object" ? args[1].properties.get("context") : args[1]);
+      const schemas = {
+        input: stateFieldsOf(init.get("input")),
+        output: stateFieldsOf(init.get("output")),
+        context: stateFieldsOf(contextValue),
+      };
+      if (schemas.input || schemas.output || schemas.context) builder.schemas = schemas;
       return { kind: "builder", builder };
     }
     case "StateSchema":

@@ -9,6 +9,7 @@ import { toWorkflowGraph, type GraphDraft } from "./graph-draft.js";
 import { callFunction, interpretModule } from "./interpret.js";
 import { lowerBuilder } from "./lower-graph.js";
 import type { NodeScope } from "./lower-nodes.js";
+import { stateJsonSchema } from "./state-schema.js";
 import type { ProgramReader } from "./reader.js";
 import { is } from "./syntax.js";
 import { emptyEnv, type BuilderRecord, type ToolInfo } from "./values.js";
@@ -107,5 +108,13 @@ export function lowerProgram(reader: ProgramReader): ProgramLowering {
     workflow.graphs.push(toWorkflowGraph({ ...draft, name }));
   }
   workflow.tools = [...tools.values()];
+  const schemas = main.schemas;
+  if (schemas) {
+    // The IR has no place of its own for a graph's input, output and context schemas: kept for `nexus run`.
+    const langgraph = Object.fromEntries(
+      Object.entries(schemas).flatMap(([key, fields]) => (fields ? [[key, stateJsonSchema(fields)]] : [])),
+    );
+    workflow.metadata = { langgraph };
+  }
   return { workflow, incomplete: reader.incomplete };
 }

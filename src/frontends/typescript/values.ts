@@ -83,6 +83,8 @@ export interface BuilderRecord {
   calls: BuilderCall[];
   /** Built by `createReactAgent`/`createAgent`: one model node with the agent's tools. */
   agent?: { model: ModelInfo; system?: Value; name?: string };
+  /** The graph's own input, output and context (config) schemas, when the constructor names them. */
+  schemas?: { input?: Map<string, StateField>; output?: Map<string, StateField>; context?: Map<string, StateField> };
 }
 
 export interface BuilderCall {
