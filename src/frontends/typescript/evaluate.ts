@@ -1,11 +1,11 @@
 // Evaluates an expression of the program as far as its value is known statically: literals, constants, objects and
 // arrays, template strings (state reads become per-item parts), calls of the program's own functions (through
 // interpret.ts), and the LangGraph/LangChain/zod values known-values.ts understands. Nothing of the program runs.
-import type { Identifier, Node, SourceFile } from "ts-morph";
+import type { Identifier, Node } from "ts-morph";
 import { TemplateParts } from "./template-parts.js";
-import { diagnostics } from "../../diagnostics/codes.js";
 import { findDeclaration, type Declaration } from "./declarations.js";
 import { callKnown, knownImportValue, newKnown } from "./known-values.js";
+import { importedValue } from "./modules.js";
 import { callFunction, interpretModule, methodOfValue, nameBinding } from "./interpret.js";
 import type { ProgramReader } from "./reader.js";
 import { is, tsMorph } from "./syntax.js";
@@ -277,88 +277,6 @@ export function declarationValue(reader: ProgramReader, declaration: Declaration
   if (node.isImportSpecifier(declaration) || node.isImportClause(declaration) || node.isNamespaceImport(declaration))
     return importedValue(reader, declaration);
   return unknown(declaration);
-}
-
-function importedValue(reader: ProgramReader, declaration: Node): Value {
-  const node = is();
-  const importDeclaration = declaration.getFirstAncestor((ancestor) => node.isImportDeclaration(ancestor));
-  if (!importDeclaration || !node.isImportDeclaration(importDeclaration)) return unknown(declaration);
-  const specifier = importDeclaration.getModuleSpecifierValue();
-  const imported = node.isImportSpecifier(declaration)
-    ? declaration.getName()
-    : node.isNamespaceImport(declaration)
-      ? "*"
-      : "default";
-  const target = reader.files.resolveModule(specifier, declaration.getSourceFile());
-  if (target === undefined) {
-    reader.report(
-      diagnostics.tsUnresolvedImport(specifier, reader.files.locate(importDeclaration.getModuleSpecifier())),
-    );
-    return unknown(declaration);
-  }
-  if (target.kind === "package") return knownImportValue(specifier, imported);
-  return exportedValue(reader, target.file, imported);
-}
-
-/** The value a module exports under a name (after reading the module). */
-export function exportedValue(
-  reader: ProgramReader,
-  file: SourceFile,
-  name: string,
-  seen = new Set<SourceFile>(),
-): Value {
-  const node = is();
-  if (seen.has(file)) return unknown();
-  seen.add(file);
-  interpretModule(reader, file);
-  if (name === "default") {
-    const assignment = file.getExportAssignment((a) => !a.isExportEquals());
-    if (assignment) return evaluate(reader, assignment.getExpression(), emptyEnv());
-  }
-  for (const statement of file.getStatements()) {
-    if (node.isExportDeclaration(statement)) {
-      const specifier = statement.getModuleSpecifierValue();
-      for (const exported of statement.getNamedExports()) {
-        if ((exported.getAliasNode() ?? exported.getNameNode()).getText() !== name) continue;
-        const local = exported.getNameNode().getText();
-        if (specifier === undefined) return localValue(reader, file, local);
-        const target = reader.files.resolveModule(specifier, file);
-        if (target?.kind === "file") return exportedValue(reader, target.file, local, seen);
-        return target ? knownImportValue(specifier, local) : unknown(exported);
-      }
-      if (specifier !== undefined && statement.getNamedExports().length === 0 && !statement.getNamespaceExport()) {
-        const target = reader.files.resolveModule(specifier, file);
-        if (target?.kind === "file") {
-          const value = exportedValue(reader, target.file, name, seen);
-          if (value.kind !== "unknown") return value;
-        }
-      }
-    }
-  }
-  return localValue(reader, file, name);
-}
-
-/** The value of a module-level name of a file. */
-function localValue(reader: ProgramReader, file: SourceFile, name: string): Value {
-  const node = is();
-  for (const statement of file.getStatements()) {
-    if (node.isVariableStatement(statement)) {
-      const declaration = statement.getDeclarations().find((d) => d.getName() === name);
-      if (declaration) return declarationValue(reader, declaration, emptyEnv());
-    } else if (
-      (node.isFunctionDeclaration(statement) ||
-        node.isClassDeclaration(statement) ||
-        node.isEnumDeclaration(statement)) &&
-      statement.getName() === name
-    )
-      return declarationValue(reader, statement, emptyEnv());
-    else if (node.isImportDeclaration(statement)) {
-      const clause = statement.getImportClause();
-      const specifier = clause?.getNamedImports().find((s) => (s.getAliasNode() ?? s.getNameNode()).getText() === name);
-      if (specifier) return declarationValue(reader, specifier, emptyEnv());
-    }
-  }
-  return unknown();
 }
 
 /** A property of a value: object fields, array length and elements, state paths, class members. */
