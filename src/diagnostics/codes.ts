@@ -87,6 +87,105 @@ export const diagnostics = {
   invalidIrFile: (detail: string, loc: Loc) =>
     error("NX1009", `not a valid Nexus IR file: ${detail}`, loc, "rebuild it from its workflow with `nexus build`"),
 
+  // ---- NX102x-NX103x: reading a LangGraph.js program (the TypeScript frontend) ----------------------------------
+  tsNoStateGraph: (file: string, loc: Loc) =>
+    error(
+      "NX1020",
+      `'${q(file)}' builds no LangGraph StateGraph (no \`new StateGraph(...)\`, createReactAgent or createAgent is reached)`,
+      loc,
+      "point Nexus at the file that builds the graph, or write the workflow as a manifest",
+    ),
+  tsUnknownNodeName: (assumed: string, loc: Loc) =>
+    warning(
+      "NX1021",
+      `cannot read this node name statically; assumed the node is named '${q(assumed)}'`,
+      loc,
+      "name nodes with string literals, constants or members of a constant object",
+    ),
+  tsOpaqueNode: (node: string, loc: Loc) =>
+    warning(
+      "NX1022",
+      `cannot read the function of node '${q(node)}' statically; assumed an opaque task that runs it`,
+      loc,
+      "pass a function declared in the program (or imported from a file of it)",
+    ),
+  tsUnknownModel: (node: string, loc: Loc) =>
+    warning(
+      "NX1023",
+      `cannot read the model of node '${q(node)}' statically; assumed the run's default model`,
+      loc,
+      'write the model name as a literal, a module constant, or an env/config read with a literal default (process.env.MODEL ?? "gpt-4o-mini")',
+    ),
+  tsUnknownRoutes: (router: string, loc: Loc) =>
+    warning(
+      "NX1024",
+      `cannot read the routes of '${q(router)}' (no path map, no literal returns, no literal return type); assumed it ends the item`,
+      loc,
+      'pass a path map: addConditionalEdges(source, router, ["a", "b"])',
+    ),
+  tsCommandWithoutEnds: (node: string, targets: string[], loc: Loc) =>
+    warning(
+      "NX1025",
+      `node '${q(node)}' returns a Command but declares no 'ends'; assumed the targets its Commands name: ${targets.length ? excerptList(targets) : "none"}`,
+      loc,
+      "declare them: addNode(name, fn, { ends: [...] })",
+    ),
+  tsDynamicPrompt: (node: string, loc: Loc) =>
+    warning(
+      "NX1026",
+      `part of the prompt of node '${q(node)}' cannot be read statically; assumed it differs per item`,
+      loc,
+      "build prompts from literals, constants and state fields so the shared prefix can be cached",
+    ),
+  tsLoopNotUnrolled: (loc: Loc) =>
+    warning(
+      "NX1027",
+      "cannot unroll this loop (its array or bounds are not constants); the graph calls inside it are left out",
+      loc,
+      "loop over a literal array or a const (`as const`), or a counted for loop with constant bounds",
+    ),
+  tsUnknownCondition: (loc: Loc) =>
+    warning(
+      "NX1028",
+      "cannot decide this condition statically; the graph calls inside the if are left out",
+      loc,
+      "build the graph unconditionally, or from constants",
+    ),
+  tsUnknownTool: (name: string, loc: Loc) =>
+    warning(
+      "NX1029",
+      `cannot read this tool statically; assumed a tool named '${q(name)}' that takes any arguments`,
+      loc,
+      "make tools with tool(fn, {name, description, schema}) in the program",
+    ),
+  tsUnresolvedTarget: (what: string, loc: Loc) =>
+    warning(
+      "NX1030",
+      `cannot read ${what} statically; it is left out of the graph`,
+      loc,
+      "name the target node with a string literal or a constant",
+    ),
+  tsParallelStart: (chosen: string, loc: Loc) =>
+    warning(
+      "NX1031",
+      `the graph starts at several nodes at once; Nexus runs an item on one path and assumed it starts at '${q(chosen)}'`,
+      loc,
+    ),
+  tsRemoteGraph: (node: string, graph: string | undefined, loc: Loc) =>
+    warning(
+      "NX1033",
+      `node '${q(node)}' starts ${graph === undefined ? "a graph" : `graph '${q(graph)}'`} served elsewhere (RemoteGraph or the LangGraph SDK), which cannot be read; assumed an opaque task`,
+      loc,
+      "import the graph's builder from its file to have it read as a subgraph",
+    ),
+  tsUnresolvedImport: (specifier: string, loc: Loc) =>
+    warning(
+      "NX1032",
+      `cannot find module '${q(specifier)}'; the values it exports are unknown`,
+      loc,
+      "check the path, or the 'paths' of the tsconfig.json beside the program",
+    ),
+
   // ---- NX2xxx: structure and references -------------------------------------------------------------------------
   duplicateId: (what: string, id: string, loc: Loc, firstLoc: Loc): Diagnostic => ({
     ...error("NX2001", `duplicate ${what} '${q(id)}'`, loc, `rename one of them; ${what} names must be unique`),

@@ -1,9 +1,10 @@
-// The compiler driver: reads a workflow file (a YAML/JSON manifest, or an IR file written by `nexus build`), lowers
-// it, runs a pass pipeline, and returns the IR with every diagnostic. Shared by `build`, `inspect` and `run`.
+// The compiler driver: reads a workflow file (a YAML/JSON manifest, a LangGraph.js program, or an IR file written by
+// `nexus build`), lowers it, runs a pass pipeline, and returns the IR with every diagnostic. Shared by `build`, `inspect` and `run`.
 import { readFileSync } from "node:fs";
 import { diagnostics as make } from "../diagnostics/codes.js";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { compileManifestText } from "../frontends/manifest/index.js";
+import { compileProgramText, isProgramFile } from "../frontends/typescript/index.js";
 import { loadWorkflow } from "../ir/serialize.js";
 import type { Workflow } from "../ir/workflow.js";
 import { PassManager, type Instrumentation, type PipelineResult } from "../pass-manager/pass-manager.js";
@@ -74,7 +75,9 @@ export function compileText(file: string, text: string, options: CompileOptions 
       throw error;
     }
   }
-  const lowered = compileManifestText(file, text);
+  const lowered = isProgramFile(file) ? compileProgramText(file, text) : compileManifestText(file, text);
+  if ("sources" in lowered && lowered.sources instanceof Map)
+    for (const [name, source] of lowered.sources as Map<string, string>) sources.set(name, source);
   if (!lowered.workflow) return { diagnostics: lowered.diagnostics, sources, fromIr: false };
   try {
     const pipeline = passManager.run(

@@ -9,12 +9,22 @@ import { reachabilityAnalysis } from "./analyses/reachability.js";
 import { componentsAnalysis } from "./analyses/strongly-connected.js";
 import { checkBatchForms } from "./checks/batch-forms.js";
 
+/** A router route no edge follows ends the item there (routing.ts), so the router is a way out of a cycle. */
+function hasRouteWithoutEdge(graph: WorkflowGraph, id: string): boolean {
+  const node = graph.node(id);
+  if (node.kind !== "router") return false;
+  const routed = new Set(graph.outEdges(id).map((edge) => edge.condition.route));
+  return node.routes.some((route) => !routed.has(route));
+}
+
 function checkCycles(graph: WorkflowGraph, context: PassContext): void {
   for (const component of context.getAnalysis(componentsAnalysis).get(graph.name) ?? []) {
     const members = new Set(component);
     const isCycle = component.length > 1 || graph.hasEdgeBetween(component[0], component[0]);
     if (!isCycle) continue;
-    const leaves = component.some((id) => graph.successors(id).some((next) => !members.has(next)));
+    const leaves = component.some(
+      (id) => graph.successors(id).some((next) => !members.has(next)) || hasRouteWithoutEdge(graph, id),
+    );
     if (!leaves) context.report(diagnostics.cycleWithoutExit(component, graph.node(component[0]).loc));
   }
 }

@@ -52,8 +52,8 @@ const pressureMemo: Subject = {
     if (level === "0") expect(stats.preemptions, "-O0 preempted").toBeGreaterThan(0);
   },
 };
-/** Examples that are programs using Nexus as a library, not workflows. */
-const PROGRAM_EXAMPLES = ["langgraph-map-reduce"];
+/** Examples that are programs (LangGraph.js code, Nexus as a library), not manifests: they cannot be run here yet. */
+const PROGRAM_EXAMPLES = ["langgraph-map-reduce", "langgraph-support"];
 
 function examples(): Subject[] {
   const root = join(REPO_ROOT, "examples");

@@ -51,8 +51,8 @@ function irFilePath(out: string, workflowName: string): string {
 export function registerBuildCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command("build")
-    .description("compile a workflow (YAML/JSON manifest) to an annotated IR file")
-    .argument("<workflow>", "workflow file (.yaml, .yml or .json)")
+    .description("compile a workflow (YAML/JSON manifest, or a LangGraph.js program) to an annotated IR file")
+    .argument("<workflow>", "workflow file (.yaml, .yml or .json), or a LangGraph.js program (.ts, .js, ...)")
     .option("-o, --out <path>", "the IR file (*.json), or a folder for NAME.nexus.json (default: build/)")
     .option("--out-dir <dir>", "deprecated: use --out DIR")
     .option("--timing", "print the time each phase and pass took")

@@ -7,6 +7,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
+import { isProgramFile } from "../../frontends/typescript/index.js";
 import { resolvePricing } from "../../pricing/resolve-pricing.js";
 import { workflowPlan } from "../../printers/workflow-plan.js";
 import { VERSION } from "../../version.js";
@@ -137,6 +138,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
   addCompileOptions(command);
   addTrustOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
+    if (isProgramFile(file))
+      throw new UsageError(
+        `running LangGraph.js programs is not supported yet; \`nexus build ${file}\` and \`nexus inspect ${file}\` read it`,
+      );
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
     const [
