@@ -15,6 +15,7 @@ const LAYERS = [
   ["driver"],
   ["runtime"],
   ["backends"],
+  ["distributed"],
   ["cli"],
 ];
 const ALL_FOLDERS = [...LAYERS.flat(), "sim"];

@@ -6,6 +6,8 @@ import { registerBuildCommand } from "./commands/build.js";
 import { registerInspectCommand } from "./commands/inspect.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerStatusCommand } from "./commands/status.js";
+import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 
@@ -29,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   registerRunCommand(program, setExitCode);
   registerBatchesCommand(program, setExitCode);
   registerSimCommand(program, setExitCode);
+  registerWorkerCommand(program);
+  registerStatusCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -23,6 +23,7 @@ import { addCompileOptions, compileForCommand, type CompileFlags } from "../shar
 import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
+import { distributedUsageError, runDistributed } from "../distributed-run.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -51,6 +52,8 @@ interface RunFlags extends CompileFlags, TrustFlags {
   maxFailures?: string;
   retryFor: number;
   requestTimeout: number | "auto";
+  queue?: string;
+  state?: string;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -122,6 +125,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .argParser(durationOrAuto)
         .default("auto"),
     )
+    .option("--queue <redis-url>", "coordinate a distributed run: chunks go to `nexus worker`s through this Redis")
+    .option("--state <postgres-url>", "with --queue: the run's shared checkpoints and results (PostgreSQL)")
     .option("--no-progress", "no progress bar or progress lines")
     .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
@@ -165,7 +170,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const workflow = compiled.workflow;
     const choice = backendChoice(flags.backend, workflow);
     const backendUrl = choice.spec;
-    const usageError = pipeUsageError(flags, backendUrl);
+    const usageError = pipeUsageError(flags, backendUrl) ?? distributedUsageError(flags);
     if (usageError) throw new UsageError(usageError);
     if (flags.input !== "-" && !existsSync(flags.input)) {
       process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
@@ -182,6 +187,13 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
+    if (flags.queue !== undefined && guarded) {
+      const distributed = { ...flags, queue: flags.queue, resume: flags.resume ?? false, modelMap, retry };
+      const prefixWarmup = flags.prefixWarmup === "auto" ? undefined : flags.prefixWarmup;
+      const defaultModel = flags.model ?? process.env.NEXUS_DEFAULT_MODEL;
+      const request = { ...distributed, workflow, workflowFile: file, backendUrl, guarded, prefixWarmup, defaultModel };
+      return runDistributed(request, setExitCode).finally(() => guarded.lock.release());
+    }
     let backend: ReturnType<typeof selectBackend>;
     try {
       backend = selectBackend(backendUrl, {
