@@ -162,6 +162,7 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
 
   let chunks = 0;
   let interrupted = false;
+  let takenBack = false;
   try {
     const input = new InputSource(
       options.input,
@@ -179,14 +180,15 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
       }
     }
     if (batch.length > 0 && !stopping()) await startChunk(chunks++, batch);
+    interrupted ||= stopping();
     stats.expectedItems = stats.items;
-    if (stopping()) {
-      interrupted = true;
-      // Chunks no worker has started go back: --resume enqueues them again. Running ones finish.
-      for (const chunk of [...outstanding])
-        if ((await queue.remove(chunkJobId(runId, chunk))) === 1) outstanding.delete(chunk);
-    }
     while (outstanding.size > 0 && !failedChunk) {
+      if (stopping() && !takenBack) {
+        takenBack = interrupted = true;
+        // Chunks no worker has started go back: --resume enqueues them again. Running ones finish.
+        for (const chunk of [...outstanding])
+          if ((await queue.remove(chunkJobId(runId, chunk))) === 1) outstanding.delete(chunk);
+      }
       await pump();
       if (outstanding.size > 0) await sleep(pollMs);
     }
