@@ -14,6 +14,7 @@ import type { ChatRequest } from "../../src/runtime/chat.js";
 import { compileForTest } from "../helpers/compile.js";
 import { PAPER_REVIEW } from "../helpers/paths.js";
 import { useTestResources } from "../runtime/helpers/closing.js";
+import { startSimServer } from "../../src/sim/index.js";
 import { trustPolicy } from "../../src/runtime/trust/trust-policy.js";
 
 const resources = useTestResources();
@@ -82,6 +83,26 @@ describe("engine routing", () => {
     const served = sims.map((sim) => sim.engine.stats().requests);
     expect(Math.min(...served)).toBeGreaterThan(0);
     expect(routing.report().spilledOver).toBeGreaterThan(0);
+  });
+
+  it("an engine taken out is health-checked and put back once it answers again", async () => {
+    const [stays, leaves] = await Promise.all([resources.sim(), resources.sim()]);
+    const urls = [stays, leaves].map((sim) => `vllm://127.0.0.1:${sim.port}`);
+    const engines = urls.map((url) => ({ url, backend: selectBackend(url, settings) }));
+    const routing = resources.track(new RoutingBackend(engines, { probeMs: 50 }));
+    // Keys whose first engine is the one that leaves.
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`).filter((key) => rankEngines(key, urls)[0] === 1);
+    const port = leaves.port;
+    await leaves.close();
+    for (const key of keys.slice(0, 3)) await routing.complete(request(key), { cacheKey: key });
+    expect(routing.report().failedOver).toBe(1);
+    const back = resources.track(await startSimServer({ port, timeScale: 0.001 }));
+    const deadline = Date.now() + 5000;
+    while (back.engine.stats().requests === 0 && Date.now() < deadline) {
+      await routing.complete(request("again"), { cacheKey: keys[0] });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    expect(back.engine.stats().requests).toBeGreaterThan(0);
   });
 
   it("an engine that goes away mid-run: its requests are retried on the others, every item succeeds", async () => {

@@ -4,8 +4,9 @@
 // with the same engine list picks the same engine. When that engine has far more requests in flight than the least
 // loaded one (more than `spillAbsolute` more, and more than `spillRatio` times as many, as SGLang's cache-aware
 // router balances), the request spills over to the least loaded engine. An engine that cannot be reached is taken
-// out at once and its request, like every other in-flight request that fails that way, goes to the key's next engine;
-// taken-out engines are probed (their models endpoint) and put back when they answer.
+// out at once and its request, like every other in-flight request that fails that way, goes to the key's next engine.
+// Every engine is health-checked (its models endpoint) every `probeMs` while requests are in flight: one that fails
+// is taken out, one taken out that answers is put back.
 import type { ModelBackend } from "../../runtime/backend.js";
 import { BackendError } from "../../runtime/backend.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
@@ -21,7 +22,7 @@ export interface RoutingOptions {
   spillAbsolute?: number;
   /** ... and this many times as many (default 1.5). */
   spillRatio?: number;
-  /** How often a taken-out engine is probed, ms (default 2000). */
+  /** How often engines are health-checked while requests are in flight, ms (default 2000). */
   probeMs?: number;
   /** Route without prefix affinity, round robin (for comparison in benchmarks). */
   roundRobin?: boolean;
@@ -50,6 +51,8 @@ export class RoutingBackend implements ModelBackend {
   private failedOver = 0;
   private next = 0;
   private probe: NodeJS.Timeout | undefined;
+  private probing = false;
+  private active = 0;
 
   constructor(
     engines: RoutedEngine[],
@@ -86,6 +89,16 @@ export class RoutingBackend implements ModelBackend {
   }
 
   async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    this.active++;
+    this.probe ??= setInterval(() => void this.healthCheck(), this.options.probeMs ?? 2000).unref();
+    try {
+      return await this.route(request, hints);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async route(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
     let lastError: unknown;
     for (const engine of this.candidates(hints)) {
       if (!engine.up && this.engines.some((e) => e.up)) continue;
@@ -109,20 +122,28 @@ export class RoutingBackend implements ModelBackend {
     if (!engine.up) return;
     engine.up = false;
     this.options.warn?.(`warning: engine ${engine.url} taken out (${error.message}); its requests go to the others`);
-    this.probe ??= setInterval(() => void this.probeDown(), this.options.probeMs ?? 2000).unref();
   }
 
-  private async probeDown(): Promise<void> {
-    for (const engine of this.engines.filter((e) => !e.up)) {
-      try {
-        await engine.backend.preflight?.([]);
-        engine.up = true;
-        this.options.warn?.(`engine ${engine.url} is back`);
-      } catch {
-        // still away
-      }
+  /** Checks every engine; stops checking once nothing is in flight and every engine is up. */
+  private async healthCheck(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await Promise.all(
+        this.engines.map(async (engine) => {
+          try {
+            await engine.backend.preflight?.([]);
+            if (!engine.up) this.options.warn?.(`engine ${engine.url} is back`);
+            engine.up = true;
+          } catch (error) {
+            this.takeOut(engine, error as Error);
+          }
+        }),
+      );
+    } finally {
+      this.probing = false;
     }
-    if (this.engines.every((engine) => engine.up) && this.probe) {
+    if (this.active === 0 && this.engines.every((engine) => engine.up) && this.probe) {
       clearInterval(this.probe);
       this.probe = undefined;
     }
