@@ -3,9 +3,10 @@
 // `--cache-blocks`, so that a few dozen sequences fill an engine and the workers' items in flight saturate it) with 1, 2 and 4 `nexus
 // worker`s, the paper-review workflow over the same items. Workers route over all engines with prefix affinity
 // (`--backend URL,URL,...`). Prints items/s per size and the scaling efficiency against 1 engine with the same
-// workers (target: 4 engines at least 3.5x the items/s of 1).
+// workers (target: 4 engines at least 3.5x the items/s of 1). The workflow has only a few batch groups, fewer than
+// the engines: a low spill-over threshold (`--spill-over`) lets the load reach every engine.
 //
-//   node --import tsx bench/distributed/scaling.ts [--items 1000] [--time-scale 1] [--engines 1,2,4] [--workers 1,2,4] [--chunk-size 25] [--cache-blocks 300]
+//   node --import tsx bench/distributed/scaling.ts [--items 1000] [--time-scale 1] [--engines 1,2,4] [--workers 1,2,4] [--chunk-size 25] [--cache-blocks 100] [--spill-over 8]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,8 @@ const { values } = parseArgs({
     engines: { type: "string", default: "1,2,4" },
     workers: { type: "string", default: "1,2,4" },
     "chunk-size": { type: "string", default: "25" },
-    "cache-blocks": { type: "string", default: "300" },
+    "cache-blocks": { type: "string", default: "100" },
+    "spill-over": { type: "string", default: "8" },
   },
 });
 const ITEMS = Number(values.items);
@@ -63,7 +65,12 @@ try {
       .join(",");
     for (const count of WORKERS) {
       const workers = await Promise.all(
-        Array.from({ length: count }, () => cluster.worker(backend, "--max-inflight", "128", "--concurrency", "4")),
+        Array.from({ length: count }, () =>
+          cluster.worker(
+            backend,
+            ...["--max-inflight", "128", "--concurrency", "4", "--spill-over", values["spill-over"]!],
+          ),
+        ),
       );
       const report = join(dir, `r-${engines}-${count}.json`);
       const out = join(dir, `o-${engines}-${count}.jsonl`);

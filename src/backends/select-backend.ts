@@ -42,6 +42,8 @@ export interface BackendSettings {
   origin?: BackendOrigin;
   /** The user's grants (default: none); its working folder bounds a workflow's `file://`. */
   trust?: TrustPolicy;
+  /** Several engines: spill over when the chosen one has this many more requests in flight than the least loaded. */
+  spillOver?: number;
   /** Told when a key is withheld (e.g. a self-hosted server over plain HTTP on another machine). */
   warn?: (line: string) => void;
 }
@@ -71,7 +73,7 @@ function engineKey(target: BackendTarget, origin: BackendOrigin, settings: Backe
 export function selectBackend(spec: string, settings: BackendSettings): ModelBackend {
   if (namesSeveralEngines(spec)) {
     const engines = engineUrls(spec).map((url) => ({ url, backend: selectBackend(url, settings) }));
-    return new RoutingBackend(engines, { warn: settings.warn });
+    return new RoutingBackend(engines, { warn: settings.warn, spillAbsolute: settings.spillOver });
   }
   const origin = settings.origin ?? "command-line";
   const target = backendTarget(spec, process.env);

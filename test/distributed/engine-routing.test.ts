@@ -14,10 +14,13 @@ import type { ChatRequest } from "../../src/runtime/chat.js";
 import { compileForTest } from "../helpers/compile.js";
 import { PAPER_REVIEW } from "../helpers/paths.js";
 import { useTestResources } from "../runtime/helpers/closing.js";
+import { backendReach } from "../../src/backends/backend-reach.js";
+import { ensureCliBuilt, nexus } from "../helpers/cli.js";
 import { startSimServer } from "../../src/sim/index.js";
 import { trustPolicy } from "../../src/runtime/trust/trust-policy.js";
 
 const resources = useTestResources();
+ensureCliBuilt();
 const dir = mkdtempSync(join(tmpdir(), "nexus-routing-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,6 +44,33 @@ describe("engine routing", () => {
     expect(engineUrls(`@${file}`)).toEqual(["vllm://10.0.0.1:8000", "vllm://10.0.0.2:8000"]);
     expect(engineUrls("vllm://a:1, vllm://b:2")).toEqual(["vllm://a:1", "vllm://b:2"]);
     expect(engineUrls("sim://")).toEqual(["sim://"]);
+  });
+
+  it("nexus run takes a comma list of engines: each is checked like one backend, the report counts their requests", async () => {
+    const sims = await Promise.all([resources.sim(), resources.sim()]);
+    const input = join(dir, "items.jsonl");
+    writeFileSync(
+      input,
+      items(12)
+        .map((item) => JSON.stringify(item))
+        .join("\n") + "\n",
+    );
+    const spec = sims.map((sim) => `vllm://127.0.0.1:${sim.port}`).join(",");
+    const out = join(dir, "cli.out.jsonl");
+    const run = await nexus("run", PAPER_REVIEW, "--input", input, "--out", out, "--backend", spec, "--no-progress");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/engines\s+vllm:\/\/127\.0\.0\.1:\d+=\d+ vllm:\/\/127\.0\.0\.1:\d+=\d+/);
+    // A workflow file cannot make the run read an engine list, nor name hosts through one.
+    const policy = trustPolicy({ workingDir: dir });
+    expect(backendReach(`@${join(dir, "engines.txt")}`, "workflow", policy, {})[0].refusal).toMatch(/engine list/);
+    const hosts = backendReach("vllm://10.1.1.1:8000,vllm://10.1.1.2:8000", "workflow", policy, {}).filter(
+      (entry) => entry.kind === "host",
+    );
+    expect(hosts.map((entry) => [entry.target, entry.refusal !== undefined])).toEqual([
+      ["http://10.1.1.1:8000", true],
+      ["http://10.1.1.2:8000", true],
+    ]);
   });
 
   it("ranks engines the same way in every process, and an engine leaving moves only its own keys", () => {

@@ -54,6 +54,7 @@ interface RunFlags extends CompileFlags, TrustFlags {
   requestTimeout: number | "auto";
   queue?: string;
   state?: string;
+  spillOver?: number;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -124,6 +125,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       )
         .argParser(durationOrAuto)
         .default("auto"),
+    )
+    .option(
+      "--spill-over <n>",
+      "several engines: spill over past this many requests beyond the least loaded (64)",
+      positiveInteger,
     )
     .option("--queue <redis-url>", "coordinate a distributed run: chunks go to `nexus worker`s through this Redis")
     .option("--state <postgres-url>", "with --queue: the run's shared checkpoints and results (PostgreSQL)")
@@ -199,6 +205,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       backend = selectBackend(backendUrl, {
         maxInflight: flags.maxInflight,
         timeScale: flags.timeScale,
+        spillOver: flags.spillOver,
         journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
         resume: flags.resume,
         origin: choice.origin,

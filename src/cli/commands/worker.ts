@@ -16,6 +16,7 @@ interface WorkerFlags extends TrustFlags {
   timeScale: number;
   metricsPort?: number;
   lockMs: number;
+  spillOver?: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -36,6 +37,11 @@ export function registerWorkerCommand(program: Command): void {
       "sim:// and simulated tools: real seconds per simulated second",
       positiveNumber,
       Number(DEFAULT_TIME_SCALE),
+    )
+    .option(
+      "--spill-over <n>",
+      "several engines: spill over past this many requests beyond the least loaded (64)",
+      positiveInteger,
     )
     .option("--metrics-port <port>", "serve this worker's Prometheus /metrics on 127.0.0.1:PORT", portNumber)
     .option(
@@ -76,6 +82,7 @@ export function registerWorkerCommand(program: Command): void {
     const backend = selectBackend(flags.backend, {
       maxInflight: flags.maxInflight * flags.concurrency,
       timeScale: flags.timeScale,
+      spillOver: flags.spillOver,
       trust,
       warn: (line) => process.stderr.write(`${line}\n`),
     });
