@@ -45,7 +45,10 @@ export function distributedUsageError(flags: {
 }): string | undefined {
   if (flags.state !== undefined && !/^postgres(ql)?:\/\//.test(flags.state))
     return `--state '${flags.state}' is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DB`;
-  if (flags.queue === undefined) return flags.state === undefined ? undefined : "--state is used with --queue";
+  if (flags.state !== undefined && flags.out === "-")
+    return "--state needs a results file (--out FILE): the results are also written to it";
+  if (flags.state !== undefined && flags.retryFailed) return "--retry-failed is not supported with --state yet";
+  if (flags.queue === undefined) return undefined;
   if (flags.state === undefined)
     return "--queue needs --state postgres://...: the workers share the run's checkpoints and results there";
   if (flags.out === "-") return "--queue needs a results file (--out FILE): the results are streamed into it";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
 import { PAPER_REVIEW } from "../helpers/paths.js";
-import { completeLines, waitForLines } from "../runtime/helpers/cli-process.js";
+import { completeLines, startNexus, waitForLines } from "../runtime/helpers/cli-process.js";
 import { startCluster, type Cluster } from "./helpers/cluster.js";
 
 const SIM = "sim://?time-scale=0.02";
@@ -127,6 +127,21 @@ describe("distributed runs", () => {
     expect(partial.size % 20).toBe(0);
     const resumed = await cluster.coordinator(...args, "--resume").finished;
     expect(resumed.status).toBe(0);
+    expectExactlyOnce(out, ids);
+  });
+
+  it("--state without --queue: one process, checkpoints and results in Postgres; kill -9, then --resume", async () => {
+    const input = join(dir, "f.jsonl");
+    const out = join(dir, "f.out.jsonl");
+    const ids = writeItems(input, 100);
+    const args = ["run", PAPER_REVIEW, "--input", input, "--out", out, "--chunk-size", "10", "--backend", SIM];
+    const first = startNexus(...args, "--state", cluster.postgres.url, "--no-progress");
+    await waitForLines(out, 20);
+    first.child.kill("SIGKILL");
+    await first.finished;
+    const resumed = await nexus(...args, "--state", cluster.postgres.url, "--no-progress", "--resume");
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(/already done \(resumed\)\s+[1-9]/);
     expectExactlyOnce(out, ids);
   });
 

@@ -24,6 +24,7 @@ import { warnModelBackendMismatch } from "../model-warnings.js";
 import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
 import { distributedUsageError, runDistributed } from "../distributed-run.js";
+import { openPostgresRunState } from "../postgres-run-state.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -132,7 +133,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       positiveInteger,
     )
     .option("--queue <redis-url>", "coordinate a distributed run: chunks go to `nexus worker`s through this Redis")
-    .option("--state <postgres-url>", "with --queue: the run's shared checkpoints and results (PostgreSQL)")
+    .option(
+      "--state <postgres-url>",
+      "keep the run's checkpoints and results in PostgreSQL (shared by the workers of --queue)",
+    )
     .option("--no-progress", "no progress bar or progress lines")
     .addHelpText("after", `\n${EXIT_CODE_HELP}`);
   addCompileOptions(command);
@@ -218,6 +222,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stderr.write(`error: ${error.message}\n`);
       return setExitCode(EXIT.usage);
     }
+    // --state without --queue: this process runs every chunk, with checkpoints and results in Postgres.
+    const postgres = flags.state
+      ? await openPostgresRunState(flags.state, flags.out, flags.resume ?? false)
+      : undefined;
     const stop = new AbortController();
     const abort = new AbortController();
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
@@ -271,6 +279,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
           stats = current;
           progress?.update(current);
         },
+        shared: postgres?.shared,
       });
       progress?.stop(outcome.stats);
       const report = buildRunReport(outcome.stats, {
@@ -337,6 +346,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       progress?.stop(stats ?? ({ done: 0 } as never));
       process.off("SIGINT", onSignal);
       await backend.close();
+      await postgres?.close();
       guarded?.lock.release();
     }
   });
