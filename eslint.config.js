@@ -18,6 +18,7 @@ const LAYERS = [
   ["backends"],
   ["dropins"],
   ["gateway"],
+  ["distributed"],
   ["cli"],
 ];
 const ALL_FOLDERS = [...LAYERS.flat(), "sim"];

@@ -4,6 +4,7 @@
 // working folder; a custom host, another key variable, a folder elsewhere or a scenario file are refused with a line
 // that names `--backend`, which permits them. A key is never sent over plain HTTP to a host off this machine,
 // whoever chose the backend.
+import { engineUrls, namesSeveralEngines } from "./routing/engine-list.js";
 import { resolve } from "node:path";
 import { refused, type ReachEntry } from "../runtime/trust/workflow-reach.js";
 import { hostOf, isInside, isLoopbackHost, type TrustPolicy } from "../runtime/trust/trust-policy.js";
@@ -150,6 +151,14 @@ export function sendsKey(target: BackendTarget, origin: BackendOrigin): boolean 
 
 /** Everything a backend URL reaches, allowed or refused (with the line that says how to permit it). */
 export function backendReach(spec: string, origin: BackendOrigin, policy: TrustPolicy, env: Environment): ReachEntry[] {
+  // Several engines reach what each of them reaches; a list in a file is read only when the command line names it.
+  if (namesSeveralEngines(spec)) {
+    if (origin === "workflow" && spec.startsWith("@")) {
+      const reached = { kind: "file" as const, target: resolve(policy.workingDir, spec.slice(1)), by: "the workflow" };
+      return [refused(reached, `the workflow's backend '${spec}' reads an engine list`, `pass --backend '${spec}'`)];
+    }
+    return engineUrls(spec).flatMap((url) => backendReach(url, origin, policy, env));
+  }
   const target = backendTarget(spec, env);
   const by = origin === "workflow" ? `the workflow's backend '${spec}'` : `the backend '${spec}'`;
   const allowedBy = origin === "workflow" ? "the provider's own host" : "--backend";

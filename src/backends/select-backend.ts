@@ -7,6 +7,7 @@
 //   anthropic://[HOST]                              Anthropic Messages (api.anthropic.com unless ANTHROPIC_BASE_URL)
 //   anthropic-batch:// openai-batch:// file://DIR    provider Batch APIs / vLLM run-batch files, journaled and
 //                                                   resumable (options: src/backends/provider-batch/README.md)
+//   URL,URL,... or @FILE                            several engines, routed by prefix affinity (routing/)
 // Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (or NEXUS_API_KEY for self-hosted servers). What a backend may
 // reach depends on who chose it (see backend-reach.ts): refused backends throw a TrustError before anything is sent.
 import { AnthropicMessagesBackend } from "./anthropic/messages-backend.js";
@@ -16,6 +17,8 @@ import { OpenAICompatibleBackend, type EngineFlavor } from "./openai-compatible/
 import { createProviderBatchBackend, isProviderBatchSpec } from "./provider-batch/index.js";
 import { readScenarioFile } from "../sim/scenario.js";
 import { UsageError } from "../util/user-errors.js";
+import { engineUrls, namesSeveralEngines } from "./routing/engine-list.js";
+import { RoutingBackend } from "./routing/routing-backend.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import { trustPolicy, type TrustPolicy } from "../runtime/trust/trust-policy.js";
 import { refuseUnallowed } from "../runtime/trust/workflow-reach.js";
@@ -40,6 +43,8 @@ export interface BackendSettings {
   origin?: BackendOrigin;
   /** The user's grants (default: none); its working folder bounds a workflow's `file://`. */
   trust?: TrustPolicy;
+  /** Several engines: spill over when the chosen one has this many more requests in flight than the least loaded. */
+  spillOver?: number;
   /** Told when a key is withheld (e.g. a self-hosted server over plain HTTP on another machine). */
   warn?: (line: string) => void;
 }
@@ -86,6 +91,10 @@ function engineKey(target: BackendTarget, origin: BackendOrigin, settings: Backe
 }
 
 export function selectBackend(spec: string, settings: BackendSettings): ModelBackend {
+  if (namesSeveralEngines(spec)) {
+    const engines = engineUrls(spec).map((url) => ({ url, backend: selectBackend(url, settings) }));
+    return new RoutingBackend(engines, { warn: settings.warn, spillAbsolute: settings.spillOver });
+  }
   const origin = settings.origin ?? "command-line";
   const target = backendTarget(spec, process.env);
   refuseUnallowed(backendReach(spec, origin, settings.trust ?? trustPolicy(), process.env));

@@ -8,6 +8,8 @@ import { registerReportCommand } from "./commands/report.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerStatusCommand } from "./commands/status.js";
+import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT, EXIT_CODE_HELP, reportEscapedError } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSimCommand(program, setExitCode);
   registerReportCommand(program, setExitCode);
   registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerStatusCommand(program);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

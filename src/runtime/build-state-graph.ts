@@ -34,8 +34,11 @@ function copyItem(item: WorkItem): WorkItem {
 const ITEM_BY_ITEM = new Set(["llm", "router", "tool"]);
 
 export interface StateGraphHooks {
-  /** Items that left the graph in this step (top-level graph only). */
-  onFinished?: (items: WorkItem[]) => void;
+  /**
+   * Items that left the graph in this step (top-level graph only). A returned promise (results recorded in a remote
+   * store) is awaited before the step's checkpoint, so a result is recorded before the item is checkpointed finished.
+   */
+  onFinished?: (items: WorkItem[]) => void | Promise<void>;
   /** Items a previous run already finished: they are not run again. */
   alreadyFinished?: (item: WorkItem) => boolean;
 }
@@ -61,6 +64,7 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
         item.status = "ok";
       }
       const toRun = skipped.length ? mine.filter((item) => item.status === "running") : mine;
+      const recording: Promise<void>[] = [];
       for (const item of toRun) context.live.unpark(item.id);
       const record = context.stats.record;
       const here = record.node({ graph: graph.name, node: id });
@@ -83,7 +87,8 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
         // they send nothing more until the items still at work are answered.
         for (const item of items) if (item.at !== null) context.live.park(item.id);
         const finished = items.filter((item) => item.at === null);
-        if (finished.length > 0) hooks.onFinished?.(finished);
+        const recorded = finished.length > 0 ? hooks.onFinished?.(finished) : undefined;
+        if (recorded) recording.push(recorded);
         context.accumulator.check();
       };
       // A packed llm node (`pack:`) runs its items together: K of them form one request.
@@ -94,6 +99,7 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
         await executeNode(context, graph, node, toRun);
         settle(toRun);
       }
+      await Promise.all(recording);
       // A run stopped at once: its aborted requests are not the items' errors. The step is dropped, and a resumed
       // run redoes it from the chunk's last checkpoint.
       if (context.signal.aborted) throw context.signal.reason;

@@ -7,6 +7,7 @@
 // ids written, so no item is reported twice.
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import type { ChatUsage } from "./chat.js";
+import type { ResultStore } from "./result-store.js";
 
 export interface ResultLine {
   id: string;
@@ -91,7 +92,7 @@ export interface ResumeOptions {
   retryFailed?: boolean;
 }
 
-export class ResultsWriter {
+export class ResultsWriter implements ResultStore {
   /** Each id's status in the file before this run. */
   private previous = new Map<string, ResultLine["status"]>();
   /** Ids this run wrote a line for. */

@@ -5,12 +5,15 @@
 import Database from "better-sqlite3";
 import { existsSync, rmSync } from "node:fs";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { RunFingerprint } from "./run-fingerprint.js";
 
 export interface RunSettings {
   workflow: string;
   input: string;
   chunkSize: number;
+  /** A distributed run's id in the shared state (its checkpoints, chunks and results there). */
+  runId?: string;
 }
 
 /** `running` until the run ends (a crash leaves it so), then `interrupted` or `finished`. */
@@ -29,7 +32,17 @@ export function removeDatabase(file: string): void {
   for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) rmSync(file + suffix);
 }
 
-export class RunStore {
+/** What a run keeps besides its results: LangGraph's checkpoints and its own records (SQLite next to `out`, by default). */
+export interface RunStateStore {
+  readonly checkpointer: BaseCheckpointSaver;
+  settings(): RunSettings | undefined;
+  saveSettings(settings: RunSettings): void;
+  saveFingerprint(fingerprint: RunFingerprint): void;
+  setStatus(status: RunStatus): void;
+  close(): void;
+}
+
+export class RunStore implements RunStateStore {
   readonly db: Database.Database;
   readonly checkpointer: SqliteSaver;
 

@@ -28,6 +28,7 @@ import { RunHandle } from "./run-handle.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 import { RunStats } from "./run-stats.js";
 import { RunStore } from "./run-store.js";
+import { sharedStateStore, type SharedRunState } from "./shared-run-state.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
 import { kvAdmissionFor } from "./kv-admission.js";
 import { createToolExecutor } from "./tools/executors.js";
@@ -100,6 +101,8 @@ export interface RunOptions {
   onProgress?: (stats: RunStats) => void;
   /** Spans per item and model request (see tracing/otlp-tracer.ts); the caller shuts it down. */
   tracer?: RunTracer;
+  /** A chunk of a distributed run: checkpoints and results in the shared state instead of files next to `out`. */
+  shared?: SharedRunState;
 }
 
 export interface RunOutcome {
@@ -155,7 +158,7 @@ async function runLocked(options: RunOptions, emit: (result: ResultLine) => void
 
 async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
   const { workflow } = options;
-  if (options.resume && options.out === undefined)
+  if (options.resume && options.out === undefined && !options.shared)
     throw new Error("resume: a run resumes from its results file; give the interrupted run's `out`");
   const workflowDir = dirname(resolve(options.workflowFile ?? workflow.source ?? "workflow"));
   // Refused before anything is written or sent: the workflow's tools may reach only what the user allowed.
@@ -181,8 +184,8 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     preload: usedTools(workflow),
   });
   await checkBatchExports(workflow, toolRuntime);
-  const writer = new ResultsWriter(options.out);
-  writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
+  const writer = options.shared?.results ?? new ResultsWriter(options.out);
+  await writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
   const abortController = new AbortController();
   // Every request in flight listens on this one signal (up to --max-inflight of them, and the backend's own).
   setMaxListeners(0, abortController.signal);
@@ -236,9 +239,11 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
   warmEntryPrefix(context, workflow, await input.peek(2));
 
-  const stateDir = options.out === undefined ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
+  const stateDir = options.out === undefined && !options.shared ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
   const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : checkpointFileOf(options.out!);
-  const store = RunStore.open(checkpointFile, options.resume ?? false);
+  const store = options.shared
+    ? sharedStateStore(options.shared)
+    : RunStore.open(checkpointFile, options.resume ?? false);
   const previous = store.settings();
   const chunkSize = previous?.chunkSize ?? options.chunkSize ?? 256;
   store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize });
@@ -256,8 +261,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     return result.items;
   };
 
-  const record = (lines: ResultLine[]) => {
-    for (const line of writer.write(lines)) {
+  const record = (lines: ResultLine[]): void | Promise<void> => {
+    const written = writer.write(lines);
+    return Array.isArray(written) ? recorded(lines, written) : written.then((added) => recorded(lines, added));
+  };
+  const recorded = (lines: ResultLine[], written: ResultLine[]) => {
+    for (const line of written) {
       options.onResult?.(line);
       emit(line);
     }
@@ -297,7 +306,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       context.live.admit(fresh.length);
       const invalid = fresh.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
       for (const r of invalid) stats.record.failedItem(r.id, null, r.error);
-      record(
+      void record(
         invalid.map((r) => ({ id: r.id, status: "error" as const, output: null, error: r.error, usage: emptyUsage() })),
       );
     },
@@ -305,12 +314,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
       stats.items += items.length;
       if (stats.tracer) for (const item of items) if (!writer.isDone(item.id)) stats.tracer.itemStarted(item.id);
       const config = {
-        configurable: { thread_id: `chunk-${index}` },
+        configurable: { thread_id: `${options.shared?.threadPrefix ?? ""}chunk-${index}` },
         recursionLimit: 100_000,
         durability: "sync" as const,
       };
       const saved = options.resume ? await main.getState(config) : undefined;
-      const retryThread = `chunk-${index}-retry`;
+      const retryThread = `${config.configurable.thread_id}-retry`;
       let final: { items: WorkItem[] };
       if (saved && saved.next.length > 0) {
         final = await main.invoke(null, config);
@@ -351,7 +360,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   } finally {
     context.batches.close("the run stopped");
     accumulator.close(new Error("run stopped"));
-    writer.close();
+    await writer.close();
     const stopped = interrupted || abortController.signal.aborted;
     // An error that ends the run leaves it `running`: unfinished, for a later run to resume.
     if (stopped || completed) store.setStatus(stopped ? "interrupted" : "finished");

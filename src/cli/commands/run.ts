@@ -28,6 +28,8 @@ import { stoppedMessage } from "../stop-message.js";
 import { guardRun } from "../run-guard.js";
 import { writeHtmlReport } from "../html-output.js";
 import { runDryRunCommand } from "../dry-run-command.js";
+import { distributedUsageError, runDistributed } from "../distributed-run.js";
+import { openPostgresRunState } from "../postgres-run-state.js";
 import {
   addTrustOptions,
   backendChoice,
@@ -59,6 +61,9 @@ interface RunFlags extends CompileFlags, TrustFlags {
   maxFailures?: string;
   retryFor: number;
   requestTimeout: number | "auto";
+  queue?: string;
+  state?: string;
+  spillOver?: number;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -131,6 +136,16 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .argParser(durationOrAuto)
         .default("auto"),
     )
+    .option(
+      "--spill-over <n>",
+      "several engines: spill over past this many requests beyond the least loaded (64)",
+      positiveInteger,
+    )
+    .option("--queue <redis-url>", "coordinate a distributed run: chunks go to `nexus worker`s through this Redis")
+    .option(
+      "--state <postgres-url>",
+      "keep the run's checkpoints and results in PostgreSQL (shared by the workers of --queue)",
+    )
     .option("--no-progress", "no progress bar or progress lines")
     .option("--dry-run", "call no model: count tokens and cost over the real input and check it (same report)")
     .option("--limit <n>", "run only the first N input items (a sample before the full run)", positiveInteger)
@@ -183,7 +198,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     const workflow = compiled.workflow;
     const choice = backendChoice(flags.backend, workflow);
     const backendUrl = choice.spec;
-    const usageError = pipeUsageError(flags, backendUrl);
+    const usageError = pipeUsageError(flags, backendUrl) ?? distributedUsageError(flags);
     if (usageError) throw new UsageError(usageError);
     if (flags.input !== "-" && !existsSync(flags.input)) {
       process.stderr.write(`error: input file '${flags.input}' does not exist\n`);
@@ -201,11 +216,19 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
+    if (flags.queue !== undefined && guarded) {
+      const distributed = { ...flags, queue: flags.queue, resume: flags.resume ?? false, modelMap, retry };
+      const prefixWarmup = flags.prefixWarmup === "auto" ? undefined : flags.prefixWarmup;
+      const defaultModel = flags.model ?? process.env.NEXUS_DEFAULT_MODEL;
+      const request = { ...distributed, workflow, workflowFile: file, backendUrl, guarded, prefixWarmup, defaultModel };
+      return runDistributed(request, setExitCode).finally(() => guarded.lock.release());
+    }
     let backend: ReturnType<typeof selectBackend>;
     try {
       backend = selectBackend(backendUrl, {
         maxInflight: flags.maxInflight,
         timeScale: flags.timeScale,
+        spillOver: flags.spillOver,
         journalFile: toStdout ? undefined : `${flags.out}.batches.sqlite`,
         resume: flags.resume,
         origin: choice.origin,
@@ -220,6 +243,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     }
     // Traces go where the user's environment says (never the workflow file); without it nothing is loaded.
     const tracer = await tracerFromEnvironment(process.env, backend.kind, VERSION);
+    // --state without --queue: this process runs every chunk, with checkpoints and results in Postgres.
+    const postgres = flags.state
+      ? await openPostgresRunState(flags.state, flags.out, flags.resume ?? false)
+      : undefined;
     const stop = new AbortController();
     const abort = new AbortController();
     const progress = flags.progress ? createProgress(process.stderr) : undefined;
@@ -275,6 +302,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
           stats = current;
           progress?.update(current);
         },
+        shared: postgres?.shared,
       });
       progress?.stop(outcome.stats);
       const pricing = resolvePricing(workflow, flags.pricing ?? process.env.NEXUS_PRICING ?? "", () => {});
@@ -342,6 +370,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.off("SIGINT", onSignal);
       await backend.close();
       await tracer?.shutdown();
+      await postgres?.close();
       guarded?.lock.release();
     }
   });

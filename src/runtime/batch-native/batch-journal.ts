@@ -7,7 +7,30 @@ import type { UnitOutcome } from "./batch-results.js";
 
 export type JournaledOutcome = Exclude<UnitOutcome, { deferred: true }>;
 
-export class BatchJournal {
+/** Where batch-native outcomes are kept for the resume. */
+export interface BatchJournal {
+  /** The outcome an earlier run recorded for the item at this node, if any. */
+  recorded(graph: string, node: string, item: string): JournaledOutcome | undefined;
+  record(graph: string, node: string, outcomes: [string, JournaledOutcome][]): void;
+}
+
+/**
+ * A run whose state is not a SQLite file (a distributed chunk, state in Postgres) keeps the outcomes for the run's
+ * own lifetime only: a chunk resumed by another worker calls the implementation again for its unfinished items.
+ */
+export class MemoryBatchJournal implements BatchJournal {
+  private readonly outcomes = new Map<string, JournaledOutcome>();
+
+  recorded(graph: string, node: string, item: string): JournaledOutcome | undefined {
+    return this.outcomes.get(JSON.stringify([graph, node, item]));
+  }
+
+  record(graph: string, node: string, outcomes: [string, JournaledOutcome][]): void {
+    for (const [item, outcome] of outcomes) this.outcomes.set(JSON.stringify([graph, node, item]), outcome);
+  }
+}
+
+export class SqliteBatchJournal implements BatchJournal {
   private readonly insert: Database.Statement<[string, string, string, string]>;
   private readonly select: Database.Statement<[string, string, string], { outcome: string }>;
   private readonly writeAll: (rows: [string, string, string, string][]) => void;

@@ -2,12 +2,12 @@
 // batch exports, and the queues with their journal in the run's store.
 import type { Workflow } from "../../ir/workflow.js";
 import type { ExecutionContext } from "../execution-context.js";
-import type { RunStore } from "../run-store.js";
+import { RunStore, type RunStateStore } from "../run-store.js";
 import type { ToolRuntime } from "../tools/executors.js";
 import type { TrustPolicy } from "../trust/trust-policy.js";
 import { asBatchNative, implementationToolOf } from "../../ir/batch-forms.js";
 import { loadBatchFunction } from "./batch-evaluators.js";
-import { BatchJournal } from "./batch-journal.js";
+import { MemoryBatchJournal, SqliteBatchJournal } from "./batch-journal.js";
 import { NativeBatches } from "./native-batches.js";
 
 /**
@@ -28,7 +28,7 @@ export function nativeBatches(
   context: ExecutionContext,
   tools: ToolRuntime,
   policy: TrustPolicy,
-  store: RunStore,
+  store: RunStateStore,
   replayErrors: boolean,
 ): NativeBatches {
   const batches = new NativeBatches({
@@ -37,7 +37,7 @@ export function nativeBatches(
     tools,
     policy,
     stats: context.stats,
-    journal: new BatchJournal(store.db, replayErrors),
+    journal: store instanceof RunStore ? new SqliteBatchJournal(store.db, replayErrors) : new MemoryBatchJournal(),
     waiting: () => context.accumulator.waiting,
     onSettled: () => context.accumulator.check(),
   });

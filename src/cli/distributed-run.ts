@@ -1,0 +1,156 @@
+// `nexus run ... --queue redis://... --state postgres://...`: the process becomes the coordinator of a distributed
+// run (src/distributed/coordinator.ts). It holds the run lock on `--out` like any run and keeps its run id, settings,
+// fingerprint and status in `<out>.nexus.sqlite`, so `--resume`, `--restart` and `--force` mean what they mean for a
+// single-process run; the chunks' checkpoints and results are in the shared state.
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import type { Workflow } from "../ir/workflow.js";
+import { resolvePricing } from "../pricing/resolve-pricing.js";
+import type { RetryPolicy } from "../runtime/retry.js";
+import type { RunFingerprint } from "../runtime/run-fingerprint.js";
+import type { RunLock } from "../runtime/run-lock.js";
+import { UsageError } from "../util/user-errors.js";
+import { EXIT } from "./exit-codes.js";
+import { stoppedMessage } from "./stop-message.js";
+
+export interface DistributedRunRequest {
+  workflow: Workflow;
+  workflowFile: string;
+  input: string;
+  out: string;
+  queue: string;
+  state?: string;
+  backendUrl: string;
+  guarded: { lock: RunLock; fingerprint: RunFingerprint };
+  resume: boolean;
+  chunkSize: number;
+  retry: RetryPolicy;
+  prefixWarmup?: "request" | "in-flight" | "off";
+  defaultModel?: string;
+  modelMap: Record<string, string>;
+  timeScale: number;
+  pricing?: string;
+  report?: string;
+  progress: boolean;
+}
+
+/** Why the distributed flags cannot be used as given, if they cannot. */
+export function distributedUsageError(flags: {
+  queue?: string;
+  state?: string;
+  out: string;
+  input: string;
+  retryFailed?: boolean;
+  maxFailures?: string;
+}): string | undefined {
+  if (flags.state !== undefined && !/^postgres(ql)?:\/\//.test(flags.state))
+    return `--state '${flags.state}' is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DB`;
+  if (flags.state !== undefined && flags.out === "-")
+    return "--state needs a results file (--out FILE): the results are also written to it";
+  if (flags.state !== undefined && flags.retryFailed) return "--retry-failed is not supported with --state yet";
+  if (flags.queue === undefined) return undefined;
+  if (flags.state === undefined)
+    return "--queue needs --state postgres://...: the workers share the run's checkpoints and results there";
+  if (flags.out === "-") return "--queue needs a results file (--out FILE): the results are streamed into it";
+  if (flags.retryFailed) return "--retry-failed is not supported with --queue yet";
+  if (flags.maxFailures !== undefined) return "--max-failures is not supported with --queue yet";
+  return undefined;
+}
+
+export async function runDistributed(request: DistributedRunRequest, setExitCode: (code: number) => void) {
+  const [{ PostgresState }, { runCoordinator }, { parseQueueUrl }, { RunStore }, { checkpointFileOf }, report, cost] =
+    await Promise.all([
+      import("../runtime/postgres-state.js"),
+      import("../distributed/coordinator.js"),
+      import("../distributed/queue-connection.js"),
+      import("../runtime/run-store.js"),
+      import("../runtime/previous-run.js"),
+      import("../runtime/run-report.js"),
+      import("../runtime/run-cost.js"),
+    ]);
+  const queue = parseQueueUrl(request.queue);
+  let state: import("../runtime/postgres-state.js").PostgresState;
+  try {
+    state = await PostgresState.open(request.state!);
+  } catch (error) {
+    throw new UsageError(`cannot open --state ${request.state}: ${(error as Error).message}`);
+  }
+  const store = RunStore.open(checkpointFileOf(request.out), request.resume);
+  const previous = store.settings();
+  const runId = (request.resume ? previous?.runId : undefined) ?? `run-${randomBytes(6).toString("hex")}`;
+  const chunkSize = (request.resume ? previous?.chunkSize : undefined) ?? request.chunkSize;
+  store.saveSettings({ workflow: request.workflow.name, input: request.input, chunkSize, runId });
+  store.saveFingerprint(request.guarded.fingerprint);
+  store.setStatus("running");
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) return;
+    process.stderr.write("interrupt: enqueueing no more chunks; the workers finish the chunks they started...\n");
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let lastLine = 0;
+  try {
+    process.stderr.write(`run ${runId}: chunks on ${queue.url} (queue ${queue.name}), state in ${request.state}\n`);
+    const outcome = await runCoordinator({
+      workflow: request.workflow,
+      workflowFile: request.workflowFile,
+      input: request.input,
+      out: request.out,
+      queue,
+      state,
+      runId,
+      resume: request.resume,
+      chunkSize,
+      runOptions: {
+        retry: request.retry,
+        prefixWarmup: request.prefixWarmup,
+        defaultModel: request.defaultModel,
+        modelMap: request.modelMap,
+        toolTimeScale: request.backendUrl.startsWith("sim") ? request.timeScale : 1,
+      },
+      stop: stop.signal,
+      onProgress: (stats) => {
+        if (!request.progress || Date.now() - lastLine < 2000) return;
+        lastLine = Date.now();
+        process.stderr.write(`progress: ${stats.done} items done (${stats.failed} failed)\n`);
+      },
+    });
+    store.setStatus(outcome.interrupted ? "interrupted" : "finished");
+    const runReport = report.buildRunReport(outcome.stats, {
+      workflow: request.workflow.name,
+      backend: `${request.backendUrl} (workers on ${queue.url})`,
+      interrupted: outcome.interrupted,
+      cost: cost.estimateRunCost(
+        outcome.stats,
+        false,
+        resolvePricing(request.workflow, request.pricing ?? process.env.NEXUS_PRICING ?? "", () => {}),
+      ),
+    });
+    process.stdout.write(report.formatRunReport(runReport) + `results: ${request.out}\nrun id: ${runId}\n`);
+    if (request.report) writeFileSync(request.report, JSON.stringify(runReport, null, 2) + "\n");
+    if (outcome.failedChunk) {
+      process.stderr.write(
+        `stopped: chunk ${outcome.failedChunk.chunk} failed on every attempt (${outcome.failedChunk.reason}); ` +
+          "fix the cause and continue with --resume\n",
+      );
+      return setExitCode(EXIT.internal);
+    }
+    if (outcome.interrupted) {
+      process.stderr.write(stoppedMessage("interrupted", outcome.stats, request.out));
+      return setExitCode(EXIT.interrupted);
+    }
+    if (outcome.stats.failed > 0) {
+      process.stderr.write(
+        `${outcome.stats.failed} of ${outcome.stats.done} items failed (their result lines say why)\n`,
+      );
+      setExitCode(EXIT.itemsFailed);
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    store.close();
+    await state.close();
+  }
+}
