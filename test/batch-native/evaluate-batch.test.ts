@@ -185,4 +185,11 @@ describe("evaluateBatch", () => {
       /workflow\.yaml:\d+:\d+: NX4020: node 'lookup' has a batch policy, but its implementation \(tool 'lookup'\) has no batch form: .*lookup\.mjs does not export 'evaluateBatch'; three fixes: remove 'batch:'/,
     );
   });
+
+  it("stops before any item with one line when the module cannot load", async () => {
+    const module = 'import "./missing.mjs";\nexport function evaluateBatch(items) { return items; }\n';
+    await expect(runCase(folder(), { node: "batch: { size: 2 }", module }, keyedItems(1))).rejects.toThrow(
+      /^node 'lookup': tool 'lookup' cannot load lookup\.mjs: .*missing\.mjs/,
+    );
+  });
 });

@@ -11,7 +11,7 @@ import type { ToolDefinition } from "../../ir/types.js";
 import { UsageError } from "../../util/user-errors.js";
 import { embedTexts } from "../tools/embeddings-tool.js";
 import { sendHttpTool, type ToolRuntime } from "../tools/executors.js";
-import type { TrustPolicy } from "../trust/trust-policy.js";
+import { TrustError, type TrustPolicy } from "../trust/trust-policy.js";
 import type { BatchEvaluator, BatchGroup, BatchItem } from "./batch-queue.js";
 import type { ResultsOrder } from "./batch-results.js";
 
@@ -59,7 +59,16 @@ export async function loadBatchFunction(
   tools: ToolRuntime,
 ): Promise<BatchFunction> {
   const exportName = batchExportOf(tool);
-  const exported = (await tools.load(tool))[exportName];
+  let module: Record<string, unknown>;
+  try {
+    module = await tools.load(tool);
+  } catch (error) {
+    // A module that cannot load (missing, a syntax error) is the user's to fix: one line, not an internal error.
+    if (error instanceof TrustError) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`node '${node.id}': tool '${tool.name}' cannot load ${String(tool.config.module)}: ${why}`);
+  }
+  const exported = module[exportName];
   if (typeof exported !== "function") throw missingExport(node, tool, exportName);
   return exported as BatchFunction;
 }
