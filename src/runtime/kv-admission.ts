@@ -1,6 +1,6 @@
 // Admission control from the engine's KV cache (the `admission` annotation, -O3): an item's first model request
-// waits while the engine has requests queued (`vllm:num_requests_waiting`: more would only queue behind them and
-// crowd the cache), or while its KV usage (`vllm:kv_cache_usage_perc`, or the simulator's), plus the KV of the items
+// waits while the engine has more than a few requests queued (`vllm:num_requests_waiting`: more would only queue
+// behind them and crowd the cache), or while its KV usage (`vllm:kv_cache_usage_perc`, or the simulator's), plus the KV of the items
 // started since that reading, is at or above `maxUsage`. An item's KV is the annotation's estimate until items have
 // finished, then what finished items used on average (their uncached prompt tokens and answers) plus a partial block
 // per request; without the engine's capacity, a few items go per reading. An item always starts when no started
@@ -14,6 +14,8 @@ import type { RunStats } from "./run-stats.js";
 const POLL_MS = 5;
 /** Items started per reading when the engine does not say its capacity. */
 const BURST_WITHOUT_CAPACITY = 8;
+/** Requests the engine may queue before new items wait: a short queue keeps its batch full, a long one is pressure. */
+const WAITING_LIMIT = 16;
 /** Finished items needed before their measured KV replaces the estimate. */
 const MEASURED_AFTER = 8;
 /** Tokens added per item for partial KV blocks (vLLM's block size). */
@@ -57,7 +59,7 @@ export class KvAdmission {
   }
 
   private hasRoom(reading: KvCacheReading): boolean {
-    if (reading.waiting) return false;
+    if ((reading.waiting ?? 0) > WAITING_LIMIT) return false;
     if (!reading.capacityTokens)
       return reading.usage < this.limit.maxUsage && this.sinceReading < BURST_WITHOUT_CAPACITY;
     const projected = reading.usage + ((this.sinceReading + 1) * this.itemTokens()) / reading.capacityTokens;

@@ -19,6 +19,9 @@ import type { ExecutionContext } from "./execution-context.js";
 import type { KvAdmission } from "./kv-admission.js";
 import { ToolLatency } from "./tool-latency.js";
 
+/** Priority added to a turn that may call a tool: above any remaining-work difference, so its prefix is evicted last. */
+const RETAIN_PRIORITY_BOOST = 10_000;
+
 export class WorkflowScheduling {
   readonly toolLatency = new ToolLatency();
   readonly memo = new CallMemo();
@@ -65,6 +68,9 @@ export class WorkflowScheduling {
       const measured = Math.max(tool ?? 0, gap ?? 0) / this.timeScale;
       const margin = retention.toolLatencyMs > 0 ? retention.keepAliveMs / retention.toolLatencyMs : 1.25;
       result.keepAliveMs = Math.max(retention.keepAliveMs, Math.round(measured * margin));
+      // Engines that evict by request priority (SGLang's priority eviction, and Dynamo in front of it) keep the
+      // blocks of a turn whose next use is near (after the tool) over those of final turns, never used again.
+      result.priority = (result.priority ?? 0) + RETAIN_PRIORITY_BOOST;
     }
     return result;
   }

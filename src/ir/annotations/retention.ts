@@ -26,7 +26,8 @@ function formatRetention(value: Retention): string {
 function explainRetention(value: Retention): string {
   return [
     `tool-wait retention: after a turn that may call a tool, the engine keeps this item's prefix for ${formatDuration(value.keepAliveMs)}`,
-    `from ${value.tool}'s ${value.source === "declared" ? "declared" : "default"} latency ${formatDuration(value.toolLatencyMs)} (measured latency replaces it once calls have run)`,
+    `from ${value.tool}'s ${value.source === "declared" ? "declared" : "default"} latency ${formatDuration(value.toolLatencyMs)} (longer when the measured time to the item's next request is)`,
+    `such turns also go at a priority above final turns, so engines that evict by priority keep their prefix longest`,
   ].join("\n");
 }
 
