@@ -4,6 +4,8 @@
 // answer: the broken ones are asked again, and an item that keeps failing fails rather than being guessed.
 import { describe, expect, it } from "vitest";
 import { SimBackend } from "../../src/backends/in-process/sim-backend.js";
+import { AnthropicMessagesBackend } from "../../src/backends/anthropic/messages-backend.js";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
 import type { PackFaults } from "../../src/sim/scenario.js";
 import { OutputValidator } from "../../src/runtime/output-validator.js";
 import { readPackedAnswer } from "../../src/runtime/nodes/pack-answers.js";
@@ -190,10 +192,12 @@ describe("the _uid protocol", () => {
 });
 
 describe("packed tool-using nodes", () => {
-  async function runTools(pack: boolean) {
+  async function runTools(pack: boolean, anthropic?: SimServer) {
     const workflow = compileWorkflow("packed-tools");
     if (!pack) for (const { node } of workflow.allNodes()) if (node.kind === "llm") delete node.pack;
-    const backend = new SimBackend({ timeScale: 0.001 });
+    const backend = anthropic
+      ? new AnthropicMessagesBackend({ baseURL: anthropic.url, apiKey: "sk-ant-test" })
+      : new SimBackend({ timeScale: 0.001 });
     try {
       const input = Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, text: `question ${i}` }));
       return await runFixture("packed-tools", input, backend, scratch(), { workflow, toolTimeScale: 0.001 });
@@ -214,6 +218,21 @@ describe("packed tool-using nodes", () => {
     for (const line of packed.lines) {
       const fact = (line.output?.facts as Record<string, { arguments: unknown }>)?.lookup_1;
       expect(fact, line.id).toBeDefined();
+    }
+  });
+
+  it("do the same through anthropic:// against the simulator's Messages API", async () => {
+    const server = await startSimServer({ timeScale: 0.001 });
+    try {
+      const unpacked = await runTools(false, server);
+      const packed = await runTools(true, server);
+      const answers = (run: typeof packed) => new Map(run.lines.map((l) => [l.id, [l.status, l.output?.answer]]));
+      expect(unpacked.lines.every((line) => line.status === "ok")).toBe(true);
+      expect(answers(packed)).toEqual(answers(unpacked));
+      expect(packed.outcome.stats.modelRequests).toBe(2 * 2);
+      for (const line of packed.lines) expect(line.output?.facts, line.id).toHaveProperty("lookup_1");
+    } finally {
+      await server.close();
     }
   });
 
