@@ -13,7 +13,17 @@ import { sendJson } from "./http-util.js";
 import { renderToolCallsText } from "./chat-template.js";
 import { hashString } from "./hash.js";
 import { generateOutput, type GeneratedOutput } from "./model-behaviour.js";
-import { answerValue, packedPromptOf, packedReply, packedReplyValue, unpackAnthropicBody } from "./packed-answers.js";
+import {
+  answerValue,
+  packedPlanCalls,
+  packedPromptOf,
+  packedReply,
+  packedReplyValue,
+  unpackAnthropicBody,
+  type PackedPrompt,
+  withAnthropicToolResults,
+} from "./packed-answers.js";
+import type { PackEntry } from "../util/pack-protocol.js";
 import { encodeText } from "./tokenize.js";
 import type { RouteContext, Router } from "./router.js";
 
@@ -52,12 +62,18 @@ export class AnthropicMessages {
     const packed = packedPromptOf(parsed.request.messages);
     const carrier = parsed.request.toolChoice;
     if (!packed || typeof carrier !== "object") return generateOutput(parsed.request, scenario, parsed.maxTokens);
-    const answers = packed.entries.map((entry) => {
-      const alone = parseAnthropicRequest(unpackAnthropicBody(body, packed, entry));
-      return answerValue(generateOutput(alone.request, scenario, alone.maxTokens), packed.plain);
-    });
-    const reply = packedReply(packed, answers, scenario.packFaults, `${scenario.seed ?? ""}|${parsed.request.seed}`);
-    const args = packedReplyValue(reply, packed.plain);
+    const answerOf = (alone: Record<string, unknown>) => {
+      const request = parseAnthropicRequest(alone);
+      return generateOutput(request.request, scenario, request.maxTokens);
+    };
+    const firstTurn = (entry: PackEntry) => answerOf(unpackAnthropicBody(body, packed, entry));
+    const args = packed.plan
+      ? { calls: packedPlanCalls(packed, packed.entries.map(firstTurn)) }
+      : this.packedAnswers(packed, parsed.request.seed, (entry) => {
+          const alone = unpackAnthropicBody(body, packed, entry);
+          const final = entry.results ? withAnthropicToolResults(alone, firstTurn(entry), entry.results) : alone;
+          return answerValue(answerOf(final), packed.plain);
+        });
     const call = {
       id: hashString(`packed|${parsed.request.seed}`),
       name: carrier.name,
@@ -66,6 +82,18 @@ export class AnthropicMessages {
     };
     const tokens = encodeText(renderToolCallsText([call]));
     return { answer: { kind: "tool_calls", calls: [call] }, tokens, finishReason: "tool_calls" };
+  }
+
+  /** A packed answer request's reply: each entry answered as alone, with the scenario's faults applied. */
+  private packedAnswers(packed: PackedPrompt, seed: string, answer: (entry: PackEntry) => unknown) {
+    const scenario = this.engine.scenario;
+    const reply = packedReply(
+      packed,
+      packed.entries.map(answer),
+      scenario.packFaults,
+      `${scenario.seed ?? ""}|${seed}`,
+    );
+    return packedReplyValue(reply, packed.plain);
   }
 
   register(router: Router): void {

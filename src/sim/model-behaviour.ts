@@ -70,6 +70,11 @@ export function decideAnswer(req: ModelRequest, scenario: Scenario): ModelAnswer
   if (req.tools.length && req.toolChoice !== "none" && (plan || req.toolChoice === "required")) {
     const turnsDone = req.messages.filter((m) => m.role === "assistant" && m.toolCallCount > 0).length;
     const turns = plan ? plan.turns : 0;
+    // Past the scenario's tool turns a required choice (Anthropic's `any`) is met by the last tool offered, where a
+    // client puts the tool that carries its final answer (a structured output through a forced tool).
+    const answerTool = turnsDone >= turns && req.tools.length > 1 ? req.tools[req.tools.length - 1] : undefined;
+    if (answerTool && req.toolChoice === "required")
+      return { kind: "tool_calls", calls: [schemaToolCall(answerTool, seed, 0)] };
     if (turnsDone < turns || req.toolChoice === "required")
       return scenarioToolCalls(req, plan || undefined, seed, turnsDone);
   }

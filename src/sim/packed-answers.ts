@@ -70,16 +70,24 @@ export function withToolResults(turn0: Body, output: GeneratedOutput, results: r
   return { ...turn0, messages: [...messages, ...toolTurns] };
 }
 
-/** A plan request's reply: the calls each item alone makes in its first turn, one call per line. */
-export function packedPlanText(packed: PackedPrompt, firstTurns: readonly GeneratedOutput[]): string {
+/** A plan request's calls: the calls each item alone makes in its first turn. */
+export function packedPlanCalls(packed: PackedPrompt, firstTurns: readonly GeneratedOutput[]): Body[] {
   const root = packed.plan?.outputRoots[0] ?? "tool_results";
-  const lines = packed.entries.flatMap((entry, i) => {
+  return packed.entries.flatMap((entry, i) => {
     const answer = firstTurns[i].answer;
     if (answer.kind !== "tool_calls") return [];
-    return answer.calls.map((c, j) =>
-      JSON.stringify({ _tool: c.name, _uid: entry.uid, ...c.args, _outputPath: `${root}.${c.name}_${j + 1}` }),
-    );
+    return answer.calls.map((c, j) => ({
+      _tool: c.name,
+      _uid: entry.uid,
+      ...c.args,
+      _outputPath: `${root}.${c.name}_${j + 1}`,
+    }));
   });
+}
+
+/** A plan request's reply as text, one call per line. */
+export function packedPlanText(packed: PackedPrompt, firstTurns: readonly GeneratedOutput[]): string {
+  const lines = packedPlanCalls(packed, firstTurns).map((call) => JSON.stringify(call));
   return `{"calls": [\n${lines.join(",\n")}\n]}`;
 }
 
@@ -94,17 +102,45 @@ export function unpackAnthropicBody(body: Body, packed: PackedPrompt, entry: Pac
   const choice = body.tool_choice;
   const carrier = isRecord(choice) && choice.type === "tool" ? choice.name : undefined;
   const tools = Array.isArray(body.tools) ? (body.tools as Body[]) : [];
+  // A tool-using node's tools were described in the packed prompt; alone they come first, the answer tool last.
+  const nodeTools = (packed.tools ?? []).map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: t.parameters,
+  }));
   if (packed.plain) {
-    const rest = tools.filter((tool) => tool.name !== carrier);
+    const rest = [...nodeTools, ...tools.filter((tool) => tool.name !== carrier)];
     if (rest.length > 0) alone.tools = rest;
     else delete alone.tools;
     delete alone.tool_choice;
   } else {
-    alone.tools = tools.map((tool) =>
-      tool.name === carrier ? { ...tool, input_schema: itemSchemaOfPacked(tool.input_schema) } : tool,
-    );
+    alone.tools = [
+      ...nodeTools,
+      ...tools.map((tool) =>
+        tool.name === carrier ? { ...tool, input_schema: itemSchemaOfPacked(tool.input_schema) } : tool,
+      ),
+    ];
+    if (nodeTools.length > 0) alone.tool_choice = { type: "any" };
   }
   return alone;
+}
+
+/** The alone Messages conversation after its first turn called tools: that turn, then each call's result. */
+export function withAnthropicToolResults(turn0: Body, output: GeneratedOutput, results: readonly string[]): Body {
+  if (output.answer.kind !== "tool_calls") return turn0;
+  const calls = output.answer.calls;
+  const uses = calls.map((c) => ({ type: "tool_use", id: `toolu_${c.id}`, name: c.name, input: c.args }));
+  const toolResults = calls.map((c, i) => ({
+    type: "tool_result",
+    tool_use_id: `toolu_${c.id}`,
+    content: results[i] ?? "",
+  }));
+  const messages = [
+    ...(turn0.messages as unknown[]),
+    { role: "assistant", content: uses },
+    { role: "user", content: toolResults },
+  ];
+  return { ...turn0, messages };
 }
 
 /** An item's answer as the packed reply carries it: its text, or the JSON value its text holds. */

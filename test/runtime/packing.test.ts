@@ -2,8 +2,14 @@
 // as the item alone. Every item's output equals the unpacked run's, with far fewer requests and prompt tokens; with
 // the simulator's faults (a dropped, duplicated or swapped _uid, a broken JSON line) no item ever takes another's
 // answer: the broken ones are asked again, and an item that keeps failing fails rather than being guessed.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SimBackend } from "../../src/backends/in-process/sim-backend.js";
+import { AnthropicMessagesBackend } from "../../src/backends/anthropic/messages-backend.js";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
+import { createProviderBatchBackend } from "../../src/backends/provider-batch/index.js";
+import type { ModelBackend } from "../../src/runtime/backend.js";
+import { FAST, simStats } from "../provider-batch/helpers/sim.js";
+import { join } from "node:path";
 import type { PackFaults } from "../../src/sim/scenario.js";
 import { OutputValidator } from "../../src/runtime/output-validator.js";
 import { readPackedAnswer } from "../../src/runtime/nodes/pack-answers.js";
@@ -190,10 +196,12 @@ describe("the _uid protocol", () => {
 });
 
 describe("packed tool-using nodes", () => {
-  async function runTools(pack: boolean) {
+  async function runTools(pack: boolean, anthropic?: { server: SimServer; batch: boolean }) {
     const workflow = compileWorkflow("packed-tools");
     if (!pack) for (const { node } of workflow.allNodes()) if (node.kind === "llm") delete node.pack;
-    const backend = new SimBackend({ timeScale: 0.001 });
+    const backend = anthropic
+      ? anthropicBackend(anthropic.server, anthropic.batch)
+      : new SimBackend({ timeScale: 0.001 });
     try {
       const input = Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, text: `question ${i}` }));
       return await runFixture("packed-tools", input, backend, scratch(), { workflow, toolTimeScale: 0.001 });
@@ -216,6 +224,33 @@ describe("packed tool-using nodes", () => {
       expect(fact, line.id).toBeDefined();
     }
   });
+
+  let journals = 0;
+  function anthropicBackend(server: SimServer, batch: boolean): ModelBackend {
+    if (!batch) return new AnthropicMessagesBackend({ baseURL: server.url, apiKey: "sk-ant-test" });
+    const url = `anthropic-batch://?base-url=${encodeURIComponent(server.url)}&${FAST}`;
+    vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+    return createProviderBatchBackend(url, { journalFile: join(scratch(), `journal-${journals++}.sqlite`) });
+  }
+
+  for (const batch of [false, true])
+    it(`do the same through ${batch ? "anthropic-batch" : "anthropic"}:// on the simulator's Messages API`, async () => {
+      const server = await startSimServer({ timeScale: 0.001, batchLatencyMs: 20_000, validationMs: 1_000 });
+      try {
+        const unpacked = await runTools(false, { server, batch });
+        const packed = await runTools(true, { server, batch });
+        const answers = (run: typeof packed) => new Map(run.lines.map((l) => [l.id, [l.status, l.output?.answer]]));
+        expect(unpacked.lines.every((line) => line.status === "ok")).toBe(true);
+        expect(answers(packed)).toEqual(answers(unpacked));
+        expect(packed.outcome.stats.modelRequests).toBe(2 * 2);
+        for (const line of packed.lines) expect(line.output?.facts, line.id).toHaveProperty("lookup_1");
+        // Through the Batch API every request was a batch entry: 2 turns x 8 items unpacked, 2 phases x 2 packs packed.
+        expect((await simStats(server)).providers.anthropic.batchRequests).toBe(batch ? 2 * 8 + 2 * 2 : 0);
+      } finally {
+        vi.unstubAllEnvs();
+        await server.close();
+      }
+    });
 
   it("checks each item's calls: its tools only, references it can resolve, output paths in its declared state", () => {
     const entries = [

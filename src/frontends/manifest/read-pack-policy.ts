@@ -21,6 +21,29 @@ function readSize(value: unknown): number | "auto" | string {
   return value;
 }
 
+/** What a `pack:` value says: its policy, or what is wrong with it and in which of its fields (unknown fields aside). */
+export type PackReading = { policy: PackPolicy } | { error: string; field?: "size" | "votes" };
+
+/** Reads a `pack:` value (`'auto'`, `{size, votes}`) as either frontend wrote it. */
+export function readPackValue(value: unknown): PackReading {
+  if (value === "auto") return { policy: { auto: true } };
+  if (!isRecord(value)) return { error: `expected 'auto' or {size, votes}, got ${describeValue(value)}` };
+  const size = value.size === undefined ? "auto" : readSize(value.size);
+  if (typeof size === "string" && size !== "auto")
+    return { error: size, ...(value.size === undefined ? {} : { field: "size" as const }) };
+  const policy: PackPolicy = size === "auto" ? { auto: true } : { size };
+  if (value.votes !== undefined) {
+    const votes = value.votes;
+    if (typeof votes !== "number" || !Number.isInteger(votes) || votes < 1 || votes > MAX_VOTES)
+      return {
+        error: `'votes' must be an integer from 1 to ${MAX_VOTES}, got ${describeValue(votes)}`,
+        field: "votes",
+      };
+    if (votes > 1) policy.votes = votes;
+  }
+  return { policy };
+}
+
 /** The node's pack policy, or undefined when it has none or it is invalid (reported). */
 export function readPackPolicy(reader: FieldReader, context: LoweringContext, node: string): PackPolicy | undefined {
   if (!reader.has("pack")) {
@@ -30,37 +53,18 @@ export function readPackPolicy(reader: FieldReader, context: LoweringContext, no
   const value = reader.object.pack;
   const at = reader.at("pack");
   reader.consume("pack");
-  if (value === "auto") return { auto: true };
-  if (!isRecord(value)) {
-    context.report(
-      diagnostics.invalidPackPolicy(node, `expected 'auto' or {size, votes}, got ${describeValue(value)}`, at),
-    );
-    return undefined;
-  }
-  const fields = context.reader(value, `pack policy of node '${node}'`);
-  fields.consume(...PACK_FIELDS);
-  fields.rest(PACK_FIELDS);
-  const size = value.size === undefined ? "auto" : readSize(value.size);
-  const sizeAt = value.size === undefined ? at : fields.at("size");
-  if (typeof size === "string" && size !== "auto") {
-    context.report(diagnostics.invalidPackPolicy(node, size, sizeAt));
-    return undefined;
-  }
-  const policy: PackPolicy = size === "auto" ? { auto: true } : { size };
-  if (value.votes !== undefined) {
-    const votes = value.votes;
-    if (typeof votes !== "number" || !Number.isInteger(votes) || votes < 1 || votes > MAX_VOTES) {
-      const detail = `'votes' must be an integer from 1 to ${MAX_VOTES}, got ${describeValue(votes)}`;
-      context.report(diagnostics.invalidPackPolicy(node, detail, fields.at("votes")));
-      return undefined;
-    }
-    if (votes > 1) policy.votes = votes;
-  }
-  return policy;
+  const fields = isRecord(value) ? context.reader(value, `pack policy of node '${node}'`) : undefined;
+  fields?.consume(...PACK_FIELDS);
+  fields?.rest(PACK_FIELDS);
+  const reading = readPackValue(value);
+  if ("policy" in reading) return reading.policy;
+  const where = reading.field && fields ? fields.at(reading.field) : at;
+  context.report(diagnostics.invalidPackPolicy(node, reading.error, where));
+  return undefined;
 }
 
 /** Why `node` cannot be packed, or undefined when it can. */
-function whyNotPackable(node: WorkflowNode): string | undefined {
+export function whyNotPackable(node: WorkflowNode): string | undefined {
   if (node.kind !== "llm")
     return `${node.kind} nodes send no model request per item that could be packed (only llm nodes pack)`;
   if (node.system && parseTemplate(node.system).some((part) => part.type === "variable"))

@@ -10,6 +10,7 @@ import { lowerFanOut } from "./fan-out.js";
 import { END, START, type GraphDraft } from "./graph-draft.js";
 import { functionName } from "./interpret.js";
 import { lowerNode, modelFields, type NodeScope } from "./lower-nodes.js";
+import { applyPackOption } from "./pack-option.js";
 import { templateText } from "./prompt-template.js";
 import { foldReactLoops, REACT_MAX_TURNS } from "./react-loop.js";
 import { readRouter, type Route } from "./routes.js";
@@ -47,6 +48,7 @@ function addNodeCall(scope: NodeScope, graph: GraphDraft, call: BuilderCall): vo
     const draft = { ...lowerNode(scope, id, value, valueNode), addedAt: scope.reader.files.locateCall(call.node) };
     const ends = options?.kind === "object" ? options.properties.get("ends") : undefined;
     if (ends?.kind === "array") draft.ends = ends.elements.flatMap((e) => (e.kind === "string" ? [e.value] : []));
+    applyPackOption(scope.reader, draft.node, options, call.argNodes[2], call.node);
     graph.nodes.set(id, draft);
   }
 }

@@ -29,7 +29,7 @@ function compiled(file: string): Workflow {
 }
 
 describe("a program and its manifest lower to the same IR", () => {
-  for (const name of ["router", "map-reduce", "create-react-agent"]) {
+  for (const name of ["router", "map-reduce", "create-react-agent", "packed-classify"]) {
     it(name, () => {
       const fromProgram = compiled(join(HERE, "corpus", `${name}.ts`));
       const fromManifest = compiled(join(HERE, "manifests", `${name}.yaml`));
