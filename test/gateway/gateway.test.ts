@@ -57,14 +57,22 @@ describe("nexus gateway", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = "";
+    const pieces: string[] = [];
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.choices[0]?.delta.content) pieces.push(chunk.choices[0].delta.content);
       usage ??= chunk.usage ?? undefined;
     }
-    expect(text.length).toBeGreaterThan(0);
+    // The backend streams: the text arrives in pieces, and they make up the answer the same request gets unstreamed.
+    expect(pieces.length).toBeGreaterThan(1);
+    const plain = await client.chat.completions.create({
+      model: "sim-model",
+      messages: [messages[0], { role: "user", content: "Where is parcel 2?" }],
+      max_tokens: 16,
+    });
+    expect(pieces.join("")).toBe(plain.choices[0].message.content);
     expect(usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(100);
+    expect(usage!.completion_tokens).toBe(plain.usage!.completion_tokens);
   });
 
   it("serves a LangChain ChatOpenAI pointed at it by base URL", async () => {
@@ -120,11 +128,21 @@ describe("nexus gateway", () => {
       max_tokens: 64,
       messages: [{ role: "user", content: "Where is parcel 4?" }],
     });
-    let text = "";
-    stream.on("text", (delta) => (text += delta));
+    const pieces: string[] = [];
+    stream.on("text", (delta) => pieces.push(delta));
     const final = await stream.finalMessage();
-    expect(text.length).toBeGreaterThan(0);
+    expect(pieces.length).toBeGreaterThan(1);
+    const plain = await client.messages.create({
+      model: "claude-sonnet-4-5",
+      system: SYSTEM,
+      max_tokens: 64,
+      messages: [{ role: "user", content: "Where is parcel 4?" }],
+    });
+    expect(pieces.join("")).toBe((plain.content[0] as { text: string }).text);
     expect(final.stop_reason).toBe("end_turn");
+    // Usage is known at the end of the stream: the final message carries it, cached tokens included.
+    expect(final.usage.cache_read_input_tokens).toBeGreaterThan(100);
+    expect(final.usage.output_tokens).toBe(plain.usage.output_tokens);
   });
 
   it("refuses a missing or wrong key, and never logs keys", async () => {
