@@ -2,6 +2,7 @@
 // that make up the unstreamed answer, tool calls joined, usage with cached tokens at the end), and the accumulator
 // forwarding a stream's text once when a fault proxy cuts the first attempt mid-stream and the retry answers.
 import { afterEach, describe, expect, it } from "vitest";
+import { AnthropicMessagesBackend } from "../../src/backends/anthropic/messages-backend.js";
 import { OpenAICompatibleBackend } from "../../src/backends/openai-compatible/backend.js";
 import { BatchAccumulator, type BatchHints } from "../../src/runtime/batch-accumulator.js";
 import type { ChatRequest } from "../../src/runtime/chat.js";
@@ -66,6 +67,25 @@ describe("OpenAICompatibleBackend.stream", () => {
       plain.toolCalls.map(({ name, arguments: args }) => ({ name, args })),
     );
     expect(streamed.finishReason).toBe("tool_calls");
+  });
+});
+
+describe("AnthropicMessagesBackend.stream", () => {
+  it("hands on the text in pieces that make up the unstreamed answer, with usage at the end", async () => {
+    const sim = await startSimServer({ timeScale: 0.001 });
+    closing.push(sim);
+    const backend = new AnthropicMessagesBackend({ baseURL: sim.url, apiKey: "sim-key" });
+    // A prefix over the provider's minimum cacheable length, so the second request reads it from the prompt cache.
+    const request = ask("Manifest 8", { model: "claude-sim" });
+    request.messages[0].content = SYSTEM.repeat(8);
+    const plain = await backend.complete(request, { sharedPrefixMessages: 1 });
+    const pieces: string[] = [];
+    const streamed = await backend.stream(request, { sharedPrefixMessages: 1 }, (text) => pieces.push(text));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join("")).toBe(plain.content);
+    expect(streamed.content).toBe(plain.content);
+    expect(streamed.usage.completionTokens).toBe(plain.usage.completionTokens);
+    expect(streamed.usage.cachedTokens).toBeGreaterThan(100);
   });
 });
 
