@@ -209,12 +209,12 @@ class GatewayServer {
     };
     const openStream = (headers: Record<string, string> = {}) =>
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
-    // Text deltas go out as the backend streams them (the answer's headers then come before its request id).
+    // Text deltas go out as the backend streams them (the headers then go with the first).
     let streamedText = false;
     const onDelta = writer
-      ? (text: string) => {
+      ? (text: string, requestId: string) => {
           if (!streamedText) {
-            openStream();
+            openStream({ "x-nexus-request-id": requestId });
             write(writer.start());
             streamedText = true;
           }

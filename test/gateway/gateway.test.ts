@@ -50,13 +50,17 @@ describe("nexus gateway", () => {
     const first = await client.chat.completions.create({ model: "sim-model", messages, max_tokens: 16 });
     expect(first.choices[0].message.content!.length).toBeGreaterThan(0);
     expect(first.usage!.prompt_tokens).toBeGreaterThan(100);
-    const stream = await client.chat.completions.create({
-      model: "sim-model",
-      messages: [messages[0], { role: "user", content: "Where is parcel 2?" }],
-      max_tokens: 16,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: "sim-model",
+        messages: [messages[0], { role: "user", content: "Where is parcel 2?" }],
+        max_tokens: 16,
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    // The headers go out with the first delta, the request id among them.
+    expect(response.headers.get("x-nexus-request-id")).toMatch(/\/\d+$/);
     const pieces: string[] = [];
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
