@@ -38,6 +38,11 @@ export interface NexusCallResult {
 
 export interface NexusCallOptions {
   signal?: AbortSignal;
+  /**
+   * Hears the answer's text as it is generated, with the request's id, where the backend streams (else nothing: the
+   * result is whole).
+   */
+  onDelta?: (text: string, requestId: string) => void;
 }
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -114,6 +119,7 @@ export class SharedBackend {
       requestId,
       sharedPrefixMessages: Math.max(0, request.messages.length - 1),
       signal: options.signal,
+      onDelta: options.onDelta && ((text) => options.onDelta!(text, requestId)),
     });
     this.stats.addModelUsage(request.model, result.usage);
     const batchId = this.backend instanceof ProviderBatchBackend ? this.backend.batchOf(requestId, request) : undefined;

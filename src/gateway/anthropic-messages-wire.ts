@@ -1,8 +1,10 @@
 // The Anthropic Messages body a client sends to the gateway, as the neutral ChatRequest, and a ChatResult back as a
-// `message` object or as the server-sent events of a stream (the whole answer in one delta per block).
+// `message` object or as the server-sent events of a stream (text deltas as the backend streams them, else one delta
+// per block; tool calls whole at the end).
 import { anthropicStopReason } from "../dropins/finish-reason.js";
 import type { ChatMessage, ChatRequest, ChatResult, ChatToolChoice } from "../runtime/chat.js";
 import { BadRequest } from "./gateway-errors.js";
+import type { StreamWriter } from "./stream-writer.js";
 
 type Block =
   | { type: "text"; text: string }
@@ -135,48 +137,70 @@ export function anthropicMessage(id: string, model: string, result: ChatResult):
   };
 }
 
-/** The `event:`/`data:` pairs of a streamed answer. */
-export function anthropicStreamEvents(id: string, model: string, result: ChatResult): [string, string][] {
-  const events: [string, Record<string, unknown>][] = [];
-  const start = { ...anthropicMessage(id, model, result), content: [], stop_reason: null };
-  events.push([
-    "message_start",
-    { type: "message_start", message: { ...start, usage: { ...usage(result), output_tokens: 0 } } },
-  ]);
-  content(result).forEach((block, index) => {
-    if (block.type === "text") {
-      events.push([
-        "content_block_start",
-        { type: "content_block_start", index, content_block: { type: "text", text: "" } },
-      ]);
-      const text = (block as { text: string }).text;
-      events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text } }]);
-    } else {
-      const use = block as Extract<Block, { type: "tool_use" }>;
-      events.push([
-        "content_block_start",
-        {
-          type: "content_block_start",
-          index,
-          content_block: { type: "tool_use", id: use.id, name: use.name, input: {} },
-        },
-      ]);
-      const partial_json = JSON.stringify(use.input);
-      events.push([
-        "content_block_delta",
-        { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } },
-      ]);
-    }
-    events.push(["content_block_stop", { type: "content_block_stop", index }]);
-  });
-  events.push([
-    "message_delta",
-    {
-      type: "message_delta",
-      delta: { stop_reason: anthropicStopReason(result.finishReason), stop_sequence: null },
-      usage: { output_tokens: result.usage.completionTokens },
+/**
+ * The `event:`/`data:` pairs of a streamed answer, in the steps of a StreamWriter. Usage is known only at the end:
+ * `message_start` carries it when no text was streamed, and `message_delta` always does.
+ */
+export function anthropicStreamWriter(id: string, model: string): StreamWriter {
+  const event = (name: string, data: Record<string, unknown>): [string, string] => [name, JSON.stringify(data)];
+  let textOpen = false;
+  const startText = () => {
+    textOpen = true;
+    return event("content_block_start", {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "text", text: "" },
+    });
+  };
+  const delta = (text: string) =>
+    event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
+  const start = (result?: ChatResult): [string, string][] => {
+    const known = result
+      ? usage(result)
+      : { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    const message = {
+      id,
+      type: "message",
+      role: "assistant",
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+    };
+    return [
+      event("message_start", { type: "message_start", message: { ...message, usage: { ...known, output_tokens: 0 } } }),
+    ];
+  };
+  return {
+    start: () => start(),
+    text: (text) => (textOpen ? [delta(text)] : [startText(), delta(text)]),
+    end(result, streamedText) {
+      const events: [string, string][] = streamedText ? [] : [...start(result)];
+      if (!streamedText && result.content) events.push(startText(), delta(result.content));
+      if (textOpen) events.push(event("content_block_stop", { type: "content_block_stop", index: 0 }));
+      result.toolCalls.forEach((call, i) => {
+        const index = i + (textOpen ? 1 : 0);
+        const content_block = { type: "tool_use", id: call.id, name: call.name, input: {} };
+        const partial_json = JSON.stringify(parsedInput(call.arguments));
+        events.push(
+          event("content_block_start", { type: "content_block_start", index, content_block }),
+          event("content_block_delta", {
+            type: "content_block_delta",
+            index,
+            delta: { type: "input_json_delta", partial_json },
+          }),
+          event("content_block_stop", { type: "content_block_stop", index }),
+        );
+      });
+      events.push(
+        event("message_delta", {
+          type: "message_delta",
+          delta: { stop_reason: anthropicStopReason(result.finishReason), stop_sequence: null },
+          usage: usage(result),
+        }),
+        event("message_stop", { type: "message_stop" }),
+      );
+      return events;
     },
-  ]);
-  events.push(["message_stop", { type: "message_stop" }]);
-  return events.map(([name, data]) => [name, JSON.stringify(data)]);
+  };
 }

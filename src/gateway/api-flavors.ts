@@ -3,16 +3,17 @@
 import type { ChatRequest, ChatResult } from "../runtime/chat.js";
 import {
   anthropicMessage,
-  anthropicStreamEvents,
+  anthropicStreamWriter,
   chatRequestFromAnthropic,
   type AnthropicMessagesBody,
 } from "./anthropic-messages-wire.js";
 import {
   chatRequestFromOpenAI,
   openAICompletion,
-  openAIStreamEvents,
+  openAIStreamWriter,
   type OpenAIChatBody,
 } from "./openai-chat-wire.js";
+import type { StreamWriter } from "./stream-writer.js";
 
 export interface ApiFlavor {
   name: "openai" | "anthropic";
@@ -21,8 +22,8 @@ export interface ApiFlavor {
   user(body: unknown): string | undefined;
   stream(body: unknown): boolean;
   answer(id: string, model: string, result: ChatResult): Record<string, unknown>;
-  /** Server-sent events as `[event name or "", data]`. */
-  streamEvents(id: string, model: string, result: ChatResult, body: unknown): [string, string][];
+  /** The server-sent events of a streamed answer. */
+  streamWriter(id: string, model: string, body: unknown): StreamWriter;
   errorBody(status: number, type: string, message: string): Record<string, unknown>;
 }
 
@@ -40,10 +41,8 @@ export const OPENAI: ApiFlavor = {
   user: (body) => (body as OpenAIChatBody).user,
   stream: (body) => (body as OpenAIChatBody).stream === true,
   answer: openAICompletion,
-  streamEvents: (id, model, result, body) =>
-    openAIStreamEvents(id, model, result, (body as OpenAIChatBody).stream_options?.include_usage === true).map(
-      (data) => ["", data],
-    ),
+  streamWriter: (id, model, body) =>
+    openAIStreamWriter(id, model, (body as OpenAIChatBody).stream_options?.include_usage === true),
   errorBody: (status, type, message) => ({ error: { message, type, param: null, code: status === 429 ? type : null } }),
 };
 
@@ -53,6 +52,6 @@ export const ANTHROPIC: ApiFlavor = {
   user: (body) => (body as AnthropicMessagesBody).metadata?.user_id,
   stream: (body) => (body as AnthropicMessagesBody).stream === true,
   answer: anthropicMessage,
-  streamEvents: (id, model, result) => anthropicStreamEvents(id, model, result),
+  streamWriter: (id, model) => anthropicStreamWriter(id, model),
   errorBody: (status, type, message) => ({ type: "error", error: { type: anthropicErrorType(status, type), message } }),
 };

@@ -1,9 +1,10 @@
 // The OpenAI chat-completions body a client sends to the gateway, as the neutral ChatRequest, and a ChatResult back
-// as a `chat.completion` object or as the `chat.completion.chunk` events of a stream (the whole answer in one
-// content chunk: the accumulator answers whole requests).
+// as a `chat.completion` object or as the `chat.completion.chunk` events of a stream (text chunks as the backend
+// streams them, else the whole answer in one content chunk; tool calls whole at the end).
 import type { ChatMessage, ChatRequest, ChatResult, ChatToolChoice } from "../runtime/chat.js";
 import { openAIFinishReason } from "../dropins/finish-reason.js";
 import { BadRequest } from "./gateway-errors.js";
+import type { StreamWriter } from "./stream-writer.js";
 
 interface WireToolCall {
   id: string;
@@ -138,8 +139,8 @@ export function openAICompletion(id: string, model: string, result: ChatResult):
   };
 }
 
-/** The `data:` payloads of a streamed answer, `[DONE]` last. */
-export function openAIStreamEvents(id: string, model: string, result: ChatResult, includeUsage: boolean): string[] {
+/** The `data:` payloads of a streamed answer: a role chunk, text chunks, then the rest and `[DONE]` last. */
+export function openAIStreamWriter(id: string, model: string, includeUsage: boolean): StreamWriter {
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
     JSON.stringify({
@@ -150,14 +151,22 @@ export function openAIStreamEvents(id: string, model: string, result: ChatResult
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
       ...extra,
     });
-  const events = [chunk({ role: "assistant", content: "" }, null)];
-  if (result.content) events.push(chunk({ content: result.content }, null));
-  if (result.toolCalls.length) events.push(chunk({ tool_calls: wireToolCalls(result) }, null));
-  events.push(chunk({}, openAIFinishReason(result.finishReason)));
-  if (includeUsage)
-    events.push(
-      JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(result) }),
-    );
-  events.push("[DONE]");
-  return events;
+  const start = (): string[] => [chunk({ role: "assistant", content: "" }, null)];
+  const pairs = (events: string[]): [string, string][] => events.map((data) => ["", data]);
+  return {
+    start: () => pairs(start()),
+    text: (delta) => pairs([chunk({ content: delta }, null)]),
+    end(result, streamedText) {
+      const events = streamedText ? [] : start();
+      if (result.content && !streamedText) events.push(chunk({ content: result.content }, null));
+      if (result.toolCalls.length) events.push(chunk({ tool_calls: wireToolCalls(result) }, null));
+      events.push(chunk({}, openAIFinishReason(result.finishReason)));
+      if (includeUsage)
+        events.push(
+          JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(result) }),
+        );
+      events.push("[DONE]");
+      return pairs(events);
+    },
+  };
 }

@@ -202,16 +202,33 @@ class GatewayServer {
     res.on("close", () => {
       if (!res.writableFinished) abort.abort(new Error("the client went away"));
     });
+    const id = flavor.name === "openai" ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, "")}`;
+    const writer = flavor.stream(body) ? flavor.streamWriter(id, request.model, body) : undefined;
+    const write = (events: [string, string][]) => {
+      for (const [event, data] of events) res.write(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+    };
+    const openStream = (headers: Record<string, string> = {}) =>
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
+    // Text deltas go out as the backend streams them (the headers then go with the first).
+    let streamedText = false;
+    const onDelta = writer
+      ? (text: string, requestId: string) => {
+          if (!streamedText) {
+            openStream({ "x-nexus-request-id": requestId });
+            write(writer.start());
+            streamedText = true;
+          }
+          write(writer.text(text));
+        }
+      : undefined;
     try {
-      const call = await this.shared.complete(request, { signal: abort.signal });
+      const call = await this.shared.complete(request, { signal: abort.signal, onDelta });
       this.stats.finish(client, performance.now() - started, call.result.usage);
-      const id = flavor.name === "openai" ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, "")}`;
       const headers: Record<string, string> = { "x-nexus-request-id": call.requestId };
       if (call.batchId) headers["x-nexus-batch-id"] = call.batchId;
-      if (!flavor.stream(body)) return sendJson(res, 200, flavor.answer(id, request.model, call.result), headers);
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
-      for (const [event, data] of flavor.streamEvents(id, request.model, call.result, body))
-        res.write(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+      if (!writer) return sendJson(res, 200, flavor.answer(id, request.model, call.result), headers);
+      if (!streamedText) openStream(headers);
+      write(writer.end(call.result, streamedText));
       res.end();
     } catch (error) {
       this.stats.finish(client, performance.now() - started);

@@ -8,6 +8,11 @@ export interface ModelBackend {
   readonly kind: string;
   complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult>;
   /**
+   * Answers like `complete`, calling `onDelta` with each piece of the answer's text as the server streams it (tool
+   * calls come whole in the result). The accumulator uses it for requests whose hints carry `onDelta`.
+   */
+  stream?(request: ChatRequest, hints: RequestHints, onDelta: (text: string) => void): Promise<ChatResult>;
+  /**
    * "unbounded" for backends that queue work themselves (provider Batch APIs): the accumulator then sends all of a
    * flush at once instead of holding requests to `--max-inflight`.
    */

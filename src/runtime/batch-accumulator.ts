@@ -119,6 +119,24 @@ function comparePrompts(a: ChatRequest, b: ChatRequest): number {
   return a.messages.length - b.messages.length;
 }
 
+/**
+ * Forwards a streamed answer's text once across attempts: each attempt gets its own forwarder, and a retry's text is
+ * forwarded from where the earlier attempts stopped (the result, not the deltas, is the answer of record).
+ */
+function forwardOnce(onDelta: (text: string) => void): () => (text: string) => void {
+  let forwarded = 0;
+  return () => {
+    let seen = 0;
+    return (text) => {
+      const skip = Math.max(0, Math.min(text.length, forwarded - seen));
+      seen += text.length;
+      if (skip === text.length) return;
+      onDelta(text.slice(skip));
+      forwarded += text.length - skip;
+    };
+  };
+}
+
 export class BatchAccumulator {
   private readonly groups = new Map<string, GroupQueue>();
   private readonly warmed = new Map<string, Promise<void>>();
@@ -309,6 +327,7 @@ export class BatchAccumulator {
       maxTokens: pending.request.maxTokens,
     });
     let firstSentAt: number | undefined;
+    const forwarder = pending.hints.onDelta && backend.stream ? forwardOnce(pending.hints.onDelta) : undefined;
     // The time limit starts once the request has its inference slot: waiting behind other requests is no timeout.
     const attempt = (signal: AbortSignal | undefined) =>
       withTimeout(
@@ -321,7 +340,10 @@ export class BatchAccumulator {
           const started = performance.now();
           firstSentAt ??= started;
           try {
-            return await backend.complete(pending.request, { ...pending.hints, signal: limited });
+            const hints = { ...pending.hints, signal: limited };
+            return await (forwarder && backend.stream
+              ? backend.stream(pending.request, hints, forwarder())
+              : backend.complete(pending.request, hints));
           } finally {
             stats.inflight--;
             stats.record.requestEnded(pending.batch.node, performance.now() - started, stats.inflight);

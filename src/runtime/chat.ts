@@ -54,6 +54,8 @@ export interface RequestHints {
   /** The node's batch mode (its `batch` annotation): batch backends send `realtime` requests one by one. */
   batchMode?: BatchMode;
   signal?: AbortSignal;
+  /** The caller wants the answer's text as it is generated: a backend with `stream` calls this with each piece. */
+  onDelta?: (text: string) => void;
 }
 
 export const emptyUsage = (): ChatUsage => ({

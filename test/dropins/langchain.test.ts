@@ -41,10 +41,18 @@ describe("NexusChatModel", () => {
     expect(answers.every((a) => a.usage_metadata!.input_token_details!.cache_read! > 100)).toBe(true);
 
     const chunks = [];
-    for await (const chunk of await model.stream([new SystemMessage(SYSTEM), new HumanMessage("stream")]))
-      chunks.push(chunk);
-    expect(chunks.length).toBeGreaterThanOrEqual(1);
+    const tokens: string[] = [];
+    const prompt = [new SystemMessage(SYSTEM), new HumanMessage("stream")];
+    const callbacks = [{ handleLLMNewToken: (token: string) => void tokens.push(token) }];
+    for await (const chunk of await model.stream(prompt, { callbacks })) chunks.push(chunk);
+    // The engine streams: the text arrives in pieces that make up the answer the same request gets unstreamed.
+    expect(chunks.filter((chunk) => chunk.content !== "").length).toBeGreaterThan(1);
+    const plain = await model.invoke(prompt);
+    expect(chunks.map((chunk) => chunk.content).join("")).toBe(plain.content);
+    expect(tokens.join("")).toBe(plain.content);
+    // Usage (with cached tokens) comes with the last chunk.
     expect(chunks.at(-1)!.usage_metadata!.input_tokens).toBeGreaterThan(100);
+    expect(chunks.at(-1)!.usage_metadata!.input_token_details!.cache_read).toBeGreaterThan(100);
   });
 
   it("binds tools and returns tool calls, then answers after the tool result", async () => {

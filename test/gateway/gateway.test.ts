@@ -50,21 +50,33 @@ describe("nexus gateway", () => {
     const first = await client.chat.completions.create({ model: "sim-model", messages, max_tokens: 16 });
     expect(first.choices[0].message.content!.length).toBeGreaterThan(0);
     expect(first.usage!.prompt_tokens).toBeGreaterThan(100);
-    const stream = await client.chat.completions.create({
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: "sim-model",
+        messages: [messages[0], { role: "user", content: "Where is parcel 2?" }],
+        max_tokens: 16,
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    // The headers go out with the first delta, the request id among them.
+    expect(response.headers.get("x-nexus-request-id")).toMatch(/\/\d+$/);
+    const pieces: string[] = [];
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) pieces.push(chunk.choices[0].delta.content);
+      usage ??= chunk.usage ?? undefined;
+    }
+    // The backend streams: the text arrives in pieces, and they make up the answer the same request gets unstreamed.
+    expect(pieces.length).toBeGreaterThan(1);
+    const plain = await client.chat.completions.create({
       model: "sim-model",
       messages: [messages[0], { role: "user", content: "Where is parcel 2?" }],
       max_tokens: 16,
-      stream: true,
-      stream_options: { include_usage: true },
     });
-    let text = "";
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? "";
-      usage ??= chunk.usage ?? undefined;
-    }
-    expect(text.length).toBeGreaterThan(0);
+    expect(pieces.join("")).toBe(plain.choices[0].message.content);
     expect(usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThan(100);
+    expect(usage!.completion_tokens).toBe(plain.usage!.completion_tokens);
   });
 
   it("serves a LangChain ChatOpenAI pointed at it by base URL", async () => {
@@ -120,11 +132,21 @@ describe("nexus gateway", () => {
       max_tokens: 64,
       messages: [{ role: "user", content: "Where is parcel 4?" }],
     });
-    let text = "";
-    stream.on("text", (delta) => (text += delta));
+    const pieces: string[] = [];
+    stream.on("text", (delta) => pieces.push(delta));
     const final = await stream.finalMessage();
-    expect(text.length).toBeGreaterThan(0);
+    expect(pieces.length).toBeGreaterThan(1);
+    const plain = await client.messages.create({
+      model: "claude-sonnet-4-5",
+      system: SYSTEM,
+      max_tokens: 64,
+      messages: [{ role: "user", content: "Where is parcel 4?" }],
+    });
+    expect(pieces.join("")).toBe((plain.content[0] as { text: string }).text);
     expect(final.stop_reason).toBe("end_turn");
+    // Usage is known at the end of the stream: the final message carries it, cached tokens included.
+    expect(final.usage.cache_read_input_tokens).toBeGreaterThan(100);
+    expect(final.usage.output_tokens).toBe(plain.usage.output_tokens);
   });
 
   it("refuses a missing or wrong key, and never logs keys", async () => {

@@ -32,20 +32,36 @@ export class AnthropicMessagesBackend implements ModelBackend {
       const message = await this.client.messages.create(toAnthropicParams(request) as never, { signal: hints.signal });
       return fromAnthropicMessage(message as never);
     } catch (error) {
-      if (error instanceof Anthropic.APIError) {
-        const status = error.status;
-        throw new BackendError(
-          `anthropic answered ${status ?? "no status"}: ${error.message}`,
-          status,
-          status === undefined || isRetryableStatus(status),
-          error.headers ? retryAfterMs(error.headers) : undefined,
-        );
-      }
-      if (hints.signal?.aborted) throw error;
-      // The answer arrived cut short or unreadable (a connection closed mid-body): the request may go again.
-      throw new BackendError(`anthropic answer could not be read: ${(error as Error).message}`, undefined, true);
+      throw asBackendError(error, hints.signal);
+    }
+  }
+
+  /** Answers with the SDK's message stream, handing on each text delta; the final message is the result. */
+  async stream(request: ChatRequest, hints: RequestHints, onDelta: (text: string) => void): Promise<ChatResult> {
+    try {
+      const stream = this.client.messages.stream(toAnthropicParams(request) as never, { signal: hints.signal });
+      stream.on("text", (text) => onDelta(text));
+      return fromAnthropicMessage((await stream.finalMessage()) as never);
+    } catch (error) {
+      throw asBackendError(error, hints.signal);
     }
   }
 
   async close(): Promise<void> {}
+}
+
+/** The SDK's errors as the runtime's: statuses decide the retry; an answer cut short may go again. */
+function asBackendError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (error instanceof Anthropic.APIError) {
+    const status = error.status;
+    return new BackendError(
+      `anthropic answered ${status ?? "no status"}: ${error.message}`,
+      status,
+      status === undefined || isRetryableStatus(status),
+      error.headers ? retryAfterMs(error.headers) : undefined,
+    );
+  }
+  if (signal?.aborted) return error;
+  // The answer arrived cut short or unreadable (a connection closed mid-body): the request may go again.
+  return new BackendError(`anthropic answer could not be read: ${(error as Error).message}`, undefined, true);
 }

@@ -11,6 +11,7 @@ import {
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import { engineHintFields, fromWireResponse, toWireRequest } from "./wire.js";
 import { parsePrometheusText } from "./prometheus.js";
+import { streamCompletion, streamingClient } from "./stream.js";
 import { missingKey, preflightFailure } from "../preflight.js";
 import { BackendUnusableError } from "../../util/user-errors.js";
 
@@ -42,6 +43,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
   readonly sharesInflightPrefixes: boolean;
   readonly keyEnv: string;
   private readonly dispatcher: Agent;
+  private streamer?: ReturnType<typeof streamingClient>;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.kind = options.flavor;
@@ -167,6 +169,12 @@ export class OpenAICompatibleBackend implements ModelBackend {
         true,
       );
     }
+  }
+
+  /** Answers with server-sent events (`stream: true`), handing on each text delta as it arrives. */
+  stream(request: ChatRequest, hints: RequestHints, onDelta: (text: string) => void): Promise<ChatResult> {
+    this.streamer ??= streamingClient(this.options.baseUrl, this.options.apiKey);
+    return streamCompletion(this.streamer, toWireRequest(request, this.extraFields(hints)), hints.signal, onDelta);
   }
 
   /**

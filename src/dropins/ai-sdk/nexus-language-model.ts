@@ -1,8 +1,8 @@
 // An AI SDK language model (specification v4, the one `ai` 7 calls) that sends every call through the process's
 // shared BatchAccumulator for its backend: generateText, generateObject and streamText work unchanged and batch with
 // every other Nexus drop-in on the same backend. Usage carries cached tokens; provider metadata carries the request
-// id and, on provider Batch APIs, the batch id. A stream is the whole answer at once: the accumulator answers whole
-// requests.
+// id and, on provider Batch APIs, the batch id. A stream hands on text deltas where the backend streams them, else
+// the whole answer at once.
 import type {
   LanguageModelV4,
   LanguageModelV4CallOptions,
@@ -73,28 +73,40 @@ export class NexusLanguageModel implements LanguageModelV4 {
   }
 
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    const { call, warnings, request } = await this.call(options);
-    const parts: LanguageModelV4StreamPart[] = [
-      { type: "stream-start", warnings },
-      { type: "response-metadata", id: call.requestId, modelId: this.modelId, timestamp: new Date() },
-    ];
-    if (call.result.content)
-      parts.push(
-        { type: "text-start", id: "0" },
-        { type: "text-delta", id: "0", delta: call.result.content },
-        { type: "text-end", id: "0" },
-      );
-    for (const toolCall of call.result.toolCalls)
-      parts.push({ type: "tool-call", toolCallId: toolCall.id, toolName: toolCall.name, input: toolCall.arguments });
-    parts.push({
-      type: "finish",
-      usage: usageOf(call.result.usage),
-      finishReason: { unified: unifiedFinishReason(call.result.finishReason), raw: call.result.finishReason },
-      providerMetadata: metadataOf(call),
-    });
+    const { request, warnings } = toChatRequest(this.modelId, options);
+    const shared = sharedBackend(this.options);
+    const modelId = this.modelId;
+    // Text deltas go out as the backend streams them; tool calls, usage and the finish follow with the result.
     const stream = new ReadableStream<LanguageModelV4StreamPart>({
-      start(controller) {
-        for (const part of parts) controller.enqueue(part);
+      start: async (controller) => {
+        let textOpen = false;
+        const text = (delta: string) => {
+          if (!textOpen) controller.enqueue({ type: "text-start", id: "0" });
+          textOpen = true;
+          controller.enqueue({ type: "text-delta", id: "0", delta });
+        };
+        controller.enqueue({ type: "stream-start", warnings });
+        try {
+          const call = await shared.complete(request, { signal: options.abortSignal, onDelta: text });
+          if (!textOpen && call.result.content) text(call.result.content);
+          if (textOpen) controller.enqueue({ type: "text-end", id: "0" });
+          controller.enqueue({ type: "response-metadata", id: call.requestId, modelId, timestamp: new Date() });
+          for (const toolCall of call.result.toolCalls)
+            controller.enqueue({
+              type: "tool-call",
+              toolCallId: toolCall.id,
+              toolName: toolCall.name,
+              input: toolCall.arguments,
+            });
+          controller.enqueue({
+            type: "finish",
+            usage: usageOf(call.result.usage),
+            finishReason: { unified: unifiedFinishReason(call.result.finishReason), raw: call.result.finishReason },
+            providerMetadata: metadataOf(call),
+          });
+        } catch (error) {
+          controller.enqueue({ type: "error", error });
+        }
         controller.close();
       },
     });

@@ -1,6 +1,6 @@
 // NexusChatModel: a LangChain chat model that sends every call through the process's shared BatchAccumulator for
 // its backend (see ../shared-backend.ts). Swap it in for ChatOpenAI or ChatAnthropic in LangChain or LangGraph.js
-// code: invoke, batch, stream (one chunk: the accumulator answers whole requests), bindTools with tool calls in the
+// code: invoke, batch, stream (text as the backend streams it, else one chunk), bindTools with tool calls in the
 // answer, withStructuredOutput (JSON Schema answers by default, or a forced tool call), callbacks, and usage_metadata
 // with cached tokens on every answer, so tracers show the model run with its tokens.
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
@@ -17,7 +17,7 @@ import {
   createContentParser,
   createFunctionCallingParser,
 } from "@langchain/core/language_models/structured_output";
-import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult as LangChainResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
@@ -25,6 +25,7 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { ChatRequest, ChatToolChoice, ChatToolDefinition, ResponseSchema } from "../../runtime/chat.js";
 import type { NexusBackendOptions } from "../nexus-options.js";
 import { sharedBackend, type NexusCallResult, type SharedBackend } from "../shared-backend.js";
+import { streamedCall } from "../streamed-call.js";
 import { toAIMessage, toAIMessageChunk, toChatMessages } from "./message-conversion.js";
 
 /** LangChain's ways of naming the tool choice: `any`/`required`, `auto`, `none`, a tool name, an OpenAI object. */
@@ -168,14 +169,23 @@ export class NexusChatModel extends BaseChatModel<NexusChatModelCallOptions, AIM
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const call = await this.call(messages, options);
-    const text = call.result.content ?? "";
-    const chunk = new ChatGenerationChunk({
-      text,
-      message: toAIMessageChunk(call.result, NexusChatModel.metadata(call)),
-    });
-    yield chunk;
-    await runManager?.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk });
+    let streamed = false;
+    const parts = streamedCall((onDelta) =>
+      this.shared.complete(this.request(messages, options), { signal: options.signal, onDelta }),
+    );
+    for await (const part of parts) {
+      // Text as the backend streams it; then the rest of the answer (tool calls, usage), with the text only when
+      // none was streamed.
+      const call = "result" in part ? part.result : undefined;
+      const text = call ? (streamed ? "" : (call.result.content ?? "")) : (part as { text: string }).text;
+      streamed ||= !call;
+      const message = call
+        ? toAIMessageChunk({ ...call.result, content: text }, NexusChatModel.metadata(call))
+        : new AIMessageChunk({ content: text });
+      const chunk = new ChatGenerationChunk({ text, message });
+      yield chunk;
+      await runManager?.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk });
+    }
   }
 
   /* eslint-disable @typescript-eslint/no-explicit-any -- the overloads are LangChain's own */
