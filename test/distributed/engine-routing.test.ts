@@ -101,6 +101,23 @@ describe("engine routing", () => {
     }
   });
 
+  it("streams from the engine its prefix goes to, in pieces that make up the unstreamed answer", async () => {
+    const sims = await Promise.all([resources.sim(), resources.sim()]);
+    const spec = sims.map((sim) => `vllm://127.0.0.1:${sim.port}`).join(",");
+    const routing = resources.track(selectBackend(spec, settings));
+    const hints = { cacheKey: "streamed-group" };
+    const ask = { ...request("Summarize paper 12 in one sentence."), maxTokens: 24 };
+    const plain = await routing.complete(ask, hints);
+    const before = sims.map((sim) => sim.engine.stats().requests);
+    const pieces: string[] = [];
+    const streamed = await routing.stream!(ask, hints, (text) => pieces.push(text));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join("")).toBe(plain.content);
+    expect(streamed.content).toBe(plain.content);
+    // The same prefix key, the same engine: only one engine saw the streamed request.
+    expect(sims.map((sim, i) => sim.engine.stats().requests - before[i]).filter((n) => n > 0)).toEqual([1]);
+  });
+
   it("spills over to the least loaded engine when the chosen one is far busier", async () => {
     const sims = await Promise.all([resources.sim({ timeScale: 0.05 }), resources.sim({ timeScale: 0.05 })]);
     const engines = sims.map((sim) => ({

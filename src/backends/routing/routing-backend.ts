@@ -88,26 +88,49 @@ export class RoutingBackend implements ModelBackend {
     return ranked;
   }
 
-  async complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+  complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+    return this.send(hints, (backend) => backend.complete(request, hints));
+  }
+
+  /** Streams from the chosen engine (in one piece where it does not stream); fails over only before any text. */
+  stream(request: ChatRequest, hints: RequestHints, onDelta: (text: string) => void): Promise<ChatResult> {
+    let streamed = false;
+    const forward = (text: string) => ((streamed = true), onDelta(text));
+    return this.send(
+      hints,
+      (backend) => (backend.stream ? backend.stream(request, hints, forward) : backend.complete(request, hints)),
+      () => !streamed,
+    );
+  }
+
+  private async send(
+    hints: RequestHints,
+    call: (backend: ModelBackend) => Promise<ChatResult>,
+    mayFailOver: () => boolean = () => true,
+  ): Promise<ChatResult> {
     this.active++;
     this.probe ??= setInterval(() => void this.healthCheck(), this.options.probeMs ?? 2000).unref();
     try {
-      return await this.route(request, hints);
+      return await this.route(hints, call, mayFailOver);
     } finally {
       this.active--;
     }
   }
 
-  private async route(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
+  private async route(
+    hints: RequestHints,
+    call: (backend: ModelBackend) => Promise<ChatResult>,
+    mayFailOver: () => boolean,
+  ): Promise<ChatResult> {
     let lastError: unknown;
     for (const engine of this.candidates(hints)) {
       if (!engine.up && this.engines.some((e) => e.up)) continue;
       engine.inflight++;
       engine.requests++;
       try {
-        return await engine.backend.complete(request, hints);
+        return await call(engine.backend);
       } catch (error) {
-        if (hints.signal?.aborted || !engineIsGone(error)) throw error;
+        if (hints.signal?.aborted || !engineIsGone(error) || !mayFailOver()) throw error;
         lastError = error;
         this.takeOut(engine, error as Error);
         this.failedOver++;
