@@ -47,6 +47,11 @@ function questions(dir: string, bad: number, good: number): string {
   return input;
 }
 
+/** `nexus run` of the one-model workflow over INPUT against the test server API, results at OUT. */
+function runAgainst(api: { port: number }, input: string, out: string, ...flags: string[]) {
+  return nexus("run", ONE_MODEL, "-i", input, "-o", out, "-b", `http://127.0.0.1:${api.port}`, ...flags);
+}
+
 const STACK_FRAME = /^\s+at /m;
 
 describe("usage errors", () => {
@@ -141,17 +146,7 @@ describe("exit codes of nexus run", () => {
     const api = await pickyServer();
     const dir = scratch();
     const out = join(dir, "r.jsonl");
-    const run = await nexus(
-      "run",
-      ONE_MODEL,
-      "-i",
-      questions(dir, 2, 6),
-      "-o",
-      out,
-      "-b",
-      `http://127.0.0.1:${api.port}`,
-      "--no-progress",
-    );
+    const run = await runAgainst(api, questions(dir, 2, 6), out, "--no-progress");
     expect(run.status).toBe(3);
     expect(run.stderr).toContain("2 of 8 items failed");
     expect(readResults(out).filter((line) => line.status === "ok")).toHaveLength(6);
@@ -161,8 +156,8 @@ describe("exit codes of nexus run", () => {
     const api = await pickyServer();
     for (const tolerance of ["2", "25%"]) {
       const dir = scratch();
-      const args = ["-i", questions(dir, 2, 6), "-o", join(dir, "r.jsonl"), "-b", `http://127.0.0.1:${api.port}`];
-      const run = await nexus("run", ONE_MODEL, ...args, "--max-failures", tolerance, "--no-progress");
+      const out = join(dir, "r.jsonl");
+      const run = await runAgainst(api, questions(dir, 2, 6), out, "--max-failures", tolerance, "--no-progress");
       expect(run.status).toBe(0);
       expect(run.stderr).toContain(
         `2 of 8 items failed (their result lines say why), within --max-failures ${tolerance}`,
@@ -174,15 +169,10 @@ describe("exit codes of nexus run", () => {
     const api = await pickyServer();
     const dir = scratch();
     const out = join(dir, "r.jsonl");
-    const run = await nexus(
-      "run",
-      ONE_MODEL,
-      "-i",
+    const run = await runAgainst(
+      api,
       questions(dir, 40, 400),
-      "-o",
       out,
-      "-b",
-      `http://127.0.0.1:${api.port}`,
       "--max-failures",
       "3",
       "--chunk-size",

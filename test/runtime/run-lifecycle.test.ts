@@ -86,6 +86,14 @@ async function killedRun(sim: CountingEngine, run: ReturnType<typeof prepare>, l
   return slow.child.pid!;
 }
 
+/** A run of ITEMS items killed after its first results: what it had written, and what it had paid for. */
+async function unfinishedRun(items: number) {
+  const sim = await engine(0.2);
+  const run = prepare(sim.backend, items);
+  await killedRun(sim, run, 3);
+  return { sim, run, before: readFileSync(run.out, "utf8"), paidBefore: sim.total() };
+}
+
 describe.concurrent("two runs on one --out", () => {
   it(
     "at once: the second stops at once naming the first (exit 75), and nothing is paid twice",
@@ -143,11 +151,7 @@ describe.concurrent("a run that finds an earlier run's files", () => {
     "refuses to start over an unfinished run without --resume or --restart; --restart says what it discards",
     { timeout: 240_000 },
     async () => {
-      const sim = await engine(0.2);
-      const run = prepare(sim.backend, 16);
-      await killedRun(sim, run, 3);
-      const before = readFileSync(run.out, "utf8");
-      const paidBefore = sim.total();
+      const { sim, run, before, paidBefore } = await unfinishedRun(16);
       const again = await nexus(...run.args());
       expect(again.status).toBe(2);
       expect(again.stderr).toMatch(
@@ -197,11 +201,7 @@ describe.concurrent("a run that finds an earlier run's files", () => {
     "refuses a --resume with another input, workflow or backend, one line per difference",
     { timeout: 240_000 },
     async () => {
-      const sim = await engine(0.2);
-      const run = prepare(sim.backend, 16);
-      await killedRun(sim, run, 3);
-      const before = readFileSync(run.out, "utf8");
-      const paidBefore = sim.total();
+      const { sim, run, before, paidBefore } = await unfinishedRun(16);
       const otherInput = join(run.dir, "other.jsonl");
       writeInput(otherInput, [{ id: "q1", question: "a different question" }]);
       const manifest = readFileSync(workflowFile("one-model"), "utf8");

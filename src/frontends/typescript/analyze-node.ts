@@ -5,7 +5,7 @@ import type { Node } from "ts-morph";
 import { evaluate } from "./evaluate.js";
 import { fillPromptTemplate, messagesOf } from "./prompt-template.js";
 import type { ProgramReader } from "./reader.js";
-import { is, tsMorph } from "./syntax.js";
+import { is, isFunctionNode, ownReturns, tsMorph } from "./syntax.js";
 import {
   childEnv,
   stringOf,
@@ -43,12 +43,7 @@ export function nodeEnv(fn: FunctionValue): Env {
   const node = is();
   const env = childEnv(fn.env);
   const declaration = fn.node;
-  if (
-    !node.isFunctionLikeDeclaration(declaration) &&
-    !node.isArrowFunction(declaration) &&
-    !node.isFunctionExpression(declaration)
-  )
-    return env;
+  if (!isFunctionNode(declaration)) return env;
   const first = declaration.getParameters()[0]?.getNameNode();
   if (first && node.isIdentifier(first)) env.vars.set(first.getText(), { kind: "state", path: [] });
   if (first && node.isObjectBindingPattern(first))
@@ -148,12 +143,7 @@ function bindArguments(fn: FunctionValue, args: Value[], self?: Value): Env {
   const node = is();
   const env = childEnv(fn.env, [], self ?? fn.env.self);
   const declaration = fn.node;
-  if (
-    !node.isFunctionLikeDeclaration(declaration) &&
-    !node.isArrowFunction(declaration) &&
-    !node.isFunctionExpression(declaration)
-  )
-    return env;
+  if (!isFunctionNode(declaration)) return env;
   declaration.getParameters().forEach((parameter, index) => {
     const nameNode = parameter.getNameNode();
     const value = args[index] ?? unknown(parameter);
@@ -171,21 +161,7 @@ function bindArguments(fn: FunctionValue, args: Value[], self?: Value): Env {
 /** The keys of the object literals a function returns (its own `return`s, not those of nested functions). */
 export function returnedKeys(fn: Node): string[] {
   const node = is();
-  const { SyntaxKind } = tsMorph();
-  const body = bodyOf(fn);
-  if (body === undefined) return [];
-  const returned: Node[] = [];
-  if (!node.isBlock(body)) returned.push(body);
-  else
-    for (const statement of body.getDescendantsOfKind(SyntaxKind.ReturnStatement)) {
-      const owner = statement.getFirstAncestor(
-        (a) => node.isFunctionLikeDeclaration(a) || node.isArrowFunction(a) || node.isFunctionExpression(a),
-      );
-      if (owner === fn) {
-        const expression = statement.getExpression();
-        if (expression) returned.push(expression);
-      }
-    }
+  const returned = ownReturns(fn);
   const keys: string[] = [];
   for (let expression of returned) {
     while (

@@ -1,7 +1,7 @@
 // Finds where a name is declared, by the syntax alone (no type checker): the nearest enclosing scope that declares
 // it (a block's `const`/`let`/`function`/`class`, a function's parameters, a loop variable, a module's imports).
 import type { Identifier, Node } from "ts-morph";
-import { is } from "./syntax.js";
+import { is, isFunctionNode } from "./syntax.js";
 
 /** A declaration a name can resolve to. */
 export type Declaration = Node;
@@ -56,8 +56,7 @@ export function bindingNamed(nameNode: Node, name: string): Node | undefined {
 
 function parametersDeclaring(scope: Node, name: string): Node | undefined {
   const node = is();
-  if (!node.isFunctionLikeDeclaration(scope) && !node.isArrowFunction(scope) && !node.isFunctionExpression(scope))
-    return undefined;
+  if (!isFunctionNode(scope)) return undefined;
   for (const parameter of scope.getParameters()) {
     const found = bindingNamed(parameter.getNameNode(), name);
     if (found) return found === parameter.getNameNode() ? parameter : found;

@@ -7,7 +7,7 @@ import { evaluate } from "./evaluate.js";
 import { nodeEnv } from "./analyze-node.js";
 import { END } from "./graph-draft.js";
 import type { ProgramReader } from "./reader.js";
-import { is, tsMorph } from "./syntax.js";
+import { is, isFunctionNode, ownReturns } from "./syntax.js";
 import { typeSchema } from "./type-schema.js";
 import type { Env, FunctionValue, Value } from "./values.js";
 
@@ -30,30 +30,6 @@ export type RouterReading =
   | { kind: "field"; field: string; routes: Route[] }
   | { kind: "fanout"; fanOut: FanOut }
   | { kind: "unknown" };
-
-function ownReturns(fn: Node): Node[] {
-  const node = is();
-  const { SyntaxKind } = tsMorph();
-  if (
-    !node.isFunctionDeclaration(fn) &&
-    !node.isMethodDeclaration(fn) &&
-    !node.isArrowFunction(fn) &&
-    !node.isFunctionExpression(fn)
-  )
-    return [];
-  const body = fn.getBody();
-  if (body === undefined) return [];
-  if (!node.isBlock(body)) return [body];
-  return body
-    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
-    .filter(
-      (statement) =>
-        statement.getFirstAncestor(
-          (a) => node.isFunctionLikeDeclaration(a) || node.isArrowFunction(a) || node.isFunctionExpression(a),
-        ) === fn,
-    )
-    .flatMap((statement) => (statement.getExpression() ? [statement.getExpression()!] : []));
-}
 
 /** The values an expression may have: both arms of `c ? a : b`, both sides of `a ?? b`/`a || b`. */
 function possibleValues(reader: ProgramReader, expression: Node, env: Env): Value[] {
@@ -141,12 +117,7 @@ function literalRoutes(values: Value[]): Route[] | undefined {
 function returnTypeRoutes(fn: FunctionValue): Route[] | undefined {
   const node = is();
   const declaration = fn.node;
-  if (
-    !node.isFunctionLikeDeclaration(declaration) &&
-    !node.isArrowFunction(declaration) &&
-    !node.isFunctionExpression(declaration)
-  )
-    return undefined;
+  if (!isFunctionNode(declaration)) return undefined;
   let type = declaration.getReturnTypeNode();
   if (type && node.isTypeReference(type) && type.getTypeName().getText() === "Promise")
     type = type.getTypeArguments()[0];
