@@ -18,6 +18,7 @@ const LAYERS = [
   ["backends"],
   ["dropins"],
   ["gateway"],
+  ["program-run"],
   ["distributed"],
   ["cli"],
 ];

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { selectBackend } from "../backends/select-backend.js";
 import { isProviderBatchSpec, ProviderBatchBackend } from "../backends/provider-batch/index.js";
-import { BatchAccumulator, type BatchHints } from "../runtime/batch-accumulator.js";
+import { BatchAccumulator, type AccumulatorOptions, type BatchHints } from "../runtime/batch-accumulator.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import type { ChatRequest, ChatResult } from "../runtime/chat.js";
 import { InferenceSlots } from "../runtime/inference-slots.js";
@@ -63,8 +63,14 @@ export function dropinCacheKey(request: ChatRequest): string {
     .slice(0, 24);
 }
 
+/**
+ * What a caller that knows its clients may add to the accumulator (`nexus run` on a LangGraph.js program knows when
+ * every item waits on a model): when nothing else can arrive, and what a backend that cannot serve the run stops.
+ */
+export type SharedBackendHooks = Partial<Pick<AccumulatorOptions, "nothingElseCanArrive" | "onUnusable" | "stats">>;
+
 export class SharedBackend {
-  readonly stats = new RunStats();
+  readonly stats: RunStats;
   readonly accumulator: BatchAccumulator;
   private readonly occurrences = new Map<string, number>();
   private sequence = 0;
@@ -75,8 +81,10 @@ export class SharedBackend {
     readonly backend: ModelBackend,
     private readonly options: NexusBackendOptions,
     private readonly lock?: RunLock,
+    hooks: SharedBackendHooks = {},
   ) {
     this.idPrefix = options.runId ?? `adhoc-${randomUUID()}`;
+    this.stats = hooks.stats ?? new RunStats();
     this.accumulator = new BatchAccumulator({
       backend,
       slots: new InferenceSlots(options.maxInflight ?? DEFAULT_MAX_INFLIGHT),
@@ -85,7 +93,8 @@ export class SharedBackend {
       prefixWarmup: options.prefixWarmup ?? defaultPrefixWarmup(backend),
       continuous: backend.concurrency !== "unbounded",
       // Callers are independent programs: a batch is flushed when it is full or its wait is over.
-      nothingElseCanArrive: () => false,
+      nothingElseCanArrive: hooks.nothingElseCanArrive ?? (() => false),
+      onUnusable: hooks.onUnusable,
     });
   }
 

@@ -30,7 +30,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const ROUTES: Record<string, ApiFlavor> = { "/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC };
+export const ROUTES: Record<string, ApiFlavor> = { "/v1/chat/completions": OPENAI, "/v1/messages": ANTHROPIC };
+
+/** The id of one answer, as each API spells its ids. */
+export function answerId(flavor: ApiFlavor): string {
+  return flavor.name === "openai" ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, "")}`;
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -90,7 +95,7 @@ function clientTimeoutS(req: IncomingMessage): number | undefined {
 }
 
 /** A backend's failure as the status and message the client gets. */
-function backendFailure(error: unknown): GatewayError {
+export function backendFailure(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof BackendUnusableError)
     return new GatewayError(`the gateway's backend cannot serve this: ${error.message}`, 502, "api_error");
@@ -202,7 +207,7 @@ class GatewayServer {
     res.on("close", () => {
       if (!res.writableFinished) abort.abort(new Error("the client went away"));
     });
-    const id = flavor.name === "openai" ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, "")}`;
+    const id = answerId(flavor);
     const writer = flavor.stream(body) ? flavor.streamWriter(id, request.model, body) : undefined;
     const write = (events: [string, string][]) => {
       for (const [event, data] of events) res.write(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
@@ -269,7 +274,12 @@ class GatewayServer {
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const gateway = new GatewayServer(options, sharedBackend(options));
+  return startGatewayOn(sharedBackend(options), options);
+}
+
+/** A gateway in front of a shared backend the caller made (`nexus run` on a program makes its run's own). */
+export async function startGatewayOn(shared: SharedBackend, options: GatewayOptions = {}): Promise<Gateway> {
+  const gateway = new GatewayServer(options, shared);
   const server = createServer((req, res) => {
     gateway.handle(req, res).catch((error: unknown) => {
       options.log?.(`gateway: unexpected error: ${String(error)}`);

@@ -64,13 +64,14 @@ interface RunFlags extends CompileFlags, TrustFlags {
   queue?: string;
   state?: string;
   spillOver?: number;
+  graph?: string;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command("run")
     .description("run a workflow over a JSONL input list, streaming one result line per item")
-    .argument("<workflow>", "workflow file (.yaml/.json) or IR file (*.nexus.json)")
+    .argument("<workflow>", "workflow file (.yaml/.json), IR file (*.nexus.json) or LangGraph.js program (.ts/.js)")
     .requiredOption("-i, --input <file>", "JSONL input: one JSON object of state fields per line (- for stdin)")
     .option(
       "-o, --out <file>",
@@ -146,6 +147,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       "--state <postgres-url>",
       "keep the run's checkpoints and results in PostgreSQL (shared by the workers of --queue)",
     )
+    .option("--graph <export>", "a LangGraph.js program: the export to run (default: the graph nexus build reads)")
     .option("--no-progress", "no progress bar or progress lines")
     .option("--dry-run", "call no model: count tokens and cost over the real input and check it (same report)")
     .option("--limit <n>", "run only the first N input items (a sample before the full run)", positiveInteger)
@@ -153,10 +155,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
   addCompileOptions(command);
   addTrustOptions(command);
   command.action(async (file: string, flags: RunFlags) => {
-    if (isProgramFile(file))
-      throw new UsageError(
-        `running LangGraph.js programs is not supported yet; \`nexus build ${file}\` and \`nexus inspect ${file}\` read it`,
-      );
+    const program = isProgramFile(file);
+    if (program && (flags.queue !== undefined || flags.state !== undefined))
+      throw new UsageError("--queue and --state run manifests; a LangGraph.js program runs in one process");
+    if (!program && flags.graph !== undefined)
+      throw new UsageError("--graph names the export of a LangGraph.js program to run; this is a manifest");
     // The runtime (LangGraph, provider SDKs, SQLite) is loaded only when `run` runs: loading it up front added about
     // a second to every `nexus build` and `nexus inspect`.
     const [
@@ -270,7 +273,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     };
     if (toStdout) process.stdout.on("error", onStdoutError);
     try {
-      const outcome = await runWorkflow({
+      // A LangGraph.js program runs its own graph (imported), with its model calls through the run's accumulator.
+      const run = program ? (await import("../../program-run/run-program.js")).runProgram : runWorkflow;
+      const outcome = await run({
+        graph: flags.graph,
         workflow,
         workflowFile: file,
         trust,
@@ -366,7 +372,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       process.stderr.write(`error: ${error.message}\n`);
       setExitCode(EXIT.inputErrors);
     } finally {
-      progress?.stop(stats ?? ({ done: 0 } as never));
+      if (stats) progress?.stop(stats);
       process.off("SIGINT", onSignal);
       await backend.close();
       await tracer?.shutdown();

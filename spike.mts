@@ -1,0 +1,15 @@
+import { startGateway } from "./src/gateway/index.ts";
+import { tsImport } from "tsx/esm/api";
+const gw = await startGateway({ backend: "sim://" });
+process.env.OPENAI_BASE_URL = `${gw.url}/v1`;
+process.env.OPENAI_API_KEY = "nexus";
+const file = process.argv[2];
+const mod = await tsImport(file, import.meta.url);
+const graph = mod.graph;
+const input = JSON.parse(process.argv[3]);
+const t = Date.now();
+const out = await graph.invoke(input);
+console.log(JSON.stringify(out, null, 1).slice(0, 1500), Date.now() - t, "ms");
+console.log(JSON.stringify(gw.stats()).slice(0, 400));
+await gw.close();
+process.exit(0);

@@ -1,0 +1,51 @@
+// Where a program's chat models send their requests during `nexus run`: a gateway on a loopback port in front of
+// the run's backend, named by the environment the OpenAI and Anthropic SDKs (and LangChain's chat models) read
+// their base URL and key from, with `fetch` answering those requests in this process (see in-process-fetch.ts).
+// Everything is put back as it was when the run ends.
+import { randomBytes } from "node:crypto";
+import type { SharedBackend } from "../dropins/shared-backend.js";
+import { inProcessFetch, type CallObserver } from "../gateway/in-process-fetch.js";
+import { startGatewayOn } from "../gateway/start-gateway.js";
+
+export interface ProgramEndpoint {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The variables set for the run, as functions of the gateway's URL and key. */
+function variables(url: string, key: string): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: `${url}/v1`,
+    OPENAI_API_BASE: `${url}/v1`,
+    OPENAI_API_KEY: key,
+    ANTHROPIC_BASE_URL: url,
+    ANTHROPIC_API_URL: url,
+    ANTHROPIC_API_KEY: key,
+  };
+}
+
+export async function openProgramEndpoint(
+  shared: SharedBackend,
+  options: { ignoreClientSignal: boolean; observer: CallObserver },
+): Promise<ProgramEndpoint> {
+  const key = `nexus-${randomBytes(16).toString("hex")}`;
+  const gateway = await startGatewayOn(shared, { apiKey: key, host: "127.0.0.1", port: 0 });
+  const saved = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(variables(gateway.url, key))) {
+    saved.set(name, process.env[name]);
+    process.env[name] = value;
+  }
+  const original = globalThis.fetch;
+  globalThis.fetch = inProcessFetch(original, { url: gateway.url, shared, ...options });
+  return {
+    url: gateway.url,
+    async close() {
+      globalThis.fetch = original;
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await gateway.close();
+    },
+  };
+}
