@@ -138,6 +138,13 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
       },
       () => {},
     );
+    // The input line's `id` names the item; it is part of the graph's input only when the state has an `id` field.
+    const stateHasId = Object.hasOwn(workflow.mainGraph.stateSchema?.properties ?? {}, "id");
+    const graphInput = (state: Record<string, unknown>) => {
+      if (stateHasId) return state;
+      const { id: _id, ...rest } = state;
+      return rest;
+    };
     const runItem = async (record: Extract<InputRecord, { kind: "item" }>, scope: ItemScope): Promise<ResultLine> => {
       const config = {
         configurable: { thread_id: `item-${record.id}` },
@@ -146,7 +153,7 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
       };
       const saved = options.resume ? await graph.getState(config) : undefined;
       const resumable = saved !== undefined && saved.next.length > 0;
-      const final = await graph.invoke(resumable ? null : record.state, config);
+      const final = await graph.invoke(resumable ? null : graphInput(record.state), config);
       const line: ResultLine = { id: record.id, status: "ok", output: null, error: null, usage: scope.usage };
       if (final && INTERRUPTED in final)
         return {

@@ -152,12 +152,12 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
 
   const outputFormat =
     isRecord(body.output_config) && isRecord(body.output_config.format) ? body.output_config.format : undefined;
+  // The answer follows from what the model is shown (the rendered prompt, the tool choice, the output format), not
+  // from how the body spells it: a string or a text block, cache_control markers or none, get the same answer.
   const seed = hashString(
     canonicalJson({
-      s: body.system ?? null,
-      m: body.messages,
-      t: body.tools ?? null,
-      c: body.tool_choice ?? null,
+      p: out,
+      c: parseToolChoice(body.tool_choice, tools),
       o: outputFormat ?? null,
     }),
   );

@@ -41,12 +41,10 @@ describe.concurrent("nexus on a LangGraph.js program", () => {
     expect(explained.stdout).toContain('"toolNode": "tools"');
   });
 
-  it("run refuses a program in one line, with exit 2", async () => {
-    const run = await nexus("run", EXAMPLE, "--input", join(scratch, "items.jsonl"));
+  it("run refuses --queue on a program in one line, with exit 2", async () => {
+    const run = await nexus("run", EXAMPLE, "--input", join(scratch, "items.jsonl"), "--queue", "redis://127.0.0.1:1");
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe(
-      `error: running LangGraph.js programs is not supported yet; \`nexus build ${EXAMPLE}\` and \`nexus inspect ${EXAMPLE}\` read it\n`,
-    );
+    expect(run.stderr).toBe("error: --queue and --state run manifests; a LangGraph.js program runs in one process\n");
   });
 });

@@ -8,7 +8,7 @@ const State = Annotation.Root({
   final: Annotation<string>,
 });
 
-const Nodes = { DRAFT: "draft", POLISH: "polish" } as const;
+const Nodes = { DRAFT: "drafting", POLISH: "polish" } as const;
 
 class Writer {
   private readonly model = new ChatOpenAI({ model: "gpt-4o-mini" });

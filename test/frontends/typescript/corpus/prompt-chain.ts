@@ -38,11 +38,11 @@ async function format(state: typeof State.State) {
 }
 
 export const graph = new StateGraph(State)
-  .addNode("answer", answer)
+  .addNode("respond", answer)
   .addNode("lookup", lookup)
   .addNode("format", format)
-  .addConditionalEdges(START, (state) => (state.kind === "faq" ? "answer" : "lookup"), ["answer", "lookup"])
-  .addEdge(["answer", "lookup"], "format")
+  .addConditionalEdges(START, (state) => (state.kind === "faq" ? "respond" : "lookup"), ["respond", "lookup"])
+  .addEdge(["respond", "lookup"], "format")
   .addEdge("format", END)
   .compile()
   .withConfig({ runName: "qa" });

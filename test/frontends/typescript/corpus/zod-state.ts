@@ -30,8 +30,8 @@ async function answer(state: z.infer<typeof State>) {
 
 export const graph = new StateGraph({ state: State, input: Input, output: Output, context: Context })
   .addNode("takeNotes", takeNotes)
-  .addNode("answer", answer)
+  .addNode("respond", answer)
   .addEdge(START, "takeNotes")
-  .addEdge("takeNotes", "answer")
-  .addEdge("answer", END)
+  .addEdge("takeNotes", "respond")
+  .addEdge("respond", END)
   .compile();
