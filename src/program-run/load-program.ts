@@ -34,9 +34,11 @@ function tsconfigOf(file: string): string | undefined {
   }
 }
 
+/** The line of an error that says what is wrong (for a syntax error, esbuild's `file:line:col: ERROR: ...`). */
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").find((line) => line.trim() !== "") ?? text;
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  return (lines.find((line) => line.includes(" ERROR: ")) ?? lines[0] ?? text).trim();
 }
 
 async function importProgram(file: string): Promise<Record<string, unknown>> {

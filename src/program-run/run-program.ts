@@ -63,15 +63,6 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
   const maxInflight = options.maxInflight ?? 64;
   const window = options.window ?? Math.max(4 * maxInflight, 2 * (options.chunkSize ?? 256));
 
-  const writer = new ResultsWriter(options.out);
-  writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
-  const stateDir = options.out === undefined ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
-  const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : checkpointFileOf(options.out!);
-  const store = RunStore.open(checkpointFile, options.resume ?? false);
-  store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize: 1 });
-  if (options.fingerprint) store.saveFingerprint(options.fingerprint);
-  store.setStatus("running");
-
   const abortController = new AbortController();
   setMaxListeners(0, abortController.signal);
   options.abort?.addEventListener("abort", () => abortController.abort(new Error("run aborted")));
@@ -108,6 +99,25 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
     observer: items.observer,
   });
 
+  // The program is imported once its chat models' endpoint is set (they read it when they are made), and before
+  // anything of the run is written: a program that cannot load leaves no files behind.
+  let graph: ProgramGraph;
+  try {
+    graph = await loadProgramGraph(file, workflow.mainGraph.name, options.graph);
+  } catch (error) {
+    shared.accumulator.close(new Error("run stopped"));
+    await endpoint.close();
+    throw error;
+  }
+  const writer = new ResultsWriter(options.out);
+  writer.open(options.resume ?? false, { retryFailed: options.retryFailed });
+  const stateDir = options.out === undefined ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
+  const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : checkpointFileOf(options.out!);
+  const store = RunStore.open(checkpointFile, options.resume ?? false);
+  store.saveSettings({ workflow: workflow.name, input: inputName(options.input), chunkSize: 1 });
+  if (options.fingerprint) store.saveFingerprint(options.fingerprint);
+  store.setStatus("running");
+
   const record = (line: ResultLine) => {
     for (const written of writer.write([line])) {
       options.onResult?.(written);
@@ -122,11 +132,9 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
   };
   const stopping = () => (options.stop?.aborted ?? false) || stoppedBy !== undefined || abortController.signal.aborted;
 
-  let graph: ProgramGraph;
   let interrupted = false;
   let completed = false;
   try {
-    graph = await loadProgramGraph(file, workflow.mainGraph.name, options.graph);
     // Every item is a thread of its own in the run's checkpoints (the program's own checkpointer is not used).
     graph.checkpointer = store.checkpointer;
     const input = new InputSource(options.input, [], undefined, options.limit);
