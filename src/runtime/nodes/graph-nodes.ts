@@ -47,7 +47,10 @@ export async function executeMapNode(
   const after: Promise<void>[] = [];
   const done = (item: WorkItem) => {
     const next = onMapped(item);
-    if (next) after.push(next);
+    if (!next) return;
+    after.push(next);
+    // Awaited below; a failure while the body still runs (or after it threw) is not an unhandled rejection.
+    next.catch(() => {});
   };
   for (const item of items) {
     const list = readPath(item.state, node.over.split("."));
