@@ -103,9 +103,9 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
       const together = node.kind === "llm" && node.pack !== undefined;
       // Items that ran this reducer during their map's step (reduce-ahead.ts) only move on.
       const reduced = toRun.filter((item) => item.reducedAt === id);
+      const toExecute = reduced.length ? toRun.filter((item) => item.reducedAt !== id) : toRun;
       for (const item of reduced) delete item.reducedAt;
       if (reduced.length > 0) settle(reduced);
-      const toExecute = reduced.length ? toRun.filter((item) => !reduced.includes(item)) : toRun;
       if (toExecute.length > 0 && node.kind === "map") {
         await executeMapNode(context, node, toExecute, (item) => reduceAhead(context, graph, item, settleAt));
       } else if (toExecute.length > 0 && ITEM_BY_ITEM.has(node.kind) && !together) {
