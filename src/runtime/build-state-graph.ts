@@ -7,6 +7,8 @@ import type { WorkflowGraph } from "../ir/workflow.js";
 import { reachableNodes } from "../passes/analyses/reachability.js";
 import type { ExecutionContext } from "./execution-context.js";
 import { executeNode } from "./nodes/index.js";
+import { executeMapNode } from "./nodes/graph-nodes.js";
+import { reduceAhead } from "./reduce-ahead.js";
 import { advance } from "./routing.js";
 import type { WorkItem } from "./work-item.js";
 
@@ -39,6 +41,8 @@ export interface StateGraphHooks {
    * store) is awaited before the step's checkpoint, so a result is recorded before the item is checkpointed finished.
    */
   onFinished?: (items: WorkItem[]) => void | Promise<void>;
+  /** Items that left this graph in this step, in any graph (a map hears of its elements as they leave its body). */
+  onLeft?: (items: WorkItem[]) => void;
   /** Items a previous run already finished: they are not run again. */
   alreadyFinished?: (item: WorkItem) => boolean;
 }
@@ -72,16 +76,18 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
       // Items done with this node move on at once: those that leave the graph are reported (their result lines are
       // written now, not when the slowest item of the step is done), the others park until the step ends, so the
       // accumulator knows they will send nothing more.
-      const settle = (items: WorkItem[]) => {
+      // (At node `at`: this one, or the reducer a mapped item ran during this step, see reduce-ahead.ts.)
+      const settleAt = (at: string, items: WorkItem[]) => {
         if (context.signal.aborted) return;
+        const there = at === id ? here : record.node({ graph: graph.name, node: at });
         // A deferred item stays where it is, not running: a resumed run starts it again (it sent nothing).
         for (const item of items) {
           if (item.status !== "running") continue;
           const failedHere = item.outcome === "error";
-          if (failedHere) here.errors++;
-          const edge = advance(graph, id, item);
+          if (failedHere) there.errors++;
+          const edge = advance(graph, at, item);
           if (edge) record.edgeTaken(graph.name, edge.id);
-          else if (failedHere && hooks.onFinished) record.failedItem(item.id, `${graph.name}/${id}`, item.error ?? "");
+          else if (failedHere && hooks.onFinished) record.failedItem(item.id, `${graph.name}/${at}`, item.error ?? "");
         }
         // Parked: done with their node, waiting for the rest of their step; like items waiting on a model request,
         // they send nothing more until the items still at work are answered.
@@ -89,15 +95,26 @@ function defineStateGraph(graph: WorkflowGraph, context: ExecutionContext, hooks
         const finished = items.filter((item) => item.at === null);
         const recorded = finished.length > 0 ? hooks.onFinished?.(finished) : undefined;
         if (recorded) recording.push(recorded);
+        if (finished.length > 0) hooks.onLeft?.(finished);
         context.accumulator.check();
       };
+      const settle = (items: WorkItem[]) => settleAt(id, items);
       // A packed llm node (`pack:`) runs its items together: K of them form one request.
       const together = node.kind === "llm" && node.pack !== undefined;
-      if (toRun.length > 0 && ITEM_BY_ITEM.has(node.kind) && !together) {
-        await Promise.all(toRun.map((item) => executeNode(context, graph, node, [item]).then(() => settle([item]))));
-      } else if (toRun.length > 0) {
-        await executeNode(context, graph, node, toRun);
-        settle(toRun);
+      // Items that ran this reducer during their map's step (reduce-ahead.ts) only move on.
+      const reduced = toRun.filter((item) => item.reducedAt === id);
+      const toExecute = reduced.length ? toRun.filter((item) => item.reducedAt !== id) : toRun;
+      for (const item of reduced) delete item.reducedAt;
+      if (reduced.length > 0) settle(reduced);
+      if (toExecute.length > 0 && node.kind === "map") {
+        await executeMapNode(context, node, toExecute, (item) => reduceAhead(context, graph, item, settleAt));
+      } else if (toExecute.length > 0 && ITEM_BY_ITEM.has(node.kind) && !together) {
+        await Promise.all(
+          toExecute.map((item) => executeNode(context, graph, node, [item]).then(() => settle([item]))),
+        );
+      } else if (toExecute.length > 0) {
+        await executeNode(context, graph, node, toExecute);
+        settle(toExecute);
       }
       await Promise.all(recording);
       // A run stopped at once: its aborted requests are not the items' errors. The step is dropped, and a resumed

@@ -17,8 +17,12 @@ import { packPlanOf } from "./nodes/packed-llm-node.js";
 import type { WorkItem } from "./work-item.js";
 import type { NativeBatches } from "./batch-native/native-batches.js";
 
-/** Runs a graph over items until each leaves it (provided by `buildStateGraph`). */
-export type GraphRunner = (graphName: string, items: WorkItem[]) => Promise<WorkItem[]>;
+/** Runs a graph over items until each leaves it (provided by `buildStateGraph`); `onLeft` hears of items as they leave. */
+export type GraphRunner = (
+  graphName: string,
+  items: WorkItem[],
+  onLeft?: (items: WorkItem[]) => void,
+) => Promise<WorkItem[]>;
 
 export interface ExecutionOptions {
   /** Attempts to get a schema-valid answer before the item fails. */

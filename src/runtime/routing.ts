@@ -28,9 +28,14 @@ function edgeMatches(edge: WorkflowEdge, graph: WorkflowGraph, item: WorkItem): 
   return true;
 }
 
+/** The edge an item takes after the node, or undefined when its path ends there. */
+export function nextEdge(graph: WorkflowGraph, nodeId: string, item: WorkItem): WorkflowEdge | undefined {
+  return graph.outEdges(nodeId).find((edge) => edgeMatches(edge, graph, item));
+}
+
 /** Sets `item.at` to the next node, or finishes the item; returns the edge taken, if any. */
 export function advance(graph: WorkflowGraph, nodeId: string, item: WorkItem): WorkflowEdge | undefined {
-  const next = graph.outEdges(nodeId).find((edge) => edgeMatches(edge, graph, item));
+  const next = nextEdge(graph, nodeId, item);
   item.route = undefined;
   if (next) {
     item.at = next.to;

@@ -253,10 +253,12 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   context.batches = nativeBatches(context, toolRuntime, policy, store, !options.retryFailed);
   options.stop?.addEventListener("abort", () => context.batches.drain(), { once: true });
 
-  const subgraphs = new Map<string, ReturnType<typeof buildStateGraph>>();
-  context.runGraph = async (name, items) => {
-    let compiled = subgraphs.get(name);
-    if (!compiled) subgraphs.set(name, (compiled = buildStateGraph(workflow.graphByName(name)!, context)));
+  // A graph per invocation (a map hears of its own elements as they leave). A body resumed from its checkpoint holds
+  // the items it had when the run stopped: those not given now (their items finished meanwhile) are not run again.
+  context.runGraph = async (name, items, onLeft) => {
+    const given = new Set(items.map((item) => item.id));
+    const alreadyFinished = (item: WorkItem) => !given.has(item.id);
+    const compiled = buildStateGraph(workflow.graphByName(name)!, context, { onLeft, alreadyFinished });
     const result = await compiled.invoke({ items: { replace: items } }, { recursionLimit: 100_000 });
     return result.items;
   };

@@ -21,4 +21,6 @@ export interface WorkItem {
   /** Fields the workflow's nodes wrote (the result's `output`). */
   written: string[];
   usage: ChatUsage;
+  /** The reducer the item ran during its map's step (see reduce-ahead.ts): that node's step only moves it on. */
+  reducedAt?: string;
 }
