@@ -50,6 +50,7 @@ const CONTENDERS: Contender[] = [
     "-O3, no slot kept",
     optimizationLevels["3"].replace("tool-wait-retention", "tool-wait-retention{slot-share=0}"),
   ),
+  nexus("-O3, no admission control", optimizationLevels["3"].replace(",kv-admission", "")),
   nexus(
     "-O3, whole slot kept",
     optimizationLevels["3"].replace("tool-wait-retention", "tool-wait-retention{slot-share=1}"),
@@ -199,6 +200,11 @@ async function main(): Promise<void> {
   const before = values.before ? await contendersOf(values.before, "before") : [];
   const pressured = await measure(agents, timeScale, cacheTokens, pick([...before, ...CONTENDERS]));
   console.log(table(pressured.rows));
+  // The same N on the whole cache: what the schedule costs without pressure, the floor pressure is measured against.
+  const whole = pick([nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
+  console.log(`\nThe same ${agents} agents, the profile's whole KV cache\n`);
+  const unpressured = await measure(agents, timeScale, undefined, whole);
+  console.log(table(unpressured.rows));
   const calmContenders = pick([...before, nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
   console.log(
     `\nNo pressure: ${calm} agents, the profile's whole KV cache (${PROFILE.kvCacheTokens.toLocaleString("en-US")} tokens)\n`,
@@ -209,7 +215,16 @@ async function main(): Promise<void> {
     writeFileSync(
       values.json,
       JSON.stringify(
-        { agents, calm, timeScale, cacheTokens, workingSet: ws, pressured: pressured.rows, relaxed: relaxed.rows },
+        {
+          agents,
+          calm,
+          timeScale,
+          cacheTokens,
+          workingSet: ws,
+          pressured: pressured.rows,
+          unpressured: unpressured.rows,
+          relaxed: relaxed.rows,
+        },
         null,
         2,
       ),
