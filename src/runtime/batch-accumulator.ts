@@ -350,7 +350,7 @@ export class BatchAccumulator {
               : backend.complete(pending.request, hints));
             // The item's next turn follows the tool: its slot is kept for it before this one is given back.
             const hold = pending.hints.holdSlot;
-            if (hold && pending.owner && result.toolCalls.length > 0)
+            if (hold && pending.owner && result.toolCalls.length > 0 && backend.concurrency !== "unbounded")
               slots.reserve(pending.owner.itemId, hold.ms, hold.share);
             return result;
           } finally {
