@@ -5,10 +5,16 @@
 // Nexus contender talks to the simulator as Dynamo (`dynamo://`, the simulator in dynamo mode), the engine whose wire
 // format carries all the -O3 hints. Times are simulated ms; the bound is capacityLowerBoundMs (engine-timing.ts).
 //
+// With --before DIR (a checkout of an earlier commit, with its dependencies installed), that checkout's -O2 and -O3
+// run as extra rows in the same run, against the same simulator: a before/after side by side.
+//
 //   npm run bench:o3 -- [--agents 1000] [--calm-agents 100] [--time-scale 2] [--share 0.25] [--json FILE] [--only NAMES]
+//                       [--before DIR]
 
 import { writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
   capacityLowerBoundMs,
@@ -35,13 +41,34 @@ const CONTENDERS: Contender[] = [
   nexus("Nexus -O2", O2),
   ...O3_PASSES.map((pass) => nexus(`-O2 + ${pass}`, `${O2},${pass}`)),
   nexus("Nexus -O3", optimizationLevels["3"]),
-  // The keep-alive as long as the time a second turn actually takes to reach the engine under this load (seconds:
-  // the client's inference slots and the engine's queue are full), not just the tool's 400 ms.
+  // Each of -O3's runtime levers taken away, or pushed to its end, on its own.
   nexus(
-    "Nexus -O3, keep-alive 4.4 s",
-    optimizationLevels["3"].replace("tool-wait-retention", "tool-wait-retention{margin=10}"),
+    "-O3, client queue in arrival order",
+    optimizationLevels["3"].replace("remaining-work-priority", "remaining-work-priority{client-queue=false}"),
+  ),
+  nexus(
+    "-O3, no slot kept",
+    optimizationLevels["3"].replace("tool-wait-retention", "tool-wait-retention{slot-share=0}"),
+  ),
+  nexus("-O3, no admission control", optimizationLevels["3"].replace(",kv-admission", "")),
+  nexus(
+    "-O3, whole slot kept",
+    optimizationLevels["3"].replace("tool-wait-retention", "tool-wait-retention{slot-share=1}"),
   ),
 ];
+
+/** -O2 and -O3 of another checkout (`--before DIR`), run by that checkout's own compiler and runtime. */
+async function contendersOf(dir: string, label: string): Promise<Contender[]> {
+  const load = (path: string) => import(pathToFileURL(join(dir, path)).href);
+  const { runNexus: run } = (await load("bench/e2e/nexus-contender.ts")) as { runNexus: typeof runNexus };
+  const { optimizationLevels: levels } = (await load("src/passes/index.ts")) as {
+    optimizationLevels: typeof optimizationLevels;
+  };
+  return (["2", "3"] as const).map((level) => ({
+    name: `Nexus -O${level} (${label})`,
+    run: (ctx) => run(ctx, { passes: levels[level], scheme: "dynamo" }),
+  }));
+}
 
 interface Row {
   contender: string;
@@ -50,6 +77,8 @@ interface Row {
   recomputedTokens: number;
   evictedBlocks: number;
   preemptions: number;
+  busyMs: number;
+  meanBatch: number;
   boundMs: number;
   ratio: number;
 }
@@ -91,6 +120,8 @@ async function measure(
         recomputedTokens: stats.recomputedTokens,
         evictedBlocks: stats.evictedBlocks,
         preemptions: stats.preemptions,
+        busyMs: stats.busyMs,
+        meanBatch: stats.meanBatchSize,
         boundMs,
         ratio: wallMs / boundMs,
       });
@@ -110,6 +141,8 @@ function table(rows: Row[]): string {
     "recomputed",
     "evicted blocks",
     "preemptions",
+    "engine busy (ms)",
+    "mean batch",
     "bound (ms)",
     "x bound",
   ];
@@ -120,6 +153,8 @@ function table(rows: Row[]): string {
     r.recomputedTokens.toLocaleString("en-US"),
     r.evictedBlocks.toLocaleString("en-US"),
     String(r.preemptions),
+    r.busyMs.toFixed(0),
+    r.meanBatch.toFixed(0),
     r.boundMs.toFixed(0),
     r.ratio.toFixed(2),
   ]);
@@ -147,6 +182,7 @@ async function main(): Promise<void> {
       share: { type: "string", default: "0.25" },
       json: { type: "string" },
       only: { type: "string" },
+      before: { type: "string" },
     },
   });
   const agents = Number(values.agents);
@@ -161,9 +197,15 @@ async function main(): Promise<void> {
     `-O3 benchmark: ${agents} agents, working set ~${ws.toLocaleString("en-US")} tokens, sim KV cache ` +
       `${cacheTokens.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%), time scale ${timeScale}, dynamo mode, h100-8b\n`,
   );
-  const pressured = await measure(agents, timeScale, cacheTokens, pick(CONTENDERS));
+  const before = values.before ? await contendersOf(values.before, "before") : [];
+  const pressured = await measure(agents, timeScale, cacheTokens, pick([...before, ...CONTENDERS]));
   console.log(table(pressured.rows));
-  const calmContenders = pick([nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
+  // The same N on the whole cache: what the schedule costs without pressure, the floor pressure is measured against.
+  const whole = pick([nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
+  console.log(`\nThe same ${agents} agents, the profile's whole KV cache\n`);
+  const unpressured = await measure(agents, timeScale, undefined, whole);
+  console.log(table(unpressured.rows));
+  const calmContenders = pick([...before, nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
   console.log(
     `\nNo pressure: ${calm} agents, the profile's whole KV cache (${PROFILE.kvCacheTokens.toLocaleString("en-US")} tokens)\n`,
   );
@@ -173,7 +215,16 @@ async function main(): Promise<void> {
     writeFileSync(
       values.json,
       JSON.stringify(
-        { agents, calm, timeScale, cacheTokens, workingSet: ws, pressured: pressured.rows, relaxed: relaxed.rows },
+        {
+          agents,
+          calm,
+          timeScale,
+          cacheTokens,
+          workingSet: ws,
+          pressured: pressured.rows,
+          unpressured: unpressured.rows,
+          relaxed: relaxed.rows,
+        },
         null,
         2,
       ),

@@ -2,7 +2,9 @@
 // (Autellix-style least attained service, from the compiler's side): items with fewer model turns and less expected
 // decode left go first, so they finish and release their KV sooner. The work left is the longest path to an exit
 // weighted by model turns (a node's `max_turns` when it offers tools, else 1) and by the share of the node's runs that
-// reach each successor (expected visits); decode is each turn's `max_tokens` (or the default estimate).
+// reach each successor (expected visits); decode is each turn's `max_tokens` (or the default estimate). The runtime
+// orders requests waiting for its own inference slots the same way (`client-queue`), so an item's later turn is sent
+// before a new item's first.
 import { remainingWorkAnnotation, type RemainingWork } from "../ir/annotations/remaining-work.js";
 import type { WorkflowGraph } from "../ir/workflow.js";
 import type { Pass } from "../pass-manager/pass.js";
@@ -39,6 +41,12 @@ export const remainingWorkPriorityPass: Pass = {
       default: 256,
       description: "output tokens assumed per turn of a node without max_tokens",
     },
+    {
+      name: "client-queue",
+      type: "boolean",
+      default: true,
+      description: "order requests waiting for the run's inference slots by the same priority",
+    },
   ],
   requires: [componentsAnalysis, expectedVisitsAnalysis],
   preserves: "all",
@@ -46,6 +54,7 @@ export const remainingWorkPriorityPass: Pass = {
     const components = context.getAnalysis(componentsAnalysis);
     const visits = context.getAnalysis(expectedVisitsAnalysis).perGraphRun;
     const defaultDecode = context.options["default-output-tokens"] as number;
+    const clientQueue = context.options["client-queue"] as boolean;
     for (const graph of ir.graphs) {
       const left = new Map<string, Work>();
       const seen = visits.get(graph.name)!;
@@ -79,6 +88,7 @@ export const remainingWorkPriorityPass: Pass = {
             decodeTokensLeft: Math.round(work.decode),
             priority: Math.max(0, Math.round(PRIORITY_BASE - work.turns * TURN_WEIGHT - work.decode / 100)),
             perTurn: TURN_WEIGHT,
+            ...(clientQueue ? {} : { clientQueue }),
           };
           graph.annotations.set(remainingWorkAnnotation, id, value);
           context.stat("nodes-prioritized");

@@ -286,7 +286,10 @@ export class BatchAccumulator {
 
   /** Items that finished: their ids are no longer needed. */
   forget(itemIds: string[]): void {
-    for (const id of itemIds) this.sentItems.delete(id);
+    for (const id of itemIds) {
+      this.sentItems.delete(id);
+      this.options.slots.cancel(id);
+    }
   }
 
   /** Records a prefix as warm, now or once its warm-up request is answered. */
@@ -341,9 +344,15 @@ export class BatchAccumulator {
           firstSentAt ??= started;
           try {
             const hints = { ...pending.hints, signal: limited };
-            return await (forwarder && backend.stream
+            pending.hints.onSent?.();
+            const result = await (forwarder && backend.stream
               ? backend.stream(pending.request, hints, forwarder())
               : backend.complete(pending.request, hints));
+            // The item's next turn follows the tool: its slot is kept for it before this one is given back.
+            const hold = pending.hints.holdSlot;
+            if (hold && pending.owner && result.toolCalls.length > 0 && backend.concurrency !== "unbounded")
+              slots.reserve(pending.owner.itemId, hold.ms, hold.share);
+            return result;
           } finally {
             stats.inflight--;
             stats.record.requestEnded(pending.batch.node, performance.now() - started, stats.inflight);
@@ -354,7 +363,10 @@ export class BatchAccumulator {
       );
     try {
       const result = await withRetry(
-        (signal) => (backend.concurrency === "unbounded" ? attempt(signal) : slots.run(() => attempt(signal))),
+        (signal) =>
+          backend.concurrency === "unbounded"
+            ? attempt(signal)
+            : slots.run(() => attempt(signal), pending.hints.queuePriority, pending.owner?.itemId),
         retry,
         {
           signal: pending.hints.signal,

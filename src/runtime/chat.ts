@@ -33,6 +33,19 @@ export interface ChatResult {
 export interface RequestHints {
   /** Higher runs first (Dynamo `nvext.agent_hints.priority`). */
   priority?: number;
+  /**
+   * Order among requests waiting for one of the run's inference slots (higher first; -O3's remaining-work
+   * priority, without the engine-side lift of tool-calling turns): an item's continuing turn goes before a new
+   * item's first. Not sent to the backend.
+   */
+  queuePriority?: number;
+  /**
+   * When the answer calls a tool, `share` of an inference slot is kept for the item's next request, for up to `ms`
+   * (real ms; -O3's tool-wait retention), so that turn does not queue behind new items' first turns. Not sent.
+   */
+  holdSlot?: { ms: number; share: number };
+  /** Called each time the request is sent (it has its inference slot). */
+  onSent?: () => void;
   /** Expected output tokens (Dynamo `osl`). */
   expectedOutputTokens?: number;
   /**

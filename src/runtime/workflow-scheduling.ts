@@ -21,6 +21,8 @@ import { ToolLatency } from "./tool-latency.js";
 
 /** Priority added to a turn that may call a tool: above any remaining-work difference, so its prefix is evicted last. */
 const RETAIN_PRIORITY_BOOST = 10_000;
+/** An inference slot is kept for an item's next turn for this many times the expected wait before it lapses. */
+const HOLD_SLOT_FACTOR = 3;
 
 export class WorkflowScheduling {
   readonly toolLatency = new ToolLatency();
@@ -56,18 +58,36 @@ export class WorkflowScheduling {
   }
 
   /** The hints of the node's annotations for the item's `turn` (1-based) at the node. */
-  hintsFor(graph: WorkflowGraph, node: LlmNode | RouterNode, turn: number, hints: RequestHints): RequestHints {
+  hintsFor(
+    graph: WorkflowGraph,
+    node: LlmNode | RouterNode,
+    itemId: string,
+    turn: number,
+    hints: RequestHints,
+  ): RequestHints {
     const remaining = graph.annotations.get(remainingWorkAnnotation, node.id);
     const retention = graph.annotations.get(retentionAnnotation, node.id);
     if (!remaining && !retention) return hints;
     const result = { ...hints };
-    if (remaining) result.priority = remaining.priority + Math.min(turn - 1, remaining.turnsAtNode) * remaining.perTurn;
-    if (retention && node.kind === "llm" && turn < node.maxTurns) {
+    if (remaining) {
+      result.priority = remaining.priority + Math.min(turn - 1, remaining.turnsAtNode) * remaining.perTurn;
+      if (remaining.clientQueue !== false) result.queuePriority = result.priority;
+    }
+    if (!retention || node.kind !== "llm") return result;
+    const key = `${graph.name}\u0000${node.id}`;
+    // The time from an answer to the item's next request: measured up to the moment that request is sent.
+    if (turn > 1) result.onSent = () => this.noteNextUse(key, itemId, "sent");
+    if (turn < node.maxTurns) {
       const tool = retention.source === "default" ? this.toolLatency.slowest(node.tools) : undefined;
-      const gap = this.nextUseMs.get(`${graph.name}\u0000${node.id}`);
+      const gap = this.nextUseMs.get(key);
       const measured = Math.max(tool ?? 0, gap ?? 0) / this.timeScale;
       const margin = retention.toolLatencyMs > 0 ? retention.keepAliveMs / retention.toolLatencyMs : 1.25;
       result.keepAliveMs = Math.max(retention.keepAliveMs, Math.round(measured * margin));
+      if (retention.slotShare)
+        result.holdSlot = {
+          ms: HOLD_SLOT_FACTOR * Math.max(result.keepAliveMs * this.timeScale, gap ?? 0),
+          share: retention.slotShare,
+        };
       // Engines that evict by request priority (SGLang's priority eviction, and Dynamo in front of it) keep the
       // blocks of a turn whose next use is near (after the tool) over those of final turns, never used again.
       result.priority = (result.priority ?? 0) + RETAIN_PRIORITY_BOOST;
@@ -76,13 +96,7 @@ export class WorkflowScheduling {
   }
 
   /** Measures the time from an item's answer at a node to its next request there (for retention's keep-alive). */
-  private noteNextUse(
-    graph: WorkflowGraph,
-    node: LlmNode | RouterNode,
-    itemId: string,
-    event: "send" | "answer",
-  ): void {
-    const key = `${graph.name}\u0000${node.id}`;
+  private noteNextUse(key: string, itemId: string, event: "sent" | "answer"): void {
     const itemKey = `${key}\u0000${itemId}`;
     const now = performance.now();
     if (event === "answer") {
@@ -105,11 +119,11 @@ export class WorkflowScheduling {
     send: () => Promise<ChatResult>,
   ): Promise<{ result: ChatResult; shared: boolean }> {
     const retained = graph.annotations.get(retentionAnnotation, node.id) !== undefined;
-    if (retained) this.noteNextUse(graph, node, itemId, "send");
     const answer = graph.annotations.get(memoAnnotation, node.id)?.share
       ? await this.memo.answer(request, send)
       : { result: await send(), shared: false };
-    if (retained && answer.result.toolCalls.length > 0) this.noteNextUse(graph, node, itemId, "answer");
+    if (retained && answer.result.toolCalls.length > 0)
+      this.noteNextUse(`${graph.name}\u0000${node.id}`, itemId, "answer");
     return answer;
   }
 }

@@ -84,6 +84,29 @@ describe("-O3 hints on the wire", () => {
   });
 });
 
+describe("-O3 and the run's own inference slots", () => {
+  /** The order in which the engine received the items' turns at the agent node, with one inference slot. */
+  async function turnOrder(level: "2" | "3"): Promise<string[]> {
+    const engine = await sim({ mode: "dynamo", timeScale: 0.01 });
+    const proxy = track(await startRecordingProxy(engine.url));
+    const workflow = compileFile(workflowFile("o3-agent"), { optimizationLevel: level }).workflow!;
+    const backend = track(selectBackend(`dynamo://127.0.0.1:${proxy.port}`, { maxInflight: 1, timeScale: 0.01 }));
+    await runFixture("o3-agent", ITEMS, backend, scratch(), { workflow, toolTimeScale: 0.01, maxInflight: 1 });
+    return proxy.received
+      .filter((r) => r.path.endsWith("/chat/completions"))
+      .map((r) => r.body as Record<string, unknown>)
+      .filter((b) => JSON.stringify(b.messages).includes("Research") && (b.max_tokens as number) > 1)
+      .map((b) => (isFirstTurn(b) ? "first" : "later"));
+  }
+
+  it("sends an item's next turn before new items' first turns at -O3, after all of them at -O2", async () => {
+    const o2 = await turnOrder("2");
+    expect(o2.indexOf("later")).toBeGreaterThan(o2.lastIndexOf("first"));
+    const o3 = await turnOrder("3");
+    expect(o3.indexOf("later")).toBeLessThan(o3.lastIndexOf("first"));
+  });
+});
+
 describe("-O3 runtime parts", () => {
   it("downstream prefill warms the static text up to the first per-item value", () => {
     const workflow = compileFile(workflowFile("o3-agent"), { optimizationLevel: "3" }).workflow!;

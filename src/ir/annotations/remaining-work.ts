@@ -16,18 +16,24 @@ export const remainingWorkSchema = z.object({
   priority: z.number().int(),
   /** Added to the priority per turn already made at the node. */
   perTurn: z.number().int().nonnegative(),
+  /** False when requests waiting for the run's inference slots are not ordered by this priority (default: they are). */
+  clientQueue: z.boolean().optional(),
 });
 
 export type RemainingWork = z.infer<typeof remainingWorkSchema>;
 
 function formatRemainingWork(value: RemainingWork): string {
-  return `remaining{turns=${value.turnsLeft} decode=${value.decodeTokensLeft}tok prio=${value.priority}+${value.perTurn}/turn}`;
+  const queue = value.clientQueue === false ? " client-queue=off" : "";
+  return `remaining{turns=${value.turnsLeft} decode=${value.decodeTokensLeft}tok prio=${value.priority}+${value.perTurn}/turn${queue}}`;
 }
 
 function explainRemainingWork(value: RemainingWork): string {
   return [
     `remaining work: ${value.turnsLeft} model turns (${value.turnsAtNode} here) and about ${value.decodeTokensLeft} output tokens to an exit, along the longest path`,
     `engine priority ${value.priority} on the first turn here, +${value.perTurn} for each later turn: items with less left run first and release their KV sooner`,
+    value.clientQueue === false
+      ? `requests waiting for the run's inference slots go in arrival order`
+      : `the same order for requests waiting for the run's inference slots: an item's later turn before a new item's first`,
   ].join("\n");
 }
 

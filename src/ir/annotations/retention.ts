@@ -15,12 +15,18 @@ export const retentionSchema = z.object({
   source: z.enum(["declared", "default"]),
   /** The tool the latency comes from. */
   tool: z.string(),
+  /**
+   * Share (0..1) of an inference slot kept for the item's next turn while its tool runs: new items' first turns
+   * leave it free. 0 or absent: none.
+   */
+  slotShare: z.number().min(0).max(1).optional(),
 });
 
 export type Retention = z.infer<typeof retentionSchema>;
 
 function formatRetention(value: Retention): string {
-  return `retain{keep-alive=${formatDuration(value.keepAliveMs)} tool=${value.tool} ${value.source}}`;
+  const slot = value.slotShare ? ` slot=${value.slotShare}` : "";
+  return `retain{keep-alive=${formatDuration(value.keepAliveMs)} tool=${value.tool} ${value.source}${slot}}`;
 }
 
 function explainRetention(value: Retention): string {
@@ -28,6 +34,11 @@ function explainRetention(value: Retention): string {
     `tool-wait retention: after a turn that may call a tool, the engine keeps this item's prefix for ${formatDuration(value.keepAliveMs)}`,
     `from ${value.tool}'s ${value.source === "declared" ? "declared" : "default"} latency ${formatDuration(value.toolLatencyMs)} (longer when the measured time to the item's next request is)`,
     `such turns also go at a priority above final turns, so engines that evict by priority keep their prefix longest`,
+    ...(value.slotShare
+      ? [
+          `while the tool runs, ${value.slotShare} of an inference slot is kept for the item's next turn: new items' first turns leave it free`,
+        ]
+      : []),
   ].join("\n");
 }
 

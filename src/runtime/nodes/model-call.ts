@@ -20,7 +20,7 @@ export async function callModel(
   await scheduling.beforeCall(context, graph, node, item.id);
   const hints = requestHints(context, batch, request, `${item.id}/${graph.name}/${node.id}/${step}`);
   const { result, shared } = await scheduling.send(graph, node, item.id, request, () =>
-    context.accumulator.submit(request, batch, scheduling.hintsFor(graph, node, step, hints), {
+    context.accumulator.submit(request, batch, scheduling.hintsFor(graph, node, item.id, step, hints), {
       itemId: item.id,
       deferrable: graph === context.workflow.mainGraph,
     }),
