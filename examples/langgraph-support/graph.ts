@@ -1,6 +1,7 @@
 // A support desk written as a LangGraph.js program, as `nexus build` and `nexus inspect` read it (README,
 // "LangGraph.js programs"): a classifier whose structured answer picks the team, a ReAct loop with a ToolNode,
-// plain tasks, and a reviewer that sends drafts back with Command.
+// plain tasks, and a reviewer that sends drafts back with Command. `nexus run` runs it as it is (README, "Running a
+// program"): `nexus run examples/langgraph-support/graph.ts --input examples/langgraph-support/tickets.jsonl`.
 import { ChatAnthropic } from "@langchain/anthropic";
 import { AIMessage, SystemMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
@@ -59,6 +60,7 @@ const technicalModel = careful.bindTools([statusPage]);
 async function technical(state: SupportState) {
   const answer = await technicalModel.invoke([
     { role: "system", content: `${POLICY} You handle technical problems; check the status page first.` },
+    { role: "user", content: state.ticket },
     ...state.messages,
   ]);
   return { messages: [answer] };
@@ -111,7 +113,9 @@ export const graph = new StateGraph(State)
   .addConditionalEdges("classify", (state) => state.team, ["billing", "technical", "account"])
   .addConditionalEdges("technical", needsTools, ["tools", "collect"])
   .addEdge("tools", "technical")
-  .addEdge(["billing", "collect", "account"], "review")
+  .addEdge("billing", "review")
+  .addEdge("collect", "review")
+  .addEdge("account", "review")
   .addEdge("rewrite", "review")
   .addEdge("send", END)
   .compile();
