@@ -12,7 +12,7 @@
 // unless `--spill-over` is given.
 //
 // Items/s per size and against 1 engine with the same workers (target: 4 engines at least 3.5x the items/s of 1),
-// for the whole run (the run report's wall time) and for its steady state (between 10% and 90% of the results,
+// for the whole run (the run report's wall time) and for its steady state (between 10% and 90% of the requests,
 // without start-up and tail). The cells in `--full` run over `--items`, the others over `--other-items`.
 //
 //   node --import tsx bench/distributed/scaling.ts [--items 10000] [--other-items 2000] [--full 1x2,4x2]
@@ -146,7 +146,7 @@ try {
       );
       const report = join(dir, `r-${cell}.json`);
       const out = join(dir, `o-${cell}.jsonl`);
-      const sampler = sampleRun(ports.slice(0, engines), MAX_SEQS, out, items);
+      const sampler = sampleRun(ports.slice(0, engines), MAX_SEQS, items);
       const workerPids = workers.map((worker) => worker.process.child.pid!);
       const workerCpuBefore = workerPids.map((pid) => treeCpuSeconds([pid]));
       const runStarted = performance.now();
@@ -154,7 +154,7 @@ try {
         WORKFLOW,
         ...["--input", input, "--out", out, "--report", report, "--chunk-size", values["chunk-size"]!],
       ).finished;
-      const sample = sampler.stop();
+      const sample = await sampler.stop();
       const runSeconds = (performance.now() - runStarted) / 1000;
       const workerCpu =
         Math.max(...workerPids.map((pid, i) => treeCpuSeconds([pid]) - workerCpuBefore[i])) / runSeconds;
