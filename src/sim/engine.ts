@@ -54,6 +54,8 @@ export interface SimEngineOptions {
   cacheTokens?: number;
   /** Tokens per KV block (default 16; 1 in sglang mode). */
   blockSize?: number;
+  /** Most sequences in the running batch at once, like vLLM's `--max-num-seqs` (default: the profile's). */
+  maxRunningSeqs?: number;
   /** Mixed into every answer's seed (same as scenario.seed, which wins if both are set). */
   seed?: string | number;
   /** Model id served by /v1/models (default: the profile's). */
@@ -117,7 +119,9 @@ export class SimEngine {
   private readonly instance = randomBytes(6).toString("hex");
 
   constructor(options: SimEngineOptions = {}) {
-    this.profile = resolveProfile(options.profile);
+    const profile = resolveProfile(options.profile);
+    this.profile =
+      options.maxRunningSeqs === undefined ? profile : { ...profile, maxRunningSeqs: options.maxRunningSeqs };
     this.mode = options.mode ?? "vllm";
     const scenario = parseScenario(options.scenario ?? {});
     this.scenario =

@@ -132,6 +132,28 @@ describe("engine routing", () => {
     expect(routing.report().spilledOver).toBeGreaterThan(0);
   });
 
+  it("spreads a prefix over the engines that hold it at a small imbalance, and to a new engine only past the threshold", async () => {
+    const sims = await Promise.all([0, 1, 2].map(() => resources.sim({ timeScale: 0.05 })));
+    const urls = sims.map((sim) => `vllm://127.0.0.1:${sim.port}`);
+    const engines = urls.map((url) => ({ url, backend: selectBackend(url, settings) }));
+    const routing = resources.track(new RoutingBackend(engines, { spillAbsolute: 8, spillRatio: 1.5, spillWarm: 2 }));
+    const hints = { cacheKey: "growing-prefix" };
+    const [first, second, third] = rankEngines(hints.cacheKey, urls);
+    const served = () => sims.map((sim) => sim.engine.stats().requests);
+    const burst = (name: string, count: number) =>
+      Promise.all(Array.from({ length: count }, (_, i) => routing.complete(request(`${name} ${i}`), hints)));
+    // Ten at once: nine fill the first engine up to the threshold, the tenth spills to the second.
+    await burst("first", 10);
+    expect([served()[first], served()[second], served()[third]]).toEqual([9, 1, 0]);
+    // Twelve at once: the two engines that hold the prefix share them evenly; the third, which would have to
+    // prefill it, gets none (the first engine never has more than the threshold beyond it).
+    const before = served();
+    await burst("second", 12);
+    const grew = served().map((n, i) => n - before[i]);
+    expect(Math.abs(grew[first] - grew[second])).toBeLessThanOrEqual(3);
+    expect(grew[third]).toBe(0);
+  });
+
   it("an engine taken out is health-checked and put back once it answers again", async () => {
     const [stays, leaves] = await Promise.all([resources.sim(), resources.sim()]);
     const urls = [stays, leaves].map((sim) => `vllm://127.0.0.1:${sim.port}`);

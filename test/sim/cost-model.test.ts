@@ -153,6 +153,18 @@ describe("cost model through the engine (simulated time)", () => {
     expect(results[3].queueMs).toBeGreaterThan(results[0].e2eMs * 0.9);
   });
 
+  it("caps the running batch with maxRunningSeqs (nexus sim --max-num-seqs) over any profile", async () => {
+    const e = engine({ profile: "h100-32b", maxRunningSeqs: 3 });
+    expect(e.profile.maxRunningSeqs).toBe(3);
+    expect(e.profile.decodeBaseMs).toBe(PROFILES["h100-32b"].decodeBaseMs);
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        e.run({ promptTokens: tokens(1000 * (i + 1), 50), outputTokens: tokens(1, 10) }),
+      ),
+    );
+    expect(e.stats().maxBatchSize).toBe(3);
+  });
+
   it("dynamo mode admits higher agent_hints.priority first", async () => {
     const tiny: EngineProfile = { ...P8, name: "tiny", maxRunningSeqs: 1 };
     const e = engine({ profile: tiny, mode: "dynamo" });

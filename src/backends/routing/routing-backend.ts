@@ -3,7 +3,11 @@
 // engine per shared prefix, so the fleet prefills each prefix once instead of once per engine, and every worker
 // with the same engine list picks the same engine. When that engine has far more requests in flight than the least
 // loaded one (more than `spillAbsolute` more, and more than `spillRatio` times as many, as SGLang's cache-aware
-// router balances), the request spills over to the least loaded engine. An engine that cannot be reached is taken
+// router balances), the request spills over to the least loaded engine, which then holds the prefix too. Among the
+// engines that hold a prefix (that were sent a request with its key), its requests go to the least loaded, if it
+// has more than `spillWarm` fewer in flight than the first in affinity order: spilling there prefills nothing again,
+// so a prefix whose traffic outgrows one engine spreads over the engines it reached, while a prefix is moved to an
+// engine that must prefill it only past the high threshold. An engine that cannot be reached is taken
 // out at once and its request, like every other in-flight request that fails that way, goes to the key's next engine.
 // Every engine is health-checked (its models endpoint) every `probeMs` while requests are in flight: one that fails
 // is taken out, one taken out that answers is put back.
@@ -22,6 +26,8 @@ export interface RoutingOptions {
   spillAbsolute?: number;
   /** ... and this many times as many (default 1.5). */
   spillRatio?: number;
+  /** Spill over to an engine that holds the prefix when it has this many fewer in flight (default 2). */
+  spillWarm?: number;
   /** How often engines are health-checked while requests are in flight, ms (default 2000). */
   probeMs?: number;
   /** Route without prefix affinity, round robin (for comparison in benchmarks). */
@@ -34,6 +40,9 @@ interface EngineState extends RoutedEngine {
   up: boolean;
   requests: number;
 }
+
+/** Prefix keys remembered with the engines that were sent them; the oldest are forgotten past this many. */
+const MAX_REMEMBERED_KEYS = 10_000;
 
 /** An error that says the engine itself is gone (refused or dropped connection), not that this request failed. */
 function engineIsGone(error: unknown): boolean {
@@ -53,6 +62,8 @@ export class RoutingBackend implements ModelBackend {
   private probe: NodeJS.Timeout | undefined;
   private probing = false;
   private active = 0;
+  /** For each prefix key, the engines that were sent a request with it (and so hold its prefix, as far as known). */
+  private readonly holders = new Map<string, Set<EngineState>>();
 
   constructor(
     engines: RoutedEngine[],
@@ -81,11 +92,33 @@ export class RoutingBackend implements ModelBackend {
     const least = ranked.reduce((best, engine) => (engine.inflight < best.inflight ? engine : best), chosen);
     const absolute = this.options.spillAbsolute ?? 64;
     const ratio = this.options.spillRatio ?? 1.5;
-    if (chosen.inflight - least.inflight > absolute && chosen.inflight > ratio * least.inflight) {
-      this.spilled++;
-      return [least, ...ranked.filter((engine) => engine !== least)];
-    }
+    if (chosen.inflight - least.inflight > absolute && chosen.inflight > ratio * least.inflight)
+      return this.spillTo(least, ranked);
+    const holders = this.holders.get(hints.cacheKey);
+    const warm = ranked
+      .filter((engine) => holders?.has(engine))
+      .reduce<EngineState | undefined>(
+        (best, engine) => (!best || engine.inflight < best.inflight ? engine : best),
+        undefined,
+      );
+    if (warm && chosen.inflight - warm.inflight > (this.options.spillWarm ?? 2)) return this.spillTo(warm, ranked);
     return ranked;
+  }
+
+  private spillTo(engine: EngineState, ranked: EngineState[]): EngineState[] {
+    this.spilled++;
+    return [engine, ...ranked.filter((other) => other !== engine)];
+  }
+
+  /** Records that `engine` was sent a request with `key`: it holds the prefix from now on. */
+  private remember(key: string | undefined, engine: EngineState): void {
+    if (key === undefined || this.options.roundRobin) return;
+    let holders = this.holders.get(key);
+    if (!holders) {
+      if (this.holders.size >= MAX_REMEMBERED_KEYS) this.holders.delete(this.holders.keys().next().value!);
+      this.holders.set(key, (holders = new Set()));
+    }
+    holders.add(engine);
   }
 
   complete(request: ChatRequest, hints: RequestHints): Promise<ChatResult> {
@@ -127,6 +160,7 @@ export class RoutingBackend implements ModelBackend {
       if (!engine.up && this.engines.some((e) => e.up)) continue;
       engine.inflight++;
       engine.requests++;
+      this.remember(hints.cacheKey, engine);
       try {
         return await call(engine.backend);
       } catch (error) {
@@ -144,6 +178,8 @@ export class RoutingBackend implements ModelBackend {
   private takeOut(engine: EngineState, error: Error): void {
     if (!engine.up) return;
     engine.up = false;
+    // Back up, it may have lost its cache (a restart): it holds no prefix until it is sent one again.
+    for (const holders of this.holders.values()) holders.delete(engine);
     this.options.warn?.(`warning: engine ${engine.url} taken out (${error.message}); its requests go to the others`);
   }
 

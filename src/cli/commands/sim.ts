@@ -1,5 +1,6 @@
 // `nexus sim [--port 8000] [--host 127.0.0.1] [--profile h100-8b] [--time-scale 0.05] [--scenario FILE]
-// [--mode vllm|sglang|dynamo] [--cache-blocks N | --cache-tokens N] [--served-model-name NAME]`: start the built-in engine and provider
+// [--mode vllm|sglang|dynamo] [--cache-blocks N | --cache-tokens N] [--max-num-seqs N]
+// [--served-model-name NAME]`: start the built-in engine and provider
 // simulator and serve until Ctrl-C. One port serves the OpenAI-compatible engine, SGLang and the Anthropic and
 // OpenAI batch emulators.
 import { Option, type Command } from "commander";
@@ -21,6 +22,7 @@ interface SimFlags {
   mode: "vllm" | "sglang" | "dynamo";
   cacheBlocks?: number;
   cacheTokens?: number;
+  maxNumSeqs?: number;
   batchLatencyMs: number;
   servedModelName?: string[];
 }
@@ -46,6 +48,11 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
     .option(
       "--cache-tokens <n>",
       "KV cache capacity in tokens: a small cache makes eviction and preemption real (default: from the profile)",
+      positiveInteger,
+    )
+    .option(
+      "--max-num-seqs <n>",
+      "most sequences in the running batch at once, as vLLM's flag (default: from the profile)",
       positiveInteger,
     )
     .option(
@@ -79,13 +86,15 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
         mode,
         cacheBlocks: flags.cacheBlocks,
         cacheTokens: flags.cacheTokens,
+        maxRunningSeqs: flags.maxNumSeqs,
         batchLatencyMs: flags.batchLatencyMs,
         servedModels: flags.servedModelName,
       });
       const { url, engine } = server;
       const lines = [
         `nexus sim: ${engine.profile.name} (${engine.modelName}), mode ${mode}, time scale ${engine.clock.timeScale}, ` +
-          `KV cache ${engine.cache.capacityBlocks} blocks of ${engine.cache.blockSize} tokens`,
+          `KV cache ${engine.cache.capacityBlocks} blocks of ${engine.cache.blockSize} tokens, ` +
+          `at most ${engine.profile.maxRunningSeqs} sequences running`,
         `  base URL            ${url}`,
         `  OpenAI-compatible   ${url}/v1  (chat/completions, completions, models)`,
         `  SGLang              ${url}/generate, ${url}/flush_cache`,
