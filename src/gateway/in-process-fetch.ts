@@ -24,6 +24,11 @@ export interface InProcessOptions {
    */
   ignoreClientSignal: boolean;
   observer?: CallObserver;
+  /**
+   * Where a request under `url` that is not a chat call goes instead (an embeddings or files call of the same SDK
+   * client): the request for the service the client would have reached without Nexus. Default: the gateway itself.
+   */
+  elsewhere?: (request: Request, path: string) => Request;
 }
 
 const encoder = new TextEncoder();
@@ -128,7 +133,7 @@ export function inProcessFetch(original: typeof fetch, options: InProcessOptions
     const path = new URL(url).pathname;
     const flavor = ROUTES[path];
     const request = new Request(input, init);
-    if (!flavor || request.method !== "POST") return original(input, init);
-    return answer(options, flavor, request);
+    if (flavor && request.method === "POST") return answer(options, flavor, request);
+    return options.elsewhere ? original(options.elsewhere(request, path)) : original(input, init);
   };
 }

@@ -24,6 +24,48 @@ function variables(url: string, key: string): Record<string, string> {
   };
 }
 
+interface Upstream {
+  /** The base URL, without its `/v1`. */
+  base: string;
+  key?: string;
+  keyHeader: "authorization" | "x-api-key";
+}
+
+/** The services the program's clients would reach without Nexus: what the environment said before the run. */
+function upstreams(saved: Map<string, string | undefined>): { openai: Upstream; anthropic: Upstream } {
+  const strip = (url: string) => url.replace(/\/+$/, "").replace(/\/v1$/, "");
+  return {
+    openai: {
+      base: strip(saved.get("OPENAI_BASE_URL") ?? saved.get("OPENAI_API_BASE") ?? "https://api.openai.com/v1"),
+      key: saved.get("OPENAI_API_KEY"),
+      keyHeader: "authorization",
+    },
+    anthropic: {
+      base: strip(saved.get("ANTHROPIC_BASE_URL") ?? saved.get("ANTHROPIC_API_URL") ?? "https://api.anthropic.com"),
+      key: saved.get("ANTHROPIC_API_KEY"),
+      keyHeader: "x-api-key",
+    },
+  };
+}
+
+/** The request sent to the service itself, with the user's own key instead of the run's. */
+function redirected(request: Request, service: Upstream, path: string): Request {
+  const url = new URL(request.url);
+  const headers = new Headers(request.headers);
+  headers.delete("authorization");
+  headers.delete("x-api-key");
+  if (service.key)
+    headers.set(service.keyHeader, service.keyHeader === "authorization" ? `Bearer ${service.key}` : service.key);
+  const target = `${service.base}${path}${url.search}`;
+  return new Request(target, {
+    method: request.method,
+    headers,
+    body: request.body,
+    signal: request.signal,
+    duplex: "half",
+  } as RequestInit);
+}
+
 export async function openProgramEndpoint(
   shared: SharedBackend,
   options: { ignoreClientSignal: boolean; observer: CallObserver },
@@ -36,7 +78,17 @@ export async function openProgramEndpoint(
     process.env[name] = value;
   }
   const original = globalThis.fetch;
-  globalThis.fetch = inProcessFetch(original, { url: gateway.url, shared, ...options });
+  const upstream = upstreams(saved);
+  globalThis.fetch = inProcessFetch(original, {
+    url: gateway.url,
+    shared,
+    ...options,
+    elsewhere: (request, path) => {
+      // An Anthropic SDK client says so in its headers; anything else is an OpenAI-style client.
+      const service = request.headers.has("anthropic-version") ? upstream.anthropic : upstream.openai;
+      return redirected(request, service, path);
+    },
+  });
   return {
     url: gateway.url,
     async close() {

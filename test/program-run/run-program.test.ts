@@ -4,7 +4,8 @@
 // backend that cannot be reached stops the run with one line before anything is written.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimServer, type SimServer } from "../../src/sim/index.js";
 import type { RunReport } from "../../src/runtime/run-report.js";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/paths.js";
@@ -15,7 +16,12 @@ const scratch = useScratchDir("nexus-program-run-test-");
 const MAP_REDUCE = join(REPO_ROOT, "test/frontends/typescript/corpus/map-reduce.ts");
 const program = (name: string) => join(REPO_ROOT, "test/program-run/programs", name);
 
-beforeAll(() => ensureCliBuilt());
+let sim: SimServer;
+beforeAll(async () => {
+  ensureCliBuilt();
+  sim = await startSimServer({ timeScale: 0.001 });
+});
+afterAll(() => sim.close());
 
 interface Line {
   id: string;
@@ -117,6 +123,27 @@ describe.concurrent("nexus run on a LangGraph.js program", () => {
     expect(numbers).toMatchObject({ resumed: doneBefore, succeeded: items - doneBefore, failed: 0 });
     // Items whose outline was checkpointed before the kill send only their essay request again.
     expect(numbers.modelRequests).toBeLessThan(2 * (items - doneBefore));
+  });
+
+  it("sends the program's other calls (embeddings) where its environment pointed them before the run", async () => {
+    const dir = scratch();
+    const input = join(dir, "questions.jsonl");
+    writeInput(input, [
+      { id: "q1", question: "What is a cache?" },
+      { id: "q2", question: "Why batch?" },
+    ]);
+    const out = join(dir, "results.jsonl");
+    process.env.OPENAI_BASE_URL = `${sim.url}/v1`;
+    process.env.OPENAI_API_KEY = "sim";
+    const run = await nexus("run", program("embed-then-answer.ts"), "--input", input, "--out", out, "--no-progress");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const results = lines(out);
+    expect(results.every((line) => line.status === "ok" && (line.output?.dims as number) > 0)).toBe(true);
+    expect(results.every((line) => typeof line.output?.answer === "string")).toBe(true);
+    // One embeddings request per item reached the simulator, not the run's gateway.
+    const stats = (await (await fetch(`${sim.url}/sim/stats`)).json()) as { embeddingRequests: number };
+    expect(stats.embeddingRequests).toBe(2);
   });
 
   it("stops in one line, writing nothing, when the program exports no graph or the backend cannot be reached", async () => {
