@@ -95,7 +95,7 @@ function outputsById(file: string): Map<string, unknown> {
   return new Map(lines.map((line) => JSON.parse(line) as { id: string; output: unknown }).map((r) => [r.id, r.output]));
 }
 
-describe("nexus run on a LangGraph.js program", () => {
+describe.concurrent("nexus run on a LangGraph.js program", () => {
   for (const [name, inputs] of Object.entries(PROGRAMS)) {
     it(`gives every item of ${name} the final state the program gives it`, async () => {
       const items = join(dir, `${name}.items.jsonl`);
