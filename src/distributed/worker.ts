@@ -18,7 +18,11 @@ import { WorkerMetrics } from "./worker-metrics.js";
 export interface WorkerOptions {
   queue: QueueAddress;
   state: PostgresState;
-  backend: ModelBackend;
+  /**
+   * The backend chunks run on: this worker's one, or a function that opens one per chunk and is closed after it
+   * (provider batches: each chunk's journal is its own, in the shared state, so a chunk taken over re-attaches).
+   */
+  backend: ModelBackend | ((runId: string, chunk: number) => Promise<ModelBackend>);
   /** Chunks run at once by this worker. */
   concurrency: number;
   maxInflight: number;
@@ -66,13 +70,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       runId,
       items.map((item) => String(item.id)),
     );
+    const perChunk = typeof options.backend === "function";
+    const backend = typeof options.backend === "function" ? await options.backend(runId, chunk) : options.backend;
     metrics.chunkStarted();
     const preflight = !run.checked;
     const handle = runWorkflow({
       workflow: run.workflow,
       workflowFile: run.definition.workflowFile,
       input: items,
-      backend: options.backend,
+      backend,
       trust: options.trust,
       resume: true,
       shared: { checkpointer: options.state.checkpointer, results, threadPrefix: `${runId}/${chunk}/` },
@@ -87,6 +93,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       outcome = await handle;
     } finally {
       metrics.chunkEnded(job.id!);
+      if (perChunk) await backend.close();
     }
     run.checked = true;
     if (outcome.interrupted)

@@ -54,20 +54,25 @@ export class PostgresState {
   static async open(url: string): Promise<PostgresState> {
     const state = new PostgresState(url);
     try {
-      const client = await state.pool.connect();
-      try {
-        await client.query("SELECT pg_advisory_lock(72657361)");
-        await client.query(SCHEMA);
-        await state.checkpointer.setup();
-      } finally {
-        await client.query("SELECT pg_advisory_unlock(72657361)").catch(() => {});
-        client.release();
-      }
+      await state.createTables(SCHEMA, () => state.checkpointer.setup());
     } catch (error) {
       await state.pool.end().catch(() => {});
       throw error;
     }
     return state;
+  }
+
+  /** Runs `schema` (CREATE ... IF NOT EXISTS) under the advisory lock every process creates its tables under. */
+  async createTables(schema: string, after?: () => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock(72657361)");
+      await client.query(schema);
+      await after?.();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(72657361)").catch(() => {});
+      client.release();
+    }
   }
 
   async saveRun(runId: string, definition: unknown): Promise<void> {
