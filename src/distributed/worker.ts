@@ -4,7 +4,9 @@
 // worker), the next one continues from the chunk's last checkpoint, and items that already have a result are not
 // run again. A chunk is marked done in the shared state before its job completes.
 import { Worker, type Job } from "bullmq";
+import { asBatchNative } from "../ir/batch-forms.js";
 import { loadWorkflow } from "../ir/serialize.js";
+import { PostgresBatchJournal } from "../runtime/batch-native/postgres-batch-journal.js";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import { PostgresResultStore, type PostgresState } from "../runtime/postgres-state.js";
@@ -43,6 +45,8 @@ interface LoadedRun {
   workflow: Workflow;
   definition: RunDefinition;
   checked: boolean;
+  /** The workflow has batch-native nodes: each chunk keeps their outcomes in the shared state. */
+  batchNative: boolean;
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -54,7 +58,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       run = options.state.run(runId).then((stored) => {
         if (!stored) throw new Error(`run ${runId} is not in the shared state (was it started over?)`);
         const definition = stored as RunDefinition;
-        return { definition, workflow: loadWorkflow(definition.workflow), checked: false };
+        const workflow = loadWorkflow(definition.workflow);
+        const batchNative = [...workflow.allNodes()].some(({ node }) => asBatchNative(node) !== undefined);
+        return { definition, workflow, checked: false, batchNative };
       });
       run.catch(() => runs.delete(runId));
       runs.set(runId, run);
@@ -72,6 +78,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     );
     const perChunk = typeof options.backend === "function";
     const backend = typeof options.backend === "function" ? await options.backend(runId, chunk) : options.backend;
+    const scope = `${runId}/${chunk}`;
+    const batchJournal = run.batchNative
+      ? await PostgresBatchJournal.open(options.state, scope, !run.definition.options.retryFailed)
+      : undefined;
     metrics.chunkStarted();
     const preflight = !run.checked;
     const handle = runWorkflow({
@@ -81,7 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       backend,
       trust: options.trust,
       resume: true,
-      shared: { checkpointer: options.state.checkpointer, results, threadPrefix: `${runId}/${chunk}/` },
+      shared: { checkpointer: options.state.checkpointer, results, batchJournal, threadPrefix: `${scope}/` },
       chunkSize: Math.max(1, items.length),
       maxInflight: options.maxInflight,
       preflight,
