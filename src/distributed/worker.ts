@@ -6,7 +6,7 @@
 import { Worker, type Job } from "bullmq";
 import { asBatchNative } from "../ir/batch-forms.js";
 import { loadWorkflow } from "../ir/serialize.js";
-import { PostgresBatchJournal } from "../runtime/batch-native/postgres-batch-journal.js";
+import { PostgresNativeBatchJournal } from "../runtime/batch-native/postgres-batch-journal.js";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import { PostgresResultStore, type PostgresState } from "../runtime/postgres-state.js";
@@ -21,10 +21,11 @@ export interface WorkerOptions {
   queue: QueueAddress;
   state: PostgresState;
   /**
-   * The backend chunks run on: this worker's one, or a function that opens one per chunk and is closed after it
+   * The backend chunks run on: this worker's one, or a function that opens one per chunk (given the chunk's scope in
+   * the shared state, `<run>/<chunk>`) and is closed after it
    * (provider batches: each chunk's journal is its own, in the shared state, so a chunk taken over re-attaches).
    */
-  backend: ModelBackend | ((runId: string, chunk: number) => Promise<ModelBackend>);
+  backend: ModelBackend | ((scope: ChunkScope) => Promise<ModelBackend>);
   /** Chunks run at once by this worker. */
   concurrency: number;
   maxInflight: number;
@@ -34,6 +35,9 @@ export interface WorkerOptions {
   metrics?: WorkerMetrics;
   log?: (line: string) => void;
 }
+
+/** A chunk's name in the shared state: its run id and index, `<run>/<chunk>`. */
+export type ChunkScope = `${string}/${number}`;
 
 export interface RunningWorker {
   /** Stops taking chunks and lets the running ones finish. */
@@ -76,12 +80,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       runId,
       items.map((item) => String(item.id)),
     );
-    const perChunk = typeof options.backend === "function";
-    const backend = typeof options.backend === "function" ? await options.backend(runId, chunk) : options.backend;
-    const scope = `${runId}/${chunk}`;
+    const scope: ChunkScope = `${runId}/${chunk}`;
     const batchJournal = run.batchNative
-      ? await PostgresBatchJournal.open(options.state, scope, !run.definition.options.retryFailed)
+      ? await PostgresNativeBatchJournal.open(options.state, scope, !run.definition.options.retryFailed)
       : undefined;
+    const perChunk = typeof options.backend === "function";
+    const backend = typeof options.backend === "function" ? await options.backend(scope) : options.backend;
     metrics.chunkStarted();
     const preflight = !run.checked;
     const handle = runWorkflow({

@@ -1,11 +1,11 @@
-// A distributed chunk's batch-native outcomes are kept in the shared Postgres state (`PostgresBatchJournal`): a chunk
-// stopped while one batch was out and another had finished is run again (as by the worker that takes it over, with a
-// journal opened afresh from Postgres) and calls the implementation only for the unfinished batch.
+// A distributed chunk's batch-native outcomes are kept in the shared Postgres state (`PostgresNativeBatchJournal`):
+// a chunk stopped while one batch was out and another had finished is run again (as by the worker that takes it over,
+// with a journal opened afresh from Postgres) and calls the implementation only for the unfinished batch.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InstantBackend } from "../../src/backends/in-process/instant-backend.js";
-import { PostgresBatchJournal } from "../../src/runtime/batch-native/postgres-batch-journal.js";
+import { PostgresNativeBatchJournal } from "../../src/runtime/batch-native/postgres-batch-journal.js";
 import { PostgresResultStore, PostgresState } from "../../src/runtime/postgres-state.js";
 import { runWorkflow, type RunOptions } from "../../src/runtime/run-workflow.js";
 import { compileCase, HOLDING_MODULE, useFolders, writeNativeCase } from "../batch-native/helpers.js";
@@ -27,11 +27,26 @@ function writeTwoNodeCase(dir: string): string {
   const yaml = readFileSync(file, "utf8")
     .replace(
       "        batch: { size: 1, timeout_ms: 10 }\n",
-      "        batch: { size: 1, timeout_ms: 10 }\n      - id: wait\n        kind: tool\n        tool_ref: wait\n        output: waited\n        batch: { size: 2, timeout_ms: 60000 }\n    edges:\n      - from_node: lookup\n        to_node: wait\n        condition: { trigger: success }\n",
+      `        batch: { size: 1, timeout_ms: 10 }
+      - id: wait
+        kind: tool
+        tool_ref: wait
+        output: waited
+        batch: { size: 2, timeout_ms: 60000 }
+    edges:
+      - from_node: lookup
+        to_node: wait
+        condition: { trigger: success }
+`,
     )
     .replace(
       "tools:\n",
-      "tools:\n  - name: wait\n    protocol: function\n    config: { module: wait.mjs, export: wait }\n    input_schema: { type: object }\n",
+      `tools:
+  - name: wait
+    protocol: function
+    config: { module: wait.mjs, export: wait }
+    input_schema: { type: object }
+`,
     );
   writeFileSync(file, yaml);
   return file;
@@ -52,7 +67,7 @@ describe("batch-native outcomes of a distributed chunk", () => {
     await postgres?.stop();
   });
 
-  it("a finished batch's outcomes come from Postgres when the chunk runs again; only the unfinished batch is called", async () => {
+  it("a finished batch's outcomes come from Postgres when the chunk runs again; only b's batch is called", async () => {
     const dir = folder();
     const file = writeTwoNodeCase(dir);
     const compiled = compileCase(file);
@@ -73,7 +88,7 @@ describe("batch-native outcomes of a distributed chunk", () => {
         shared: {
           checkpointer: state.checkpointer,
           results: new PostgresResultStore(state, "run-native", ["a", "b"]),
-          batchJournal: await PostgresBatchJournal.open(state, scope, true),
+          batchJournal: await PostgresNativeBatchJournal.open(state, scope, true),
           threadPrefix: `${scope}/`,
         },
         ...options,

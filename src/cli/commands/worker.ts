@@ -78,7 +78,7 @@ export function registerWorkerCommand(program: Command): void {
     // Provider batches: one backend per chunk, journaled in the shared state (the chunk's scope), so a worker
     // taking over a chunk re-attaches to its batches instead of paying for them again.
     const batchBackend = isProviderBatchSpec(flags.backend)
-      ? (runId: string, chunk: number) => openChunkProviderBatchBackend(flags.backend, state, `${runId}/${chunk}`)
+      ? (scope: string) => openChunkProviderBatchBackend(flags.backend, state, scope)
       : undefined;
     const backend =
       batchBackend ??

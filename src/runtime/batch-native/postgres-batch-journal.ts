@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS nexus_batch_outcomes (
 );
 `;
 
-export class PostgresBatchJournal extends MemoryBatchJournal {
+export class PostgresNativeBatchJournal extends MemoryBatchJournal {
   private constructor(
     private readonly state: PostgresState,
     private readonly scope: string,
@@ -23,10 +23,10 @@ export class PostgresBatchJournal extends MemoryBatchJournal {
     super();
   }
 
-  /** The scope's journal with every outcome recorded before (errors only when `replayErrors`: not with --retry-failed). */
-  static async open(state: PostgresState, scope: string, replayErrors: boolean): Promise<PostgresBatchJournal> {
+  /** The scope's journal with the outcomes recorded before (errors only with `replayErrors`: not --retry-failed). */
+  static async open(state: PostgresState, scope: string, replayErrors: boolean): Promise<PostgresNativeBatchJournal> {
     await state.createTables(SCHEMA);
-    const journal = new PostgresBatchJournal(state, scope);
+    const journal = new PostgresNativeBatchJournal(state, scope);
     const { rows } = await state.pool.query<{ graph: string; node: string; item: string; outcome: JournaledOutcome }>(
       "SELECT graph, node, item, outcome FROM nexus_batch_outcomes WHERE scope = $1",
       [scope],
