@@ -83,6 +83,8 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
   writer.open(options.resume, { retryFailed: options.retryFailed });
   const queue = new Queue<ChunkJob>(options.queue.name, { connection: options.queue.connection });
   queue.on("error", () => {}); // reconnects on its own; the calls that failed say why
+  // Closing a queue whose connection is still being made (a resumed run with nothing to do) crashes in ioredis.
+  await queue.waitUntilReady();
   const done = options.resume ? await state.doneChunks(runId) : new Set<number>();
   /** Chunks enqueued and not done. */
   const outstanding = new Set<number>();
