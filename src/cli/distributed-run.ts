@@ -9,6 +9,7 @@ import { resolvePricing } from "../pricing/resolve-pricing.js";
 import type { RetryPolicy } from "../runtime/retry.js";
 import type { RunFingerprint } from "../runtime/run-fingerprint.js";
 import type { RunLock } from "../runtime/run-lock.js";
+import { describeTolerance, exceedsTolerance, type FailureTolerance } from "../runtime/failure-tolerance.js";
 import { UsageError } from "../util/user-errors.js";
 import { EXIT } from "./exit-codes.js";
 import { stoppedMessage } from "./stop-message.js";
@@ -17,12 +18,16 @@ export interface DistributedRunRequest {
   workflow: Workflow;
   workflowFile: string;
   input: string;
+  /** The results file, or `-`: results to stdout (no run records, so no `--resume`). */
   out: string;
   queue: string;
   state?: string;
   backendUrl: string;
-  guarded: { lock: RunLock; fingerprint: RunFingerprint };
+  /** The run lock and fingerprint (a run with a results file). */
+  guarded?: { lock: RunLock; fingerprint: RunFingerprint };
   resume: boolean;
+  retryFailed?: boolean;
+  maxFailures?: FailureTolerance;
   chunkSize: number;
   retry: RetryPolicy;
   prefixWarmup?: "request" | "in-flight" | "off";
@@ -45,15 +50,16 @@ export function distributedUsageError(flags: {
 }): string | undefined {
   if (flags.state !== undefined && !/^postgres(ql)?:\/\//.test(flags.state))
     return `--state '${flags.state}' is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DB`;
-  if (flags.state !== undefined && flags.out === "-")
-    return "--state needs a results file (--out FILE): the results are also written to it";
-  if (flags.state !== undefined && flags.retryFailed) return "--retry-failed is not supported with --state yet";
-  if (flags.queue === undefined) return undefined;
+  if (flags.queue === undefined) {
+    // One process with --state: its results go to Postgres and the file together (`TeeResultStore`).
+    if (flags.state !== undefined && flags.out === "-")
+      return "--state needs a results file (--out FILE): the results are also written to it";
+    if (flags.state !== undefined && flags.retryFailed)
+      return "--retry-failed with --state needs --queue (the coordinator marks the failed items for the workers)";
+    return undefined;
+  }
   if (flags.state === undefined)
     return "--queue needs --state postgres://...: the workers share the run's checkpoints and results there";
-  if (flags.out === "-") return "--queue needs a results file (--out FILE): the results are streamed into it";
-  if (flags.retryFailed) return "--retry-failed is not supported with --queue yet";
-  if (flags.maxFailures !== undefined) return "--max-failures is not supported with --queue yet";
   return undefined;
 }
 
@@ -75,14 +81,24 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
   } catch (error) {
     throw new UsageError(`cannot open --state ${request.state}: ${(error as Error).message}`);
   }
-  const store = RunStore.open(checkpointFileOf(request.out), request.resume);
-  const previous = store.settings();
+  const toStdout = request.out === "-";
+  // `--out -` keeps no run records: its run id is new every time, and it cannot be resumed.
+  const store = toStdout ? undefined : RunStore.open(checkpointFileOf(request.out), request.resume);
+  const previous = store?.settings();
   const runId = (request.resume ? previous?.runId : undefined) ?? `run-${randomBytes(6).toString("hex")}`;
   const chunkSize = (request.resume ? previous?.chunkSize : undefined) ?? request.chunkSize;
-  store.saveSettings({ workflow: request.workflow.name, input: request.input, chunkSize, runId });
-  store.saveFingerprint(request.guarded.fingerprint);
-  store.setStatus("running");
+  store?.saveSettings({ workflow: request.workflow.name, input: request.input, chunkSize, runId });
+  if (request.guarded) store?.saveFingerprint(request.guarded.fingerprint);
+  store?.setStatus("running");
   const stop = new AbortController();
+  // A reader that goes away (`| head`) stops the run like Ctrl-C: results written to a closed pipe would be lost.
+  let stdoutClosed = false;
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    stdoutClosed = true;
+    stop.abort();
+  };
+  if (toStdout) process.stdout.on("error", onStdoutError);
   const onSignal = () => {
     if (stop.signal.aborted) return;
     process.stderr.write("interrupt: enqueueing no more chunks; the workers finish the chunks they started...\n");
@@ -97,7 +113,14 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
       workflow: request.workflow,
       workflowFile: request.workflowFile,
       input: request.input,
-      out: request.out,
+      out: toStdout ? undefined : request.out,
+      onResult: toStdout
+        ? (line) => {
+            if (!stdoutClosed) process.stdout.write(JSON.stringify(line) + "\n");
+          }
+        : undefined,
+      retryFailed: request.retryFailed,
+      maxFailures: request.maxFailures,
       queue,
       state,
       runId,
@@ -109,6 +132,7 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
         defaultModel: request.defaultModel,
         modelMap: request.modelMap,
         toolTimeScale: request.backendUrl.startsWith("sim") ? request.timeScale : 1,
+        ...(request.retryFailed ? { retryFailed: true } : {}),
       },
       stop: stop.signal,
       onProgress: (stats) => {
@@ -117,7 +141,7 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
         process.stderr.write(`progress: ${stats.done} items done (${stats.failed} failed)\n`);
       },
     });
-    store.setStatus(outcome.interrupted ? "interrupted" : "finished");
+    store?.setStatus(outcome.interrupted ? "interrupted" : "finished");
     const runReport = report.buildRunReport(outcome.stats, {
       workflow: request.workflow.name,
       backend: `${request.backendUrl} (workers on ${queue.url})`,
@@ -128,8 +152,20 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
         resolvePricing(request.workflow, request.pricing ?? process.env.NEXUS_PRICING ?? "", () => {}),
       ),
     });
-    process.stdout.write(report.formatRunReport(runReport) + `results: ${request.out}\nrun id: ${runId}\n`);
+    if (toStdout) process.stderr.write(report.formatRunReport(runReport) + `run id: ${runId}\n`);
+    else {
+      process.stdout.write(report.formatRunReport(runReport) + `results: ${request.out}\nrun id: ${runId}\n`);
+      if (outcome.retried > 0)
+        process.stdout.write(
+          `retried: ${outcome.retried} failed items ran again; their new lines supersede the old ones\n`,
+        );
+    }
     if (request.report) writeFileSync(request.report, JSON.stringify(runReport, null, 2) + "\n");
+    const where = toStdout ? "stdout" : request.out;
+    const { failed, done } = outcome.stats;
+    const tooMany = request.maxFailures
+      ? exceedsTolerance(request.maxFailures, failed, outcome.stats.items)
+      : failed > 0;
     if (outcome.failedChunk) {
       process.stderr.write(
         `stopped: chunk ${outcome.failedChunk.chunk} failed on every attempt (${outcome.failedChunk.reason}); ` +
@@ -137,20 +173,31 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
       );
       return setExitCode(EXIT.internal);
     }
-    if (outcome.interrupted) {
-      process.stderr.write(stoppedMessage("interrupted", outcome.stats, request.out));
-      return setExitCode(EXIT.interrupted);
+    if (stdoutClosed) {
+      process.stderr.write(`stopped: stdout was closed after ${done} results\n`);
+      return setExitCode(EXIT.inputErrors);
     }
-    if (outcome.stats.failed > 0) {
+    if (outcome.stoppedBy === "max-failures")
       process.stderr.write(
-        `${outcome.stats.failed} of ${outcome.stats.done} items failed (their result lines say why)\n`,
+        `stopped: ${failed} items failed, more than --max-failures ${describeTolerance(request.maxFailures!)} allows\n`,
       );
-      setExitCode(EXIT.itemsFailed);
+    if (outcome.interrupted) {
+      const how = outcome.stoppedBy ? "stopped" : "interrupted";
+      process.stderr.write(stoppedMessage(how, outcome.stats, where, process.argv.slice(2), !toStdout));
+      if (!outcome.stoppedBy) return setExitCode(EXIT.interrupted);
     }
+    if (failed > 0)
+      process.stderr.write(
+        `${failed} of ${done} items failed (their result lines say why)` +
+          (request.maxFailures && !tooMany
+            ? `, within --max-failures ${describeTolerance(request.maxFailures)}\n`
+            : "\n"),
+      );
+    if (tooMany) setExitCode(EXIT.itemsFailed);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    store.close();
+    store?.close();
     await state.close();
   }
 }

@@ -13,6 +13,7 @@ import type { InputRecord, RunInput } from "../runtime/input-reader.js";
 import { inputItemCheck } from "../runtime/input-schema.js";
 import { ResultsWriter, type ResultLine } from "../runtime/results-writer.js";
 import { RunStats } from "../runtime/run-stats.js";
+import { exceedsTolerance, type FailureTolerance } from "../runtime/failure-tolerance.js";
 import { emptyUsage } from "../runtime/chat.js";
 import type { Workflow } from "../ir/workflow.js";
 import { saveWorkflow } from "../ir/serialize.js";
@@ -24,7 +25,14 @@ export interface CoordinatorOptions {
   workflow: Workflow;
   workflowFile?: string;
   input: RunInput;
-  out: string;
+  /** The results file; without one (`--out -`) every result goes to `onResult` only, and the run cannot resume. */
+  out?: string;
+  /** Hears every result line once, as it is streamed from the shared state. */
+  onResult?: (line: ResultLine) => void;
+  /** `--retry-failed` (with `resume`): items whose line is an error run again; their new lines supersede them. */
+  retryFailed?: boolean;
+  /** `--max-failures`: past it, no more chunks are enqueued and the running ones drain. */
+  maxFailures?: FailureTolerance;
   queue: QueueAddress;
   state: PostgresState;
   runId: string;
@@ -44,6 +52,10 @@ export interface CoordinatorOptions {
 export interface CoordinatorOutcome {
   stats: RunStats;
   interrupted: boolean;
+  /** Why the run stopped early, when not by `stop` (Ctrl-C). */
+  stoppedBy?: "max-failures";
+  /** Items whose earlier error line was superseded by a new line (`retryFailed`). */
+  retried: number;
   /** A chunk that failed on every attempt, with why: its items are left for --resume. */
   failedChunk?: { chunk: number; reason: string };
   chunks: number;
@@ -68,21 +80,27 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
   };
   await state.saveRun(runId, definition);
   const writer = new ResultsWriter(options.out);
-  writer.open(options.resume);
+  writer.open(options.resume, { retryFailed: options.retryFailed });
   const queue = new Queue<ChunkJob>(options.queue.name, { connection: options.queue.connection });
   queue.on("error", () => {}); // reconnects on its own; the calls that failed say why
+  // Closing a queue whose connection is still being made (a resumed run with nothing to do) crashes in ioredis.
+  await queue.waitUntilReady();
   const done = options.resume ? await state.doneChunks(runId) : new Set<number>();
   /** Chunks enqueued and not done. */
   const outstanding = new Set<number>();
   let lastSeq = 0;
   let failedChunk: CoordinatorOutcome["failedChunk"];
   let lastStateCheck = 0;
+  let stoppedBy: CoordinatorOutcome["stoppedBy"];
 
   const take = (lines: ResultLine[]) => {
     for (const line of writer.write(lines)) {
       if (line.status === "ok") stats.succeeded++;
       else stats.failed++;
+      options.onResult?.(line);
     }
+    if (options.maxFailures && !stoppedBy && exceedsTolerance(options.maxFailures, stats.failed, stats.expectedItems))
+      stoppedBy = "max-failures";
   };
   /** Streams new results to `out`, and learns which chunks are done (and which failed for good). */
   const pump = async () => {
@@ -131,11 +149,12 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
       },
     );
   };
-  const stopping = () => (options.stop?.aborted ?? false) || failedChunk !== undefined;
+  const stopping = () => (options.stop?.aborted ?? false) || failedChunk !== undefined || stoppedBy !== undefined;
 
   const startChunk = async (chunk: number, records: InputRecord[]) => {
     const invalid = records.filter((r): r is Extract<InputRecord, { kind: "invalid" }> => r.kind === "invalid");
-    if (invalid.length > 0) {
+    // An input line that cannot run has its error line once: retrying it would only write the same error again.
+    if (invalid.some((r) => !writer.hasLine(r.id))) {
       const lines = invalid.map((r) => ({
         id: r.id,
         status: "error" as const,
@@ -149,13 +168,18 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
       .filter((r): r is Extract<InputRecord, { kind: "item" }> => r.kind === "item" && !writer.isDone(r.id))
       .map((r) => ({ ...r.state, id: r.id }));
     stats.resumed += records.length - invalid.length - items.length;
-    if (done.has(chunk) || items.length === 0) return;
+    if (items.length === 0 || (done.has(chunk) && !options.retryFailed)) return;
     while (outstanding.size >= maxQueued && !stopping()) {
       await pump();
       if (outstanding.size >= maxQueued) await sleep(pollMs);
     }
     if (stopping()) return;
-    await state.addChunk(runId, chunk, items.length);
+    if (options.retryFailed)
+      await state.retryItems(
+        runId,
+        items.map((item) => String(item.id)),
+      );
+    await state.addChunk(runId, chunk, items.length, options.retryFailed && done.has(chunk));
     await enqueue(chunk, items);
     outstanding.add(chunk);
   };
@@ -203,6 +227,8 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<Coord
   return {
     stats,
     interrupted: interrupted || failedChunk !== undefined,
+    retried: writer.retried,
+    ...(stoppedBy ? { stoppedBy } : {}),
     chunks,
     ...(failedChunk ? { failedChunk } : {}),
   };

@@ -11,6 +11,8 @@ export interface ChunkRunOptions {
   modelMap?: Record<string, string>;
   toolTimeScale?: number;
   validationAttempts?: number;
+  /** `--retry-failed`: a chunk's failed items run again (in a thread of their own when its checkpoint holds them). */
+  retryFailed?: boolean;
 }
 
 export interface RunDefinition {

@@ -4,7 +4,9 @@
 // worker), the next one continues from the chunk's last checkpoint, and items that already have a result are not
 // run again. A chunk is marked done in the shared state before its job completes.
 import { Worker, type Job } from "bullmq";
+import { asBatchNative } from "../ir/batch-forms.js";
 import { loadWorkflow } from "../ir/serialize.js";
+import { PostgresNativeBatchJournal } from "../runtime/batch-native/postgres-batch-journal.js";
 import type { Workflow } from "../ir/workflow.js";
 import type { ModelBackend } from "../runtime/backend.js";
 import { PostgresResultStore, type PostgresState } from "../runtime/postgres-state.js";
@@ -18,7 +20,12 @@ import { WorkerMetrics } from "./worker-metrics.js";
 export interface WorkerOptions {
   queue: QueueAddress;
   state: PostgresState;
-  backend: ModelBackend;
+  /**
+   * The backend chunks run on: this worker's one, or a function that opens one per chunk (given the chunk's scope in
+   * the shared state, `<run>/<chunk>`) and is closed after it
+   * (provider batches: each chunk's journal is its own, in the shared state, so a chunk taken over re-attaches).
+   */
+  backend: ModelBackend | ((scope: ChunkScope) => Promise<ModelBackend>);
   /** Chunks run at once by this worker. */
   concurrency: number;
   maxInflight: number;
@@ -28,6 +35,9 @@ export interface WorkerOptions {
   metrics?: WorkerMetrics;
   log?: (line: string) => void;
 }
+
+/** A chunk's name in the shared state: its run id and index, `<run>/<chunk>`. */
+export type ChunkScope = `${string}/${number}`;
 
 export interface RunningWorker {
   /** Stops taking chunks and lets the running ones finish. */
@@ -39,6 +49,8 @@ interface LoadedRun {
   workflow: Workflow;
   definition: RunDefinition;
   checked: boolean;
+  /** The workflow has batch-native nodes: each chunk keeps their outcomes in the shared state. */
+  batchNative: boolean;
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -50,7 +62,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       run = options.state.run(runId).then((stored) => {
         if (!stored) throw new Error(`run ${runId} is not in the shared state (was it started over?)`);
         const definition = stored as RunDefinition;
-        return { definition, workflow: loadWorkflow(definition.workflow), checked: false };
+        const workflow = loadWorkflow(definition.workflow);
+        const batchNative = [...workflow.allNodes()].some(({ node }) => asBatchNative(node) !== undefined);
+        return { definition, workflow, checked: false, batchNative };
       });
       run.catch(() => runs.delete(runId));
       runs.set(runId, run);
@@ -66,16 +80,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       runId,
       items.map((item) => String(item.id)),
     );
+    const scope: ChunkScope = `${runId}/${chunk}`;
+    const batchJournal = run.batchNative
+      ? await PostgresNativeBatchJournal.open(options.state, scope, !run.definition.options.retryFailed)
+      : undefined;
+    const perChunk = typeof options.backend === "function";
+    const backend = typeof options.backend === "function" ? await options.backend(scope) : options.backend;
     metrics.chunkStarted();
     const preflight = !run.checked;
     const handle = runWorkflow({
       workflow: run.workflow,
       workflowFile: run.definition.workflowFile,
       input: items,
-      backend: options.backend,
+      backend,
       trust: options.trust,
       resume: true,
-      shared: { checkpointer: options.state.checkpointer, results, threadPrefix: `${runId}/${chunk}/` },
+      shared: { checkpointer: options.state.checkpointer, results, batchJournal, threadPrefix: `${scope}/` },
       chunkSize: Math.max(1, items.length),
       maxInflight: options.maxInflight,
       preflight,
@@ -87,6 +107,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       outcome = await handle;
     } finally {
       metrics.chunkEnded(job.id!);
+      if (perChunk) await backend.close();
     }
     run.checked = true;
     if (outcome.interrupted)

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS nexus_results (
 CREATE INDEX IF NOT EXISTS nexus_results_seq ON nexus_results (run_id, seq);
 `;
 
+/** A row's status: its line's, or `retrying` (an error line of an earlier run whose item runs again). */
+export type RowStatus = ResultLine["status"] | "retrying";
+
 /** A result row as recorded: its order of recording and its line. */
 export interface RecordedResult {
   seq: number;
@@ -54,20 +57,25 @@ export class PostgresState {
   static async open(url: string): Promise<PostgresState> {
     const state = new PostgresState(url);
     try {
-      const client = await state.pool.connect();
-      try {
-        await client.query("SELECT pg_advisory_lock(72657361)");
-        await client.query(SCHEMA);
-        await state.checkpointer.setup();
-      } finally {
-        await client.query("SELECT pg_advisory_unlock(72657361)").catch(() => {});
-        client.release();
-      }
+      await state.createTables(SCHEMA, () => state.checkpointer.setup());
     } catch (error) {
       await state.pool.end().catch(() => {});
       throw error;
     }
     return state;
+  }
+
+  /** Runs `schema` (CREATE ... IF NOT EXISTS) under the advisory lock every process creates its tables under. */
+  async createTables(schema: string, after?: () => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock(72657361)");
+      await client.query(schema);
+      await after?.();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(72657361)").catch(() => {});
+      client.release();
+    }
   }
 
   async saveRun(runId: string, definition: unknown): Promise<void> {
@@ -93,10 +101,24 @@ export class PostgresState {
     return rows[0]?.run_id;
   }
 
-  async addChunk(runId: string, chunk: number, items: number): Promise<void> {
+  /** Records a chunk as enqueued; `reopen` makes a done chunk not done again (its failed items run again). */
+  async addChunk(runId: string, chunk: number, items: number, reopen = false): Promise<void> {
     await this.pool.query(
-      "INSERT INTO nexus_chunks (run_id, chunk, items) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      "INSERT INTO nexus_chunks (run_id, chunk, items) VALUES ($1, $2, $3) ON CONFLICT (run_id, chunk) " +
+        (reopen ? "DO UPDATE SET done = false, stats = NULL, items = excluded.items" : "DO NOTHING"),
       [runId, chunk, items],
+    );
+  }
+
+  /**
+   * `--retry-failed`: the items' error rows become `retrying`, which no process counts as a result: the first line a
+   * worker records for such an item replaces the row (with a new `seq`, so the coordinator streams it).
+   */
+  async retryItems(runId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(
+      "UPDATE nexus_results SET status = 'retrying' WHERE run_id = $1 AND item_id = ANY($2) AND status = 'error'",
+      [runId, ids],
     );
   }
 
@@ -125,8 +147,8 @@ export class PostgresState {
   }
 
   /** Each item's status, for the given items (or every item of the run). */
-  async statuses(runId: string, ids?: string[]): Promise<Map<string, ResultLine["status"]>> {
-    const { rows } = await this.pool.query<{ item_id: string; status: ResultLine["status"] }>(
+  async statuses(runId: string, ids?: string[]): Promise<Map<string, RowStatus>> {
+    const { rows } = await this.pool.query<{ item_id: string; status: RowStatus }>(
       ids
         ? "SELECT item_id, status FROM nexus_results WHERE run_id = $1 AND item_id = ANY($2)"
         : "SELECT item_id, status FROM nexus_results WHERE run_id = $1",
@@ -149,7 +171,9 @@ export class PostgresState {
     if (lines.length === 0) return new Set();
     const { rows } = await this.pool.query<{ item_id: string }>(
       "INSERT INTO nexus_results (run_id, item_id, status, line) " +
-        "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING RETURNING item_id",
+        "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT (run_id, item_id) DO UPDATE " +
+        "SET status = excluded.status, line = excluded.line, seq = nextval(pg_get_serial_sequence('nexus_results', 'seq')) " +
+        "WHERE nexus_results.status = 'retrying' RETURNING item_id",
       [runId, lines.map((l) => l.id), lines.map((l) => l.status), lines.map((l) => JSON.stringify(l))],
     );
     return new Set(rows.map((row) => row.item_id));
@@ -158,7 +182,7 @@ export class PostgresState {
   /** Results recorded after `afterSeq`, in recording order (at most `limit`). */
   async resultsAfter(runId: string, afterSeq: number, limit = 5000): Promise<RecordedResult[]> {
     const { rows } = await this.pool.query<{ seq: string; line: string }>(
-      "SELECT seq, line FROM nexus_results WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      "SELECT seq, line FROM nexus_results WHERE run_id = $1 AND seq > $2 AND status <> 'retrying' ORDER BY seq LIMIT $3",
       [runId, afterSeq, limit],
     );
     return rows.map((row) => ({ seq: Number(row.seq), line: JSON.parse(row.line) as ResultLine }));
@@ -181,7 +205,7 @@ export class PostgresState {
  * `write` settles once they are committed (before the chunk's checkpoint records their items as finished).
  */
 export class PostgresResultStore implements ResultStore {
-  private previous = new Map<string, ResultLine["status"]>();
+  private previous = new Map<string, RowStatus>();
   private readonly written = new Set<string>();
   private pending: { lines: ResultLine[]; settle: (added: Set<string>) => void; fail: (e: unknown) => void }[] = [];
   private scheduled = false;
@@ -200,11 +224,11 @@ export class PostgresResultStore implements ResultStore {
   }
 
   isDone(id: string): boolean {
-    return this.written.has(id) || this.previous.has(id);
+    return this.written.has(id) || (this.previous.get(id) ?? "retrying") !== "retrying";
   }
 
   hasLine(id: string): boolean {
-    return this.isDone(id);
+    return this.written.has(id) || this.previous.has(id);
   }
 
   write(results: ResultLine[]): Promise<ResultLine[]> {

@@ -250,7 +250,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   if (options.fingerprint) store.saveFingerprint(options.fingerprint);
   store.setStatus("running");
   const window = options.window ?? Math.max(4 * maxInflight, 2 * chunkSize);
-  context.batches = nativeBatches(context, toolRuntime, policy, store, !options.retryFailed);
+  context.batches = nativeBatches(
+    context,
+    toolRuntime,
+    policy,
+    store,
+    !options.retryFailed,
+    options.shared?.batchJournal,
+  );
   options.stop?.addEventListener("abort", () => context.batches.drain(), { once: true });
 
   // A graph per invocation (a map hears of its own elements as they leave). A body resumed from its checkpoint holds

@@ -3,6 +3,7 @@
 // has one (a single-process run with `--state`); a worker's chunk of a distributed run records none of them (they
 // belong to the coordinator).
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BatchJournal } from "./batch-native/batch-journal.js";
 import type { ResultStore } from "./result-store.js";
 import type { RunStateStore } from "./run-store.js";
 
@@ -11,6 +12,8 @@ export interface SharedRunState {
   results: ResultStore;
   /** Prefixed to the chunk thread ids (`<prefix>chunk-0`), unique per run and chunk. */
   threadPrefix: string;
+  /** Where batch-native outcomes are kept for a resume (default: this process's memory only). */
+  batchJournal?: BatchJournal;
   /** Where the run's settings, fingerprint and status go. */
   records?: RunStateStore;
 }

@@ -9,23 +9,11 @@ import { ensureCliBuilt } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { completeLines } from "../runtime/helpers/cli-process.js";
 import { sleep } from "../runtime/helpers/scripted-backend.js";
-import { runCase, useFolders } from "./helpers.js";
+import { HOLDING_MODULE, runCase, useFolders } from "./helpers.js";
 
 const folder = useFolders();
 
 beforeAll(() => ensureCliBuilt());
-
-/** Appends each call's ids to calls.txt; holds item `b` until the file `release` exists. */
-const HOLDING_MODULE = `import { appendFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
-const here = new URL(".", import.meta.url).pathname;
-export async function evaluateBatch(items) {
-  appendFileSync(join(here, "calls.txt"), items.map((item) => item.id).join(",") + "\\n");
-  if (items.some((item) => item.id === "b"))
-    while (!existsSync(join(here, "release"))) await new Promise((resolve) => setTimeout(resolve, 20));
-  return items.map((item) => "found " + item.input.key);
-}
-`;
 
 const calls = (dir: string) => (existsSync(join(dir, "calls.txt")) ? readFileSync(join(dir, "calls.txt"), "utf8") : "");
 

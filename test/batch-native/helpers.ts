@@ -118,3 +118,15 @@ export async function runCase(
 export function keyedItems(n: number): InputLine[] {
   return Array.from({ length: n }, (_, k) => ({ id: `i${k}`, key: `k${k}` }));
 }
+
+/** Appends each call's ids to calls.txt; holds item `b` until the file `release` exists. */
+export const HOLDING_MODULE = `import { appendFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+const here = new URL(".", import.meta.url).pathname;
+export async function evaluateBatch(items) {
+  appendFileSync(join(here, "calls.txt"), items.map((item) => item.id).join(",") + "\\n");
+  if (items.some((item) => item.id === "b"))
+    while (!existsSync(join(here, "release"))) await new Promise((resolve) => setTimeout(resolve, 20));
+  return items.map((item) => "found " + item.input.key);
+}
+`;

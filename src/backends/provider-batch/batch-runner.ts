@@ -17,7 +17,7 @@ import {
   type JournaledBatch,
   type UnreadableLine,
 } from "./drivers/driver.js";
-import type { BatchJournal, RecordedOutcome } from "./journal.js";
+import type { ProviderBatchJournal, RecordedOutcome } from "./journal.js";
 import type { BatchRow, MemberRow } from "./journal-schema.js";
 import { customIdFor } from "./request-identity.js";
 import type { BackendUnusableError } from "../../util/user-errors.js";
@@ -67,7 +67,7 @@ export class BatchRunner {
 
   constructor(
     private readonly driver: BatchDriver,
-    private readonly journal: BatchJournal,
+    private readonly journal: ProviderBatchJournal,
     private readonly options: ProviderBatchOptions,
     private readonly events: RunnerEvents,
   ) {}
@@ -94,12 +94,15 @@ export class BatchRunner {
     });
     crashPoint("before-submit");
     try {
-      const created = await this.driver.submit(marker, lines, ({ inputFileId }) => {
+      const created = await this.driver.submit(marker, lines, async ({ inputFileId }) => {
         this.journal.markSubmitting(marker, inputFileId);
+        // The batch row and `submitting` are durable before the provider can create anything.
+        await this.journal.durable();
         if (inputFileId) crashPoint("after-upload");
       });
       crashPoint("after-submit-before-record");
       this.journal.markSubmitted(marker, created.providerBatchId, "recorded");
+      await this.journal.durable();
       this.submitFailures = 0;
       this.events.onSubmitted(marker, lines.length);
     } catch (error) {
@@ -189,6 +192,7 @@ export class BatchRunner {
             `batch ${marker} found at the provider as ${lookup.providerBatchId}${lookup.confirmed ? "" : " (likely; checked when its results come)"}`,
           );
           this.journal.markSubmitted(marker, lookup.providerBatchId, lookup.confirmed ? "found" : "likely");
+          await this.journal.durable();
           return this.follow(marker, true);
         }
         if (lookup.certain) return this.requeue(marker, lookup.reason);
@@ -254,12 +258,13 @@ export class BatchRunner {
     const members = new Map(this.journal.members(marker).map((m) => [m.custom_id, m]));
     let likely = row.adoption === "likely";
     let buffer: RecordedOutcome[] = [];
-    const commit = (done: boolean) => {
-      this.journal.recordOutcomes(marker, buffer);
-      if (done) this.journal.markDone(marker);
-      crashPoint(done ? "after-results" : "while-reading-results");
+    const commit = async (done: boolean) => {
       const settled = buffer;
       buffer = [];
+      this.journal.recordOutcomes(marker, settled);
+      if (done) this.journal.markDone(marker);
+      await this.journal.durable();
+      crashPoint(done ? "after-results" : "while-reading-results");
       this.events.onOutcomes(settled, marker);
     };
     const unreadable: UnreadableLine[] = [];
@@ -279,12 +284,12 @@ export class BatchRunner {
       if (member.outcome) continue; // journaled by an earlier read of these results
       member.outcome = outcome.kind;
       buffer.push(this.decide(marker, member, outcome));
-      if (buffer.length >= this.options.resultsPerCommit) commit(false);
+      if (buffer.length >= this.options.resultsPerCommit) await commit(false);
     }
     if (likely && unreadable.length === 0)
       return this.requeue(marker, `batch ${row.provider_batch_id} has no results to prove it ours`, "misattributed");
     if (unreadable.length > 0 && !last) {
-      commit(false);
+      await commit(false);
       throw new UnreadableResults(unreadable);
     }
     // A request with no readable line fails with the unreadable line's text when there is one (its own, or one whose
@@ -300,7 +305,7 @@ export class BatchRunner {
         this.decide(marker, member, { customId: member.custom_id, kind: "errored", message }, member.outcome),
       );
     }
-    commit(true);
+    await commit(true);
     this.events.onFinished(marker);
   }
 
@@ -347,6 +352,7 @@ export class BatchRunner {
       })),
     });
     this.journal.markSubmitting(marker);
+    await this.journal.durable();
     let unusable: BackendUnusableError | undefined;
     const outcomes = await Promise.all(
       members.map(async (m): Promise<BatchOutcome> => {
@@ -375,6 +381,7 @@ export class BatchRunner {
     const recorded = outcomes.map((o) => this.decide(marker, byCustomId.get(o.customId)!, o));
     this.journal.recordOutcomes(marker, recorded);
     this.journal.markDone(marker);
+    await this.journal.durable();
     this.events.onOutcomes(recorded, marker);
     this.events.onFinished(marker);
   }

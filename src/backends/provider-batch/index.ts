@@ -1,6 +1,7 @@
 // Provider Batch APIs as a ModelBackend: `anthropic-batch://`, `openai-batch://` and `file://DIR` (vLLM run-batch),
 // durable and resumable through a SQLite journal next to the results. See README.md in this folder.
-import { BatchJournal } from "./journal.js";
+import type { PostgresState } from "../../runtime/postgres-state.js";
+import { BatchJournal, type ProviderBatchJournal } from "./journal.js";
 import { parseProviderBatchSpec, type ProviderBatchOptions } from "./backend-options.js";
 import { AnthropicBatchDriver } from "./drivers/anthropic-driver.js";
 import type { BatchDriver } from "./drivers/driver.js";
@@ -9,7 +10,7 @@ import { OpenAIBatchDriver } from "./drivers/openai-driver.js";
 import { ProviderBatchBackend } from "./provider-batch-backend.js";
 
 export { isProviderBatchSpec, parseProviderBatchSpec, type ProviderBatchOptions } from "./backend-options.js";
-export { BatchJournal } from "./journal.js";
+export { BatchJournal, type ProviderBatchJournal } from "./journal.js";
 export { ProviderBatchBackend } from "./provider-batch-backend.js";
 export type { BatchDriver } from "./drivers/driver.js";
 
@@ -38,7 +39,26 @@ export function createProviderBatchBackend(
     provider: options.provider,
     spec,
   });
+  return backendOver(journal, options, settings.resume ?? false);
+}
+
+/**
+ * A backend for one chunk of a distributed run: its journal is the chunk's scope in the shared Postgres state, and
+ * it always resumes, so a worker taking a chunk over re-attaches to the batches the one before it journaled.
+ */
+export async function openChunkProviderBatchBackend(
+  spec: string,
+  state: PostgresState,
+  scope: string,
+): Promise<ProviderBatchBackend> {
+  const options = parseProviderBatchSpec(spec);
+  const { PostgresBatchJournal } = await import("./postgres-journal.js");
+  const journal = await PostgresBatchJournal.openScope(state, scope, { provider: options.provider, spec });
+  return backendOver(journal, options, true);
+}
+
+function backendOver(journal: ProviderBatchJournal, options: ProviderBatchOptions, resume: boolean) {
   const backend = new ProviderBatchBackend(createBatchDriver(options), journal, options);
-  if (settings.resume) backend.resumeJournal();
+  if (resume) backend.resumeJournal();
   return backend;
 }

@@ -36,11 +36,46 @@ export interface RecordedOutcome {
   error?: string;
 }
 
+/**
+ * The journal as the batch runner and backend use it. Reads and writes are synchronous against the journal's SQLite
+ * database (a file, or, for a distributed run, an in-memory copy whose every write is also appended to Postgres:
+ * `postgres-journal.ts`); `durable()` resolves once every write so far would survive the process being killed.
+ */
+export type ProviderBatchJournal = Pick<
+  BatchJournal,
+  | "file"
+  | "insertBatch"
+  | "markSubmitting"
+  | "markSubmitted"
+  | "recordPoll"
+  | "markEnded"
+  | "recordOutcomes"
+  | "markDone"
+  | "abandon"
+  | "failWaiting"
+  | "request"
+  | "batch"
+  | "members"
+  | "customIds"
+  | "knownProviderIds"
+  | "previousProviderId"
+  | "counts"
+  | "answered"
+  | "liveBatches"
+  | "durable"
+  | "close"
+>;
+
 export class BatchJournal {
   readonly db: Database.Database;
+  /** The time writes record; a journal replayed from a log sets it to each write's own time. */
+  protected clock?: number;
 
-  private constructor(readonly file: string) {
-    this.db = new Database(file);
+  protected constructor(
+    readonly file: string,
+    database = file,
+  ) {
+    this.db = new Database(database);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 5000");
@@ -127,7 +162,16 @@ export class BatchJournal {
     return row?.value;
   }
 
-  private setMeta(key: string, value: string): void {
+  /** A SQLite file is durable once its transaction committed (synchronous=FULL): at once. */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected now(): number {
+    return this.clock ?? Date.now();
+  }
+
+  protected setMeta(key: string, value: string): void {
     this.statement("INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?, ?)").run(key, value);
   }
 
@@ -139,7 +183,7 @@ export class BatchJournal {
     bytes: number;
     members: NewBatchMember[];
   }): void {
-    const now = Date.now();
+    const now = this.now();
     const insertBatch = this.statement(
       `INSERT INTO batches (marker, provider, purpose, status, request_count, bytes, created_at)
        VALUES (?, ?, ?, 'preparing', ?, ?, ?)`,
@@ -182,7 +226,7 @@ export class BatchJournal {
       .prepare(
         "UPDATE batches SET status = 'submitted', provider_batch_id = ?, adoption = ?, submitted_at = ? WHERE marker = ?",
       )
-      .run(providerBatchId, adoption, Date.now(), marker);
+      .run(providerBatchId, adoption, this.now(), marker);
   }
 
   recordPoll(marker: string, providerStatus: string, counts: Record<string, number>): void {
@@ -196,7 +240,7 @@ export class BatchJournal {
       .prepare(
         "UPDATE batches SET status = 'ended', ended_at = coalesce(ended_at, ?) WHERE marker = ? AND status = 'submitted'",
       )
-      .run(Date.now(), marker);
+      .run(this.now(), marker);
   }
 
   /** Journals a run of result lines in one transaction. */
@@ -209,7 +253,7 @@ export class BatchJournal {
     const read = this.statement(
       "UPDATE batches SET results_read = results_read + ?, adoption = CASE WHEN adoption = 'likely' THEN 'found' ELSE adoption END WHERE marker = ?",
     );
-    const now = Date.now();
+    const now = this.now();
     const tier = this.batch(marker)?.provider === "realtime" ? "realtime" : "batch";
     this.db.transaction(() => {
       for (const o of outcomes) {
@@ -232,7 +276,7 @@ export class BatchJournal {
   markDone(marker: string): void {
     this.db
       .prepare("UPDATE batches SET status = 'done', ended_at = coalesce(ended_at, ?) WHERE marker = ?")
-      .run(Date.now(), marker);
+      .run(this.now(), marker);
   }
 
   /**
@@ -254,7 +298,7 @@ export class BatchJournal {
           `UPDATE requests SET status = 'retry', attempts = max(0, attempts - ?), updated_at = ?
            WHERE batch_marker = ? AND status = 'in-batch'`,
         )
-        .run(counted ? 1 : 0, Date.now(), marker);
+        .run(counted ? 1 : 0, this.now(), marker);
       return keys;
     })();
   }
@@ -271,7 +315,7 @@ export class BatchJournal {
         .prepare(
           "UPDATE requests SET status = 'failed', error = ?, updated_at = ? WHERE batch_marker = ? AND status = 'in-batch'",
         )
-        .run(error, Date.now(), marker);
+        .run(error, this.now(), marker);
       this.statement("UPDATE batches SET status = 'abandoned', note = ? WHERE marker = ?").run(error, marker);
       return keys;
     })();

@@ -4,14 +4,15 @@
 // when the batch's result line for it is journaled. A resumed run first picks up every live batch of the journal.
 import { randomUUID } from "node:crypto";
 import { BackendError, isRetryableStatus, type BatchObserver, type ModelBackend } from "../../runtime/backend.js";
-import type { BackendUnusableError } from "../../util/user-errors.js";
+import { BackendUnusableError } from "../../util/user-errors.js";
 import type { ChatRequest, ChatResult, RequestHints } from "../../runtime/chat.js";
 import type { ProviderBatchOptions } from "./backend-options.js";
 import { batchCost } from "./batch-cost.js";
 import { BatchRunner, type BatchMember } from "./batch-runner.js";
 import { BatchCollector, type BatchPurpose, type CollectedRequest } from "./collector.js";
 import { errorStatus, errorText, permanentProviderError, type BatchDriver } from "./drivers/driver.js";
-import type { BatchJournal, RecordedOutcome } from "./journal.js";
+import type { ProviderBatchJournal, RecordedOutcome } from "./journal.js";
+import { JournalWriteError } from "./postgres-journal.js";
 import { newMarker, requestKey } from "./request-identity.js";
 
 interface Waiter {
@@ -54,7 +55,7 @@ export class ProviderBatchBackend implements ModelBackend {
 
   constructor(
     private readonly driver: BatchDriver,
-    private readonly journal: BatchJournal,
+    private readonly journal: ProviderBatchJournal,
     private readonly options: ProviderBatchOptions,
     private readonly log: (message: string) => void = (message) => process.stderr.write(`provider batch: ${message}\n`),
   ) {
@@ -252,6 +253,8 @@ export class ProviderBatchBackend implements ModelBackend {
   private track(marker: string, flow: Promise<void>): void {
     const guarded = flow.catch((error: unknown) => {
       if (this.runner.isStopped) return;
+      // The shared journal cannot be written: stop (the chunk goes to another worker, which resumes from the journal).
+      if (error instanceof JournalWriteError) return this.unusable(new BackendUnusableError(error.message));
       this.log(`batch ${marker} stopped on an internal error: ${errorText(error)}`);
       const failure = new BackendError(`provider batch ${marker}: ${errorText(error)}`, undefined, false);
       for (const member of this.journal.members(marker)) this.fail(member.request_key, failure);

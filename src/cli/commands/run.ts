@@ -219,12 +219,12 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     // A run with a results file holds its lock and checks what an earlier run left there before any backend opens.
     const guarded = toStdout ? undefined : await guardRun({ workflow, workflowFile: file, backendUrl, ...flags });
     if (typeof guarded === "number") return setExitCode(guarded);
-    if (flags.queue !== undefined && guarded) {
+    if (flags.queue !== undefined) {
       const distributed = { ...flags, queue: flags.queue, resume: flags.resume ?? false, modelMap, retry };
       const prefixWarmup = flags.prefixWarmup === "auto" ? undefined : flags.prefixWarmup;
       const defaultModel = flags.model ?? process.env.NEXUS_DEFAULT_MODEL;
       const request = { ...distributed, workflow, workflowFile: file, backendUrl, guarded, prefixWarmup, defaultModel };
-      return runDistributed(request, setExitCode).finally(() => guarded.lock.release());
+      return runDistributed({ ...request, maxFailures: tolerance }, setExitCode).finally(() => guarded?.lock.release());
     }
     let backend: ReturnType<typeof selectBackend>;
     try {

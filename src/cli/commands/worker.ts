@@ -2,7 +2,7 @@
 // queue and run them on this machine's backend until Ctrl-C (which stops taking chunks and lets the running ones
 // finish). Any number of workers, on any machine; `--metrics-port` serves this worker's /metrics.
 import type { Command } from "commander";
-import { isProviderBatchSpec } from "../../backends/provider-batch/index.js";
+import { isProviderBatchSpec, openChunkProviderBatchBackend } from "../../backends/provider-batch/index.js";
 import { UsageError } from "../../util/user-errors.js";
 import { DEFAULT_TIME_SCALE, portNumber, positiveInteger, positiveNumber } from "../option-values.js";
 import { addTrustOptions, type TrustFlags } from "../trust-options.js";
@@ -52,10 +52,6 @@ export function registerWorkerCommand(program: Command): void {
     );
   addTrustOptions(command);
   command.action(async (flags: WorkerFlags) => {
-    if (isProviderBatchSpec(flags.backend))
-      throw new UsageError(
-        `${flags.backend}: provider Batch APIs are not supported by workers yet (their journal is not shared); run them with nexus run`,
-      );
     const [{ startWorker }, { parseQueueUrl }, { PostgresState }, { selectBackend }, { trustPolicy }] =
       await Promise.all([
         import("../../distributed/worker.js"),
@@ -79,13 +75,20 @@ export function registerWorkerCommand(program: Command): void {
     } catch (error) {
       throw new UsageError(`cannot open --state ${flags.state}: ${(error as Error).message}`);
     }
-    const backend = selectBackend(flags.backend, {
-      maxInflight: flags.maxInflight * flags.concurrency,
-      timeScale: flags.timeScale,
-      spillOver: flags.spillOver,
-      trust,
-      warn: (line) => process.stderr.write(`${line}\n`),
-    });
+    // Provider batches: one backend per chunk, journaled in the shared state (the chunk's scope), so a worker
+    // taking over a chunk re-attaches to its batches instead of paying for them again.
+    const batchBackend = isProviderBatchSpec(flags.backend)
+      ? (scope: string) => openChunkProviderBatchBackend(flags.backend, state, scope)
+      : undefined;
+    const backend =
+      batchBackend ??
+      selectBackend(flags.backend, {
+        maxInflight: flags.maxInflight * flags.concurrency,
+        timeScale: flags.timeScale,
+        spillOver: flags.spillOver,
+        trust,
+        warn: (line) => process.stderr.write(`${line}\n`),
+      });
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const worker = await startWorker({
       queue,
@@ -113,7 +116,7 @@ export function registerWorkerCommand(program: Command): void {
     });
     await worker.close();
     metrics?.close();
-    await backend.close();
+    if (typeof backend !== "function") await backend.close();
     await state.close();
   });
 }

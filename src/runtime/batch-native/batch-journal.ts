@@ -11,12 +11,13 @@ export type JournaledOutcome = Exclude<UnitOutcome, { deferred: true }>;
 export interface BatchJournal {
   /** The outcome an earlier run recorded for the item at this node, if any. */
   recorded(graph: string, node: string, item: string): JournaledOutcome | undefined;
-  record(graph: string, node: string, outcomes: [string, JournaledOutcome][]): void;
+  /** Records a batch's outcomes; a promise settles once they are durable (before the batch's items move on). */
+  record(graph: string, node: string, outcomes: [string, JournaledOutcome][]): void | Promise<void>;
 }
 
 /**
- * A run whose state is not a SQLite file (a distributed chunk, state in Postgres) keeps the outcomes for the run's
- * own lifetime only: a chunk resumed by another worker calls the implementation again for its unfinished items.
+ * A run whose state is neither a SQLite file nor the shared Postgres state keeps the outcomes for the run's own
+ * lifetime only (`postgres-batch-journal.ts` keeps a distributed chunk's in Postgres).
  */
 export class MemoryBatchJournal implements BatchJournal {
   private readonly outcomes = new Map<string, JournaledOutcome>();

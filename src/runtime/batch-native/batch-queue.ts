@@ -46,7 +46,7 @@ export interface BatchQueueOptions {
   evaluate: BatchEvaluator;
   live: LiveItems;
   /** Called with every item's outcome once a batch is checked, before any item hears of it. */
-  record: (outcomes: [string, JournaledOutcome][]) => void;
+  record: (outcomes: [string, JournaledOutcome][]) => void | Promise<void>;
   /** Called after a batch settled (its items move on). */
   onSettled: () => void;
 }
@@ -262,7 +262,7 @@ export class BatchQueue {
     // Closed meanwhile (the run was aborted): its items were settled, and the store may be closed.
     if (!this.inflight.delete(members)) return;
     try {
-      this.options.record(journaled);
+      await this.options.record(journaled);
     } finally {
       live.stopEvaluating(members.length);
       units.forEach((unit, index) => {

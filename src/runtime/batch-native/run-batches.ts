@@ -7,7 +7,7 @@ import type { ToolRuntime } from "../tools/executors.js";
 import type { TrustPolicy } from "../trust/trust-policy.js";
 import { asBatchNative, implementationToolOf } from "../../ir/batch-forms.js";
 import { loadBatchFunction } from "./batch-evaluators.js";
-import { MemoryBatchJournal, SqliteBatchJournal } from "./batch-journal.js";
+import { MemoryBatchJournal, SqliteBatchJournal, type BatchJournal } from "./batch-journal.js";
 import { NativeBatches } from "./native-batches.js";
 
 /**
@@ -30,6 +30,8 @@ export function nativeBatches(
   policy: TrustPolicy,
   store: RunStateStore,
   replayErrors: boolean,
+  /** A journal of the run's own (a distributed chunk's, in the shared state); default: by the store. */
+  journal?: BatchJournal,
 ): NativeBatches {
   const batches = new NativeBatches({
     workflow: context.workflow,
@@ -37,7 +39,9 @@ export function nativeBatches(
     tools,
     policy,
     stats: context.stats,
-    journal: store instanceof RunStore ? new SqliteBatchJournal(store.db, replayErrors) : new MemoryBatchJournal(),
+    journal:
+      journal ??
+      (store instanceof RunStore ? new SqliteBatchJournal(store.db, replayErrors) : new MemoryBatchJournal()),
     waiting: () => context.accumulator.waiting,
     onSettled: () => context.accumulator.check(),
   });

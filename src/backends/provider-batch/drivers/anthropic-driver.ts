@@ -85,8 +85,12 @@ export class AnthropicBatchDriver implements BatchDriver {
     return { body, bytes: Buffer.byteLength(JSON.stringify(body)) + LINE_OVERHEAD };
   }
 
-  async submit(marker: string, lines: BatchLine[], beforeCreate: (details: { inputFileId?: string }) => void) {
-    beforeCreate({});
+  async submit(
+    marker: string,
+    lines: BatchLine[],
+    beforeCreate: (details: { inputFileId?: string }) => void | Promise<void>,
+  ) {
+    await beforeCreate({});
     const requests = lines.map((line) => ({ custom_id: line.customId, params: line.body }));
     // No SDK retries for create: a retried create could make a second batch. The backend looks the batch up instead.
     const batch = await this.client.messages.batches.create({ requests } as never, { maxRetries: 0 });

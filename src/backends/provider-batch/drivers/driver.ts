@@ -97,7 +97,7 @@ export interface BatchDriver {
   submit(
     marker: string,
     lines: BatchLine[],
-    beforeCreate: (details: { inputFileId?: string }) => void,
+    beforeCreate: (details: { inputFileId?: string }) => void | Promise<void>,
   ): Promise<{ providerBatchId: string; inputFileId?: string }>;
   retrieve(providerBatchId: string): Promise<BatchStatus>;
   /** The ended batch's results, in whatever order the provider gives them; a line that cannot be read is reported. */

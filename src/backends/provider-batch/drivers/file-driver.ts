@@ -39,11 +39,15 @@ export class FileBatchDriver implements BatchDriver {
     return encodeChatBody(request);
   }
 
-  async submit(marker: string, lines: BatchLine[], beforeCreate: (details: { inputFileId?: string }) => void) {
+  async submit(
+    marker: string,
+    lines: BatchLine[],
+    beforeCreate: (details: { inputFileId?: string }) => void | Promise<void>,
+  ) {
     mkdirSync(this.dir, { recursive: true });
     const temporary = `${this.inputFile(marker)}.tmp`;
     writeFileSync(temporary, inputJsonl(lines));
-    beforeCreate({});
+    await beforeCreate({});
     renameSync(temporary, this.inputFile(marker));
     const model = String(lines[0]?.body.model ?? "MODEL");
     this.log(

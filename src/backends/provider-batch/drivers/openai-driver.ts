@@ -58,12 +58,16 @@ export class OpenAIBatchDriver implements BatchDriver {
     return encodeChatBody(request, openAIExtras(hints));
   }
 
-  async submit(marker: string, lines: BatchLine[], beforeCreate: (details: { inputFileId?: string }) => void) {
+  async submit(
+    marker: string,
+    lines: BatchLine[],
+    beforeCreate: (details: { inputFileId?: string }) => void | Promise<void>,
+  ) {
     const file = await this.client.files.create({
       file: await toFile(Buffer.from(inputJsonl(lines)), `nexus-${marker}.jsonl`),
       purpose: "batch",
     });
-    beforeCreate({ inputFileId: file.id });
+    await beforeCreate({ inputFileId: file.id });
     // No SDK retries for create: a retried create could make a second batch. The backend looks the batch up instead.
     const batch = await this.client.batches.create(
       {
