@@ -108,7 +108,7 @@ describe.concurrent("nexus run on a LangGraph.js program", () => {
       ...more,
     ];
     const slow = startNexus(...args("--time-scale", "1"));
-    await waitForLines(out, 3);
+    await waitForLines(out, 3, 90_000);
     slow.child.kill("SIGKILL");
     expect((await slow.finished).signal).toBe("SIGKILL");
     const doneBefore = completeLines(out).length;
@@ -123,7 +123,7 @@ describe.concurrent("nexus run on a LangGraph.js program", () => {
     expect(numbers).toMatchObject({ resumed: doneBefore, succeeded: items - doneBefore, failed: 0 });
     // Items whose outline was checkpointed before the kill send only their essay request again.
     expect(numbers.modelRequests).toBeLessThan(2 * (items - doneBefore));
-  });
+  }, 180_000);
 
   it("sends the program's other calls (embeddings) where its environment pointed them before the run", async () => {
     const dir = scratch();
