@@ -26,6 +26,7 @@ export type { ModelBackend } from "./runtime/backend.js";
 export type { ChatRequest, ChatResult, RequestHints } from "./runtime/chat.js";
 export {
   batchNode,
+  type BatchContext,
   type BatchNodeFunction,
   type BatchNodeItem,
   type BatchNodeOptions,
@@ -35,4 +36,3 @@ export {
   type ResultsById,
   type EvaluateBatch,
 } from "./dropins/batch-node.js";
-export type { BatchContext } from "./runtime/batch-native/batch-queue.js";

@@ -9,6 +9,7 @@
 import { BatchQueue, type BatchContext } from "../runtime/batch-native/batch-queue.js";
 import type { ResultsOrder } from "../runtime/batch-native/batch-results.js";
 import { LiveItems } from "../runtime/live-items.js";
+import { PROGRAM_BATCH_TIMEOUT_MS } from "../ir/batch-forms.js";
 
 /** One call of the node as `evaluateBatch` sees it: an id unique in its batch, and the state the node got. */
 export interface BatchNodeItem<S> {
@@ -62,8 +63,6 @@ export interface BatchNodeFunction<S, U> {
   readonly batch: BatchNodePolicy;
 }
 
-export const BATCH_NODE_TIMEOUT_MS = 20;
-
 /** The policy with the node's metadata (`{ nexus: { batch } }` on `addNode`) over the call's own options. */
 function policyFor(policy: BatchNodePolicy, metadata: Record<string, unknown> | undefined): BatchNodePolicy {
   const nexus = metadata?.nexus as { batch?: Partial<BatchNodePolicy> } | undefined;
@@ -77,7 +76,7 @@ function policyFor(policy: BatchNodePolicy, metadata: Record<string, unknown> | 
 }
 
 function checkedPolicy(options: BatchNodeOptions): BatchNodePolicy {
-  const { size, timeoutMs = BATCH_NODE_TIMEOUT_MS, results = "in-order" } = options;
+  const { size, timeoutMs = PROGRAM_BATCH_TIMEOUT_MS, results = "in-order" } = options;
   if (!Number.isInteger(size) || size < 1) throw new TypeError(`batchNode: size must be a whole number >= 1`);
   if (!(timeoutMs >= 0)) throw new TypeError(`batchNode: timeoutMs must be a number >= 0`);
   if (results !== "in-order" && results !== "by-id")
@@ -153,3 +152,4 @@ export function batchNode<S, U>(
   };
   return Object.assign(node, { evaluateBatch, batch: policy });
 }
+export type { BatchContext } from "../runtime/batch-native/batch-queue.js";
