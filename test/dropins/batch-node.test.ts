@@ -68,6 +68,25 @@ describe("batchNode", () => {
     );
   });
 
+  it("fails an item with two results and ignores results for ids not in the batch", async () => {
+    const lookup = batchNode(
+      (items: BatchNodeItem<S>[]) => [
+        ...items.map((item) => ({ id: item.id, result: { value: "ok" } })),
+        { id: "item-0", result: { value: "again" } },
+        { id: "nobody", result: { value: "stray" } },
+      ],
+      { size: 3, results: "by-id" },
+    );
+    const graph = graphWith(lookup);
+    const settled = await Promise.allSettled(
+      inputs(3).map((input, i) => graph.invoke(input, { configurable: { thread_id: `item-${i}` } })),
+    );
+    expect(settled.map((s) => s.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+    expect(((settled[0] as PromiseRejectedResult).reason as Error).message).toContain(
+      "node 'lookup' (evaluateBatch of a batch of 3 items) returned 2 results for item 'item-0'",
+    );
+  });
+
   it("fails every item of a batch whose in-order list is too short", async () => {
     const lookup = batchNode((items: BatchNodeItem<S>[]) => items.slice(1).map(() => ({ value: "x" })), { size: 3 });
     const settled = await Promise.allSettled(inputs(3).map((input) => graphWith(lookup).invoke(input)));
