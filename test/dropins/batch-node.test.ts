@@ -146,6 +146,23 @@ describe("batchNode", () => {
     expect(batches[0][0]).toBe("item-7");
   });
 
+  it("takes its policy from the node's metadata, as the build does", async () => {
+    const sizes: number[] = [];
+    const lookup = batchNode(
+      (items: BatchNodeItem<S>[], ctx) => {
+        sizes.push(ctx.size);
+        return items.map(() => ({ value: "v" }));
+      },
+      { size: 100, timeoutMs: 1000 },
+    );
+    const graph = new StateGraph(State)
+      .addNode("lookup", lookup, { metadata: { nexus: { batch: { size: 2, timeoutMs: 5 } } } })
+      .addEdge(START, "lookup")
+      .compile();
+    await graph.batch(inputs(5));
+    expect(sizes).toEqual([2, 2, 1]);
+  });
+
   it("rejects a policy it cannot use", () => {
     expect(() => batchNode(() => [], { size: 0 })).toThrow("batchNode: size must be a whole number >= 1");
   });
