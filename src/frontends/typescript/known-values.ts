@@ -121,7 +121,8 @@ export function toolsOf(reader: ProgramReader, list: Value | undefined, at: Node
 export function callKnown(reader: ProgramReader, callee: ImportValue, args: Value[], call: Node, _env: Env): Value {
   const { module, name } = callee;
   if (fromZod(module) && name.startsWith("z.")) return zodConstructor(name.slice(2), args);
-  if (fromNexus(module) && name === "batchNode" && is().isCallExpression(call)) {
+  // `batchNode(...)`, or `nexus.batchNode(...)` of `import * as nexus`.
+  if (fromNexus(module) && (name === "batchNode" || name === "*.batchNode") && is().isCallExpression(call)) {
     const optionsNode = call.getArguments()[1];
     return {
       kind: "batchNode",

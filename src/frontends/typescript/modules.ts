@@ -17,7 +17,7 @@ export function importedValue(reader: ProgramReader, declaration: Node): Value {
   const specifier = importDeclaration.getModuleSpecifierValue();
   const imported = node.isImportSpecifier(declaration)
     ? declaration.getName()
-    : node.isNamespaceImport(declaration)
+    : node.isNamespaceImport(declaration) || node.isNamespaceImport(declaration.getParent())
       ? "*"
       : "default";
   if (fromNexus(specifier)) return knownImportValue(specifier, imported);

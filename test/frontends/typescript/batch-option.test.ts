@@ -35,6 +35,17 @@ describe("batch-native nodes of a LangGraph.js program", () => {
     });
   });
 
+  it("reads batchNode through a namespace import and a variable", () => {
+    const result = compileProgram({
+      "graph.ts": `${HEADER}import * as nexus from "nexus-batch";
+const lookup = nexus.batchNode((items: { id: string; input: typeof State.State }[]) => items.map(() => ({ out: "x" })), { size: 7 });
+export const graph = new StateGraph(State).addNode("lookup", lookup).addEdge(START, "lookup").compile();
+`,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.workflow!.mainGraph.node("lookup")).toMatchObject({ kind: "task", batch: { size: 7 } });
+  });
+
   it("takes the default wait and results by id, and lets node metadata override the policy", () => {
     const byId = program(`batchNode(lookupAll, { size: 8, results: "by-id" })`);
     expect(byId.workflow!.mainGraph.node("lookup")).toMatchObject({
