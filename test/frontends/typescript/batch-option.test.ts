@@ -1,6 +1,8 @@
 // `addNode(id, batchNode(evaluateBatch, {...}))` of nexus-batch is a batch-native task in a LangGraph.js program: the
 // IR node carries the policy a manifest's batch-native task gets, node metadata `{ nexus: { batch } }` sets or
 // overrides it, and the same metadata on a node with no batch form fails the build (NX4020), as `nexus build` says.
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureCliBuilt, nexus } from "../../helpers/cli.js";
 import { compileProgram, HEADER } from "./program-files.js";
@@ -73,7 +75,7 @@ export const graph = new StateGraph(State).addNode("lookup", lookup).addEdge(STA
     expect(result.workflow!.mainGraph.node("write")).toMatchObject({ kind: "llm", batch: { size: 32 } });
   });
 
-  it("fails `nexus build` for a batch policy on a node with no batch form", async () => {
+  it("fails `nexus build` (and `nexus run`) for a batch policy on a node with no batch form", async () => {
     const bad = program(
       `(state: typeof State.State) => ({ out: state.topic })`,
       `{ metadata: { nexus: { batch: { size: 100 } } } }`,
@@ -82,6 +84,19 @@ export const graph = new StateGraph(State).addNode("lookup", lookup).addEdge(STA
     const build = await nexus("build", `${bad.folder}/graph.ts`, "-o", `${bad.folder}/graph.ir.json`);
     expect(build.status).toBe(1);
     expect(build.stderr).toMatch(/graph\.ts:14:\d+: error\[NX4020\]: node 'lookup' has a batch policy/);
+    writeFileSync(join(bad.folder, "items.jsonl"), '{"id": "a", "topic": "x"}\n');
+    const out = join(bad.folder, "out.jsonl");
+    const run = await nexus(
+      "run",
+      join(bad.folder, "graph.ts"),
+      "--input",
+      join(bad.folder, "items.jsonl"),
+      "--out",
+      out,
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("error[NX4020]");
+    expect(existsSync(out)).toBe(false);
     const good = program(`batchNode(lookupAll, { size: 100 })`);
     const built = await nexus("build", `${good.folder}/graph.ts`, "-o", `${good.folder}/graph.ir.json`);
     expect(built.stderr).toBe("");
