@@ -11,6 +11,8 @@ import type { ResultsOrder } from "../runtime/batch-native/batch-results.js";
 import { LiveItems } from "../runtime/live-items.js";
 import { PROGRAM_BATCH_TIMEOUT_MS } from "../ir/batch-forms.js";
 
+export type { BatchContext };
+
 /** One call of the node as `evaluateBatch` sees it: an id unique in its batch, and the state the node got. */
 export interface BatchNodeItem<S> {
   id: string;
@@ -68,13 +70,14 @@ function policyFor(policy: BatchNodePolicy, metadata: Record<string, unknown> | 
   const nexus = metadata?.nexus as { batch?: Partial<BatchNodePolicy> } | undefined;
   const batch = nexus?.batch;
   if (typeof batch !== "object" || batch === null) return policy;
-  return {
-    size: typeof batch.size === "number" ? batch.size : policy.size,
-    timeoutMs: typeof batch.timeoutMs === "number" ? batch.timeoutMs : policy.timeoutMs,
-    results: batch.results === "by-id" || batch.results === "in-order" ? batch.results : policy.results,
-  };
+  return checkedPolicy({
+    size: batch.size ?? policy.size,
+    timeoutMs: batch.timeoutMs ?? policy.timeoutMs,
+    results: batch.results ?? policy.results,
+  });
 }
 
+/** The policy of the options, or a TypeError that says which option is wrong. */
 function checkedPolicy(options: BatchNodeOptions): BatchNodePolicy {
   const { size, timeoutMs = PROGRAM_BATCH_TIMEOUT_MS, results = "in-order" } = options;
   if (!Number.isInteger(size) || size < 1) throw new TypeError(`batchNode: size must be a whole number >= 1`);
@@ -152,4 +155,3 @@ export function batchNode<S, U>(
   };
   return Object.assign(node, { evaluateBatch, batch: policy });
 }
-export type { BatchContext } from "../runtime/batch-native/batch-queue.js";
