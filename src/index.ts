@@ -24,3 +24,15 @@ export type { RunStats } from "./runtime/run-stats.js";
 export { selectBackend, type BackendSettings } from "./backends/select-backend.js";
 export type { ModelBackend } from "./runtime/backend.js";
 export type { ChatRequest, ChatResult, RequestHints } from "./runtime/chat.js";
+export {
+  batchNode,
+  type BatchContext,
+  type BatchNodeFunction,
+  type BatchNodeItem,
+  type BatchNodeOptions,
+  type BatchNodePolicy,
+  type BatchNodeResults,
+  type InOrderResults,
+  type ResultsById,
+  type EvaluateBatch,
+} from "./dropins/batch-node.js";

@@ -328,12 +328,16 @@ export const diagnostics = {
     implementation: string,
     why: string,
     loc: Loc,
+    /** `program`: a LangGraph.js node, whose policy is its `metadata: { nexus: { batch } }`. */
+    form: "workflow" | "program" = "workflow",
   ) =>
     error(
       "NX4020",
       `node '${q(node)}' has a ${policy === "batch" ? "batch policy" : "join"}, but its implementation (${implementation}) has no batch form: ${why}`,
       loc,
-      `three fixes: remove '${policy}:' from the node; or implement evaluateBatch(items, ctx) in the tool's module (and list it in the tool's 'exports:' when the module is outside the workflow's folder); or use a batch-capable node or tool (an llm node, an http tool with 'batch: {size, body}' in its config, or the 'embeddings' builtin)`,
+      form === "program"
+        ? "three fixes: remove 'batch' from the node's metadata; or implement evaluateBatch(items, ctx) and add the node as batchNode(evaluateBatch, { size }) of nexus-batch; or use a batch-capable node (one that calls a chat model, whose requests batch)"
+        : `three fixes: remove '${policy}:' from the node; or implement evaluateBatch(items, ctx) in the tool's module (and list it in the tool's 'exports:' when the module is outside the workflow's folder); or use a batch-capable node or tool (an llm node, an http tool with 'batch: {size, body}' in its config, or the 'embeddings' builtin)`,
     ),
   invalidJoin: (node: string, detail: string, loc: Loc) =>
     error(

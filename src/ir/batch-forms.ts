@@ -9,6 +9,9 @@
 // MCP tools and other builtins are called once per item.
 import type { BatchPolicy, JoinPolicy, TaskNode, ToolDefinition, ToolNode, WorkflowNode } from "./types.js";
 
+/** How long a LangGraph.js `batchNode`'s first item waits for more when its options do not say. */
+export const PROGRAM_BATCH_TIMEOUT_MS = 20;
+
 /** The export a `function` tool's batch form is read from, unless `config.batch_export` names another. */
 export const BATCH_EXPORT = "evaluateBatch";
 

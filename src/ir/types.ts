@@ -140,6 +140,8 @@ export interface TaskNode extends NodeBase {
   /** A tool of the workflow that runs the task, called with the item's state; without one the config is recorded. */
   implementation?: string;
   join?: JoinPolicy;
+  /** The program's own code batches the task's calls (a LangGraph.js `batchNode`): its `batch:` needs no tool. */
+  programBatch?: true;
 }
 
 /** Fan-out: runs graph `body` once per element of the state list `over`, collecting results into `output`. */

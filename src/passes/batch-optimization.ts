@@ -25,8 +25,14 @@ import { allPromptFacts, promptAnalysis, type NodePromptFacts } from "./analyses
 /** Errors for batch policies on nodes that never batch: tasks and expression routers. */
 function checkNonModelPolicies(ir: Workflow, context: PassContext): void {
   for (const { node } of ir.allNodes()) {
-    // A task with an `implementation:` is batch-native: the verify pass checks its batch form.
-    if (node.kind === "task" && node.implementation === undefined && asksForBatching(node.batch)) {
+    // A task with an `implementation:` is batch-native: the verify pass checks its batch form. A program's
+    // `batchNode` task has its own (the frontend checked it).
+    if (
+      node.kind === "task" &&
+      node.implementation === undefined &&
+      !node.programBatch &&
+      asksForBatching(node.batch)
+    ) {
       context.report(diagnostics.batchPolicyWithoutBatching(node.id, "task", node.loc));
     }
     if (node.kind === "router" && node.strategy === "expression" && asksForBatching(node.batch)) {

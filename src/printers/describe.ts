@@ -77,9 +77,10 @@ export function nodeSummary(node: WorkflowNode): string {
       push(
         node.action,
         node.implementation && `impl=@${node.implementation}`,
+        node.programBatch && "impl=batchNode",
         inlineRecord(node.config, ["action"]),
         node.output && `-> ${node.output}`,
-        ...(node.implementation ? batchNativeSummary(node.batch, node.join) : []),
+        ...(node.implementation || node.programBatch ? batchNativeSummary(node.batch, node.join) : []),
       );
       break;
     case "map":

@@ -274,7 +274,12 @@ export function declarationValue(reader: ProgramReader, declaration: Declaration
     });
     return { kind: "object", properties };
   }
-  if (node.isImportSpecifier(declaration) || node.isImportClause(declaration) || node.isNamespaceImport(declaration))
+  if (
+    node.isImportSpecifier(declaration) ||
+    node.isImportClause(declaration) ||
+    node.isNamespaceImport(declaration) ||
+    node.isNamespaceImport(declaration.getParent()) // `import * as name`: its name
+  )
     return importedValue(reader, declaration);
   return unknown(declaration);
 }

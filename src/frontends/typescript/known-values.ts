@@ -19,6 +19,8 @@ const isPackage = (module: string, ...prefixes: string[]) =>
   prefixes.some((p) => module === p || module.startsWith(`${p}/`));
 const fromLangChain = (module: string) => isPackage(module, "@langchain", "langchain", "langsmith");
 const fromZod = (module: string) => isPackage(module, "zod");
+/** Nexus's own package: its exports are known by name even where the program's tsconfig maps it to source files. */
+export const fromNexus = (module: string) => isPackage(module, "nexus-batch");
 
 /** The value of `import {name} from module` (or of `name.member` on such an import). */
 export function knownImportValue(module: string, name: string): Value {
@@ -119,6 +121,17 @@ export function toolsOf(reader: ProgramReader, list: Value | undefined, at: Node
 export function callKnown(reader: ProgramReader, callee: ImportValue, args: Value[], call: Node, _env: Env): Value {
   const { module, name } = callee;
   if (fromZod(module) && name.startsWith("z.")) return zodConstructor(name.slice(2), args);
+  // `batchNode(...)`, or `nexus.batchNode(...)` of `import * as nexus`.
+  if (fromNexus(module) && (name === "batchNode" || name === "*.batchNode") && is().isCallExpression(call)) {
+    const optionsNode = call.getArguments()[1];
+    return {
+      kind: "batchNode",
+      evaluate: args[0] ?? unknown(call),
+      options: args[1] ?? unknown(call),
+      node: call,
+      optionsNode,
+    };
+  }
   if (!fromLangChain(module)) return unknown(call);
   switch (name) {
     case "Annotation": {

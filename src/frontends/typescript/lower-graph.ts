@@ -5,6 +5,7 @@ import type { Node } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
 import type { RouterNode, WorkflowNode } from "../../ir/types.js";
 import { analyzeNode } from "./analyze-node.js";
+import { applyBatchOption } from "./batch-option.js";
 import { lowerCommands } from "./commands.js";
 import { lowerFanOut } from "./fan-out.js";
 import { END, START, type GraphDraft } from "./graph-draft.js";
@@ -48,7 +49,9 @@ function addNodeCall(scope: NodeScope, graph: GraphDraft, call: BuilderCall): vo
     const draft = { ...lowerNode(scope, id, value, valueNode), addedAt: scope.reader.files.locateCall(call.node) };
     const ends = options?.kind === "object" ? options.properties.get("ends") : undefined;
     if (ends?.kind === "array") draft.ends = ends.elements.flatMap((e) => (e.kind === "string" ? [e.value] : []));
-    applyPackOption(scope.reader, draft.node, options, call.argNodes[2], call.node);
+    const given = { options, optionsNode: call.argNodes[2], call: call.node };
+    applyPackOption(scope.reader, draft.node, given);
+    applyBatchOption(scope.reader, draft.node, given);
     graph.nodes.set(id, draft);
   }
 }

@@ -1,10 +1,12 @@
 // One `addNode(name, value)` to an IR node: a function that calls a chat model (itself or through functions it calls) is an
 // `llm` node with what could be read of its model and prompt; one that only invokes a compiled graph, or a compiled
 // graph itself, a `subgraph`; a prebuilt ToolNode a `task` (folded into its model's tool loop by react-loop.ts);
-// any other function an opaque `task` that runs the program's code.
+// a `batchNode(...)` a batch-native `task` (batch-option.ts); any other function an opaque `task` that runs the
+// program's code.
 import type { Node } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
 import type { LlmNode, SourceLocation, WorkflowNode } from "../../ir/types.js";
+import { batchNodeTask } from "./batch-option.js";
 import { analyzeNode, type ModelCall, type NodeAnalysis } from "./analyze-node.js";
 import { functionName } from "./interpret.js";
 import { modelUri } from "./models.js";
@@ -95,6 +97,7 @@ export function lowerNode(scope: NodeScope, id: string, value: Value, at: Node):
     };
     return { node, analysis, fn: value };
   }
+  if (value.kind === "batchNode") return { node: batchNodeTask(reader, id, value) };
   if (value.kind === "compiled")
     return { node: { id, kind: "subgraph", graph: scope.graphName(value.builder), loc: reader.files.locate(at) } };
   if (value.kind === "toolNode") {

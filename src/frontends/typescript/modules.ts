@@ -4,7 +4,7 @@ import type { Node, SourceFile } from "ts-morph";
 import { diagnostics } from "../../diagnostics/codes.js";
 import { declarationValue, evaluate } from "./evaluate.js";
 import { interpretModule } from "./interpret.js";
-import { knownImportValue } from "./known-values.js";
+import { fromNexus, knownImportValue } from "./known-values.js";
 import type { ProgramReader } from "./reader.js";
 import { is } from "./syntax.js";
 import { emptyEnv, unknown, type Value } from "./values.js";
@@ -17,9 +17,10 @@ export function importedValue(reader: ProgramReader, declaration: Node): Value {
   const specifier = importDeclaration.getModuleSpecifierValue();
   const imported = node.isImportSpecifier(declaration)
     ? declaration.getName()
-    : node.isNamespaceImport(declaration)
+    : node.isNamespaceImport(declaration) || node.isNamespaceImport(declaration.getParent())
       ? "*"
       : "default";
+  if (fromNexus(specifier)) return knownImportValue(specifier, imported);
   const target = reader.files.resolveModule(specifier, declaration.getSourceFile());
   if (target === undefined) {
     reader.report(

@@ -10,16 +10,15 @@ import type { ProgramReader } from "./reader.js";
 import { is } from "./syntax.js";
 import type { Value } from "./values.js";
 
-const PATH = ["metadata", "nexus", "pack"];
 const PACK_FIELDS = ["size", "votes"];
 
 /** The property `name` of an object value, if the value is an object that has it. */
-function propertyOf(value: Value | undefined, name: string): Value | undefined {
+export function propertyOf(value: Value | undefined, name: string): Value | undefined {
   return value?.kind === "object" ? value.properties.get(name) : undefined;
 }
 
 /** The initializer of the property `name` of an object literal, if `node` is one that has it. */
-function propertyNode(node: Node | undefined, name: string): Node | undefined {
+export function propertyNode(node: Node | undefined, name: string): Node | undefined {
   if (!node || !is().isObjectLiteralExpression(node)) return undefined;
   const property = node.getProperty(name);
   return property && is().isPropertyAssignment(property) ? property.getInitializer() : undefined;
@@ -41,22 +40,29 @@ function plain(value: Value): { data: unknown } | undefined {
   return { data: "value" in value ? value.value : undefined };
 }
 
-/** Sets the `pack` policy of `node` from the `addNode` options, or reports why it cannot. */
-export function applyPackOption(
-  reader: ProgramReader,
-  node: WorkflowNode,
-  options: Value | undefined,
-  optionsNode: Node | undefined,
-  fallback: Node,
-): void {
+/** The options an `addNode` call was given: their value, their expression, and the call (to locate what is missing). */
+export interface AddNodeOptions {
+  options: Value | undefined;
+  optionsNode: Node | undefined;
+  call: Node;
+}
+
+/** `metadata.nexus.<name>` of the `addNode` options: its value, and what the program wrote for it (when literal). */
+export function nexusMetadata({ options, optionsNode }: AddNodeOptions, name: string): { value?: Value; at?: Node } {
   let value = options;
   let at = optionsNode;
-  for (const name of PATH) {
-    value = propertyOf(value, name);
-    at = propertyNode(at, name);
+  for (const key of ["metadata", "nexus", name]) {
+    value = propertyOf(value, key);
+    at = propertyNode(at, key);
   }
+  return { value, at };
+}
+
+/** Sets the `pack` policy of `node` from the `addNode` options, or reports why it cannot. */
+export function applyPackOption(reader: ProgramReader, node: WorkflowNode, given: AddNodeOptions): void {
+  const { value, at } = nexusMetadata(given, "pack");
   if (value === undefined) return;
-  const where = (inner?: Node) => reader.files.locate(inner ?? at ?? optionsNode ?? fallback);
+  const where = (inner?: Node) => reader.files.locate(inner ?? at ?? given.optionsNode ?? given.call);
   const written = plain(value);
   if (written === undefined) {
     const detail = "its value is not known before the program runs (write the numbers or 'auto' literally)";

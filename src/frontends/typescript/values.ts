@@ -127,6 +127,8 @@ export type Value =
   /** A graph served elsewhere: a `RemoteGraph`, or a LangGraph SDK client (whose runs start graphs by name). */
   | { kind: "remote"; graphId?: string; node: Node }
   | { kind: "command"; goto: Value; node: Node }
+  /** `batchNode(evaluateBatch, options)` of nexus-batch: a node whose calls are batched by the program itself. */
+  | { kind: "batchNode"; evaluate: Value; options: Value; node: Node; optionsNode?: Node }
   /** A known export of a package this reader understands (`StateGraph`, `ChatOpenAI`, `z`, `START`, ...). */
   | { kind: "import"; module: string; name: string }
   | { kind: "unknown"; node?: Node };

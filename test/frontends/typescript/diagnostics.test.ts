@@ -152,6 +152,33 @@ export const graph = new StateGraph(State)
     expect(result.workflow?.mainGraph.node("delegate")).toMatchObject({ kind: "task", output: "out" });
   });
 
+  it("a batch policy on a node function with no batch form is NX4020, located, with the three fixes", () => {
+    const result = compileProgram({
+      "graph.ts": `${HEADER}function lookup(state: typeof State.State) {
+  return { out: state.topic };
+}
+export const graph = new StateGraph(State)
+  .addNode("lookup", lookup, { metadata: { nexus: { batch: { size: 100 } } } })
+  .addEdge(START, "lookup")
+  .compile();
+`,
+    });
+    expect(codes(result)).toEqual(["NX4020"]);
+    expect(result.diagnostics[0].severity).toBe("error");
+    expect(result.rendered).toContain(
+      "graph.ts:13:60: error[NX4020]: node 'lookup' has a batch policy, but its implementation (function 'lookup') has no batch form",
+    );
+    expect(result.rendered).toContain(
+      '> 13 |   .addNode("lookup", lookup, { metadata: { nexus: { batch: { size: 100 } } } })',
+    );
+    const hint = result.diagnostics[0].hint ?? "";
+    expect(hint).toContain("remove 'batch' from the node's metadata");
+    expect(hint).toContain(
+      "implement evaluateBatch(items, ctx) and add the node as batchNode(evaluateBatch, { size })",
+    );
+    expect(hint).toContain("use a batch-capable node");
+  });
+
   it("reads a plain JavaScript module", () => {
     const result = compileProgram({
       "graph.ts": `export { graph } from "./app.mjs";\n`,
