@@ -8,6 +8,7 @@ const DROPINS = {
   langchain: "src/dropins/langchain/index.ts",
   "ai-sdk": "src/dropins/ai-sdk/index.ts",
   gateway: "src/gateway/index.ts",
+  "batch-node": "src/dropins/batch-node.ts",
 };
 
 export default defineConfig({
