@@ -24,6 +24,8 @@ export interface DistributedRunRequest {
   guarded: { lock: RunLock; fingerprint: RunFingerprint };
   resume: boolean;
   chunkSize: number;
+  /** Most chunks enqueued and not done at once (the coordinator's default when absent). */
+  maxQueuedChunks?: number;
   retry: RetryPolicy;
   prefixWarmup?: "request" | "in-flight" | "off";
   defaultModel?: string;
@@ -103,6 +105,7 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
       runId,
       resume: request.resume,
       chunkSize,
+      maxQueued: request.maxQueuedChunks,
       runOptions: {
         retry: request.retry,
         prefixWarmup: request.prefixWarmup,
