@@ -2,7 +2,8 @@
 // `nexus worker`s, a paper-review workflow over the same items. Each run is bounded by engine capacity, not by the
 // machine: every engine runs at most `--max-num-seqs` sequences at once (as vLLM's flag), at a time scale where a
 // request takes far longer in wall time than the CPU Nexus spends on it, and more items are in flight than all
-// engines can run (the coordinator keeps 16 chunks outstanding; each worker runs up to `--concurrency` of them).
+// engines can run (the coordinator keeps 16 chunks outstanding, or `--max-queued`; each worker runs up to
+// `--concurrency` of them).
 // The CPU every process used in a run (engines, workers, coordinator, Redis, PostgreSQL; from /proc) is printed as
 // a share of the machine's cores, and the busiest worker's as a share of one core, to show the run was not CPU-bound.
 //
