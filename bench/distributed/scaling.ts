@@ -2,7 +2,8 @@
 // `nexus worker`s, a paper-review workflow over the same items. Each run is bounded by engine capacity, not by the
 // machine: every engine runs at most `--max-num-seqs` sequences at once (as vLLM's flag), at a time scale where a
 // request takes far longer in wall time than the CPU Nexus spends on it, and more items are in flight than all
-// engines can run (the coordinator keeps 16 chunks outstanding; each worker runs up to `--concurrency` of them).
+// engines can run (the coordinator keeps 16 chunks outstanding, or `--max-queued`; each worker runs up to
+// `--concurrency` of them).
 // The CPU every process used in a run (engines, workers, coordinator, Redis, PostgreSQL; from /proc) is printed as
 // a share of the machine's cores, and the busiest worker's as a share of one core, to show the run was not CPU-bound.
 //
@@ -13,11 +14,13 @@
 //
 // Items/s per size and against 1 engine with the same workers (target: 4 engines at least 3.5x the items/s of 1),
 // for the whole run (the run report's wall time) and for its steady state (between 10% and 90% of the requests,
-// without start-up and tail). The cells in `--full` run over `--items`, the others over `--other-items`.
+// without start-up and tail). The cells in `--full` run over `--items`, the others over `--other-items`. Several
+// chunk sizes (`--chunk-size 25,100`) run every cell once per size, side by side, each against 1 engine at its size;
+// `--max-queued` is the coordinator's `--max-queued-chunks`, one value or one per chunk size.
 //
 //   node --import tsx bench/distributed/scaling.ts [--items 10000] [--other-items 2000] [--full 1x2,4x2]
 //     [--engines 1,2,4] [--workers 1,2,4] [--time-scale 2.5] [--max-num-seqs 16] [--chunk-size 100]
-//     [--concurrency 16] [--max-inflight 128] [--spill-over N]
+//     [--concurrency 16] [--max-inflight 128] [--spill-over N] [--max-queued N]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     "time-scale": { type: "string", default: "2.5" },
     "max-num-seqs": { type: "string", default: "16" },
     "chunk-size": { type: "string", default: "100" },
+    "max-queued": { type: "string" },
     concurrency: { type: "string", default: "16" },
     "max-inflight": { type: "string", default: "128" },
     "spill-over": { type: "string" },
@@ -47,6 +51,10 @@ const { values } = parseArgs({
 const ENGINES = values.engines!.split(",").map(Number);
 const WORKERS = values.workers!.split(",").map(Number);
 const FULL = new Set(values.full!.split(","));
+const CHUNK_SIZES = values["chunk-size"]!.split(",").map(Number);
+/** `--max-queued-chunks` of the coordinator per chunk size: one value for all, or one per size. */
+const MAX_QUEUED = values["max-queued"]?.split(",");
+const maxQueuedFor = (chunkSize: number) => MAX_QUEUED?.[MAX_QUEUED.length === 1 ? 0 : CHUNK_SIZES.indexOf(chunkSize)];
 const CORES = cpus().length;
 const WORKFLOW = new URL("./paper-review-tracks.yaml", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -122,70 +130,74 @@ try {
         async (port) => (await (await fetch(`http://127.0.0.1:${port}/sim/stats`)).json()) as { requests: number },
       ),
     );
-  for (const engines of ENGINES) {
-    const backend = ports
-      .slice(0, engines)
-      .map((port) => `vllm://127.0.0.1:${port}`)
-      .join(",");
-    for (const count of WORKERS) {
-      const cell = `${engines}x${count}`;
-      const items = itemsFor(cell);
-      const input = inputOf(items);
-      const before = await simStats();
-      const cpuBefore = treeCpuSeconds([process.pid, pgRoot]);
-      const simCpuBefore = treeCpuSeconds(simPids);
-      const started = performance.now();
-      const workers = await Promise.all(
-        Array.from({ length: count }, () =>
-          cluster.worker(
-            backend,
-            ...["--max-inflight", values["max-inflight"]!, "--concurrency", values.concurrency!],
-            ...(values["spill-over"] ? ["--spill-over", values["spill-over"]] : []),
+  for (const chunkSize of CHUNK_SIZES)
+    for (const engines of ENGINES) {
+      const backend = ports
+        .slice(0, engines)
+        .map((port) => `vllm://127.0.0.1:${port}`)
+        .join(",");
+      for (const count of WORKERS) {
+        const cell = `${engines}x${count}`;
+        const items = itemsFor(cell);
+        const key = `${cell}@${chunkSize}`;
+        const input = inputOf(items);
+        const before = await simStats();
+        const cpuBefore = treeCpuSeconds([process.pid, pgRoot]);
+        const simCpuBefore = treeCpuSeconds(simPids);
+        const started = performance.now();
+        const workers = await Promise.all(
+          Array.from({ length: count }, () =>
+            cluster.worker(
+              backend,
+              ...["--max-inflight", values["max-inflight"]!, "--concurrency", values.concurrency!],
+              ...(values["spill-over"] ? ["--spill-over", values["spill-over"]] : []),
+            ),
           ),
-        ),
-      );
-      const report = join(dir, `r-${cell}.json`);
-      const out = join(dir, `o-${cell}.jsonl`);
-      const sampler = sampleRun(ports.slice(0, engines), MAX_SEQS, items);
-      const workerPids = workers.map((worker) => worker.process.child.pid!);
-      const workerCpuBefore = workerPids.map((pid) => treeCpuSeconds([pid]));
-      const runStarted = performance.now();
-      const run = await cluster.coordinator(
-        WORKFLOW,
-        ...["--input", input, "--out", out, "--report", report, "--chunk-size", values["chunk-size"]!],
-      ).finished;
-      const sample = await sampler.stop();
-      const runSeconds = (performance.now() - runStarted) / 1000;
-      const workerCpu =
-        Math.max(...workerPids.map((pid, i) => treeCpuSeconds([pid]) - workerCpuBefore[i])) / runSeconds;
-      if (run.status !== 0) throw new Error(run.stderr);
-      for (const worker of workers) {
-        worker.process.child.kill("SIGINT");
-        await worker.process.finished;
+        );
+        const report = join(dir, `r-${cell}-${chunkSize}.json`);
+        const out = join(dir, `o-${cell}-${chunkSize}.jsonl`);
+        const sampler = sampleRun(ports.slice(0, engines), MAX_SEQS, items);
+        const workerPids = workers.map((worker) => worker.process.child.pid!);
+        const workerCpuBefore = workerPids.map((pid) => treeCpuSeconds([pid]));
+        const runStarted = performance.now();
+        const run = await cluster.coordinator(
+          WORKFLOW,
+          ...["--input", input, "--out", out, "--report", report, "--chunk-size", String(chunkSize)],
+          ...(maxQueuedFor(chunkSize) ? ["--max-queued-chunks", maxQueuedFor(chunkSize)!] : []),
+        ).finished;
+        const sample = await sampler.stop();
+        const runSeconds = (performance.now() - runStarted) / 1000;
+        const workerCpu =
+          Math.max(...workerPids.map((pid, i) => treeCpuSeconds([pid]) - workerCpuBefore[i])) / runSeconds;
+        if (run.status !== 0) throw new Error(run.stderr);
+        for (const worker of workers) {
+          worker.process.child.kill("SIGINT");
+          await worker.process.finished;
+        }
+        const elapsed = (performance.now() - started) / 1000;
+        const cpu = treeCpuSeconds([process.pid, pgRoot]) - cpuBefore;
+        const simCpu = treeCpuSeconds(simPids) - simCpuBefore;
+        const after = await simStats();
+        const wall = (JSON.parse(readFileSync(report, "utf8")) as { wallSeconds: number }).wallSeconds;
+        const result: Cell = {
+          items,
+          itemsPerSecond: items / wall,
+          cpuShare: cpu / elapsed / CORES,
+          simCpuShare: simCpu / elapsed / CORES,
+          perEngine: after.map((stats, i) => stats.requests - before[i].requests).slice(0, engines),
+          ...sample,
+          workerCpu,
+        };
+        cells.set(key, result);
+        process.stderr.write(
+          `${engines} engines, ${count} workers, ${items} items, chunks of ${chunkSize} ` +
+            `(at most ${maxQueuedFor(chunkSize) ?? 16} outstanding): ${result.itemsPerSecond.toFixed(1)} items/s, ` +
+            `CPU ${(100 * result.cpuShare).toFixed(0)}% of ${CORES} cores (engines ${(100 * result.simCpuShare).toFixed(0)}%), ` +
+            `steady ${result.steadyItemsPerSecond?.toFixed(1)} items/s, busiest worker ${(100 * workerCpu).toFixed(0)}% of a core, ` +
+            `requests per engine ${result.perEngine.join(" / ")}, slots used ${slotsText(result.slots)}, load ${loadavg()[0].toFixed(2)}\n`,
+        );
       }
-      const elapsed = (performance.now() - started) / 1000;
-      const cpu = treeCpuSeconds([process.pid, pgRoot]) - cpuBefore;
-      const simCpu = treeCpuSeconds(simPids) - simCpuBefore;
-      const after = await simStats();
-      const wall = (JSON.parse(readFileSync(report, "utf8")) as { wallSeconds: number }).wallSeconds;
-      const result: Cell = {
-        items,
-        itemsPerSecond: items / wall,
-        cpuShare: cpu / elapsed / CORES,
-        simCpuShare: simCpu / elapsed / CORES,
-        perEngine: after.map((stats, i) => stats.requests - before[i].requests).slice(0, engines),
-        ...sample,
-        workerCpu,
-      };
-      cells.set(cell, result);
-      process.stderr.write(
-        `${engines} engines, ${count} workers, ${items} items: ${result.itemsPerSecond.toFixed(1)} items/s, ` +
-          `CPU ${(100 * result.cpuShare).toFixed(0)}% of ${CORES} cores (engines ${(100 * result.simCpuShare).toFixed(0)}%), ` +
-          `steady ${result.steadyItemsPerSecond?.toFixed(1)} items/s, busiest worker ${(100 * workerCpu).toFixed(0)}% of a core, ` +
-          `requests per engine ${result.perEngine.join(" / ")}, slots used ${slotsText(result.slots)}, load ${loadavg()[0].toFixed(2)}\n`,
-      );
     }
-  }
 } finally {
   for (const sim of sims) sim.child.kill("SIGKILL");
   await cluster.stop();
@@ -194,25 +206,26 @@ try {
 const loadAfter = loadavg();
 console.log(
   `paper-review-tracks, sim time scale ${values["time-scale"]}, --max-num-seqs ${values["max-num-seqs"]} per engine, ` +
-    `chunks of ${values["chunk-size"]}, worker --concurrency ${values.concurrency} --spill-over ${values["spill-over"] ?? "(default)"}; ` +
+    `chunks of ${values["chunk-size"]}, at most ${values["max-queued"] ?? "16 (default)"} outstanding, worker --concurrency ${values.concurrency} --spill-over ${values["spill-over"] ?? "(default)"}; ` +
     `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after (1 min), ${CORES} cores\n`,
 );
 const rate = (value: number | undefined) => (value === undefined ? "-" : value.toFixed(1));
 const times = (value: number | undefined, base: number | undefined) =>
   value === undefined || base === undefined ? "-" : `${(value / base).toFixed(2)}x`;
 console.log(
-  `| engines | workers | items | items/s (vs 1 engine) | steady items/s (vs 1 engine) | CPU, share of ${CORES} cores ` +
+  `| chunk size | engines | workers | items | items/s (vs 1 engine) | steady items/s (vs 1 engine) | CPU, share of ${CORES} cores ` +
     `(engines' part) | busiest worker, share of 1 core | requests per engine | running batch full (waiting) |`,
 );
-console.log(`| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |`);
-for (const engines of ENGINES)
-  for (const count of WORKERS) {
-    const cell = cells.get(`${engines}x${count}`)!;
-    const base = cells.get(`${ENGINES[0]}x${count}`)!;
-    console.log(
-      `| ${engines} | ${count} | ${cell.items} | ${rate(cell.itemsPerSecond)} (${times(cell.itemsPerSecond, base.itemsPerSecond)}) | ` +
-        `${rate(cell.steadyItemsPerSecond)} (${times(cell.steadyItemsPerSecond, base.steadyItemsPerSecond)}) | ` +
-        `${(100 * cell.cpuShare).toFixed(0)}% (${(100 * cell.simCpuShare).toFixed(0)}%) | ${(100 * cell.workerCpu).toFixed(0)}% | ` +
-        `${cell.perEngine.join(" / ")} | ${slotsText(cell.slots)} |`,
-    );
-  }
+console.log(`| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |`);
+for (const chunkSize of CHUNK_SIZES)
+  for (const engines of ENGINES)
+    for (const count of WORKERS) {
+      const cell = cells.get(`${engines}x${count}@${chunkSize}`)!;
+      const base = cells.get(`${ENGINES[0]}x${count}@${chunkSize}`)!;
+      console.log(
+        `| ${chunkSize} | ${engines} | ${count} | ${cell.items} | ${rate(cell.itemsPerSecond)} (${times(cell.itemsPerSecond, base.itemsPerSecond)}) | ` +
+          `${rate(cell.steadyItemsPerSecond)} (${times(cell.steadyItemsPerSecond, base.steadyItemsPerSecond)}) | ` +
+          `${(100 * cell.cpuShare).toFixed(0)}% (${(100 * cell.simCpuShare).toFixed(0)}%) | ${(100 * cell.workerCpu).toFixed(0)}% | ` +
+          `${cell.perEngine.join(" / ")} | ${slotsText(cell.slots)} |`,
+      );
+    }

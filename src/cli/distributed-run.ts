@@ -29,6 +29,8 @@ export interface DistributedRunRequest {
   retryFailed?: boolean;
   maxFailures?: FailureTolerance;
   chunkSize: number;
+  /** Most chunks enqueued and not done at once (the coordinator's default when absent). */
+  maxQueuedChunks?: number;
   retry: RetryPolicy;
   prefixWarmup?: "request" | "in-flight" | "off";
   defaultModel?: string;
@@ -126,6 +128,7 @@ export async function runDistributed(request: DistributedRunRequest, setExitCode
       runId,
       resume: request.resume,
       chunkSize,
+      maxQueued: request.maxQueuedChunks,
       runOptions: {
         retry: request.retry,
         prefixWarmup: request.prefixWarmup,

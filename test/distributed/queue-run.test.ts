@@ -5,11 +5,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureCliBuilt, nexus } from "../helpers/cli.js";
 import { PAPER_REVIEW } from "../helpers/paths.js";
 import { completeLines, startNexus, waitForLines } from "../runtime/helpers/cli-process.js";
 import { startCluster, type Cluster } from "./helpers/cluster.js";
+import { parseQueueUrl } from "../../src/distributed/queue-connection.js";
 
 const SIM = "sim://?time-scale=0.02";
 
@@ -70,6 +72,37 @@ describe("distributed runs", () => {
     const done = metrics.map((text) => Number(/nexus_worker_chunks_done_total (\d+)/.exec(text)![1]));
     expect(done[0] + done[1]).toBe(6); // the 7th chunk holds only the two bad lines: no job
     expect(metrics.join("")).toContain("nexus_worker_items_ok_total");
+  });
+
+  it("--max-queued-chunks caps the chunks enqueued and not done at once", async () => {
+    const input = join(dir, "g.jsonl");
+    const out = join(dir, "g.out.jsonl");
+    const ids = writeItems(input, 40);
+    const address = parseQueueUrl(cluster.redis.url);
+    const queue = new Queue(address.name, { connection: address.connection });
+    let most = 0;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const counts = await queue.getJobCounts("active", "waiting", "prioritized", "delayed");
+        most = Math.max(
+          most,
+          Object.values(counts).reduce((a, b) => a + b, 0),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const args = ["--input", input, "--out", out, "--chunk-size", "5", "--max-queued-chunks", "1"];
+    const run = await cluster.coordinator(PAPER_REVIEW, ...args).finished;
+    polling = false;
+    await poll;
+    await queue.close();
+    expect(run.status).toBe(0);
+    expectExactlyOnce(out, ids);
+    // 8 chunks, all enqueued at once under the default cap; with 1, a job is seen next to the one it follows only
+    // between the chunk's recorded finish and its job's completion.
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
   });
 
   it("kill -9 of a worker mid-chunk: its chunk is handed on and resumed; nothing lost or written twice", async () => {

@@ -65,6 +65,7 @@ interface RunFlags extends CompileFlags, TrustFlags {
   state?: string;
   spillOver?: number;
   graph?: string;
+  maxQueuedChunks?: number;
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -143,6 +144,11 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       positiveInteger,
     )
     .option("--queue <redis-url>", "coordinate a distributed run: chunks go to `nexus worker`s through this Redis")
+    .option(
+      "--max-queued-chunks <n>",
+      "with --queue: most chunks enqueued and not done at once (16; more keeps more workers and engines busy)",
+      positiveInteger,
+    )
     .option(
       "--state <postgres-url>",
       "keep the run's checkpoints and results in PostgreSQL (shared by the workers of --queue)",
