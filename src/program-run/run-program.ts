@@ -14,16 +14,21 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_WAIT_MS } from "../dropins/nexus-op
 import { emptyUsage } from "../runtime/chat.js";
 import { exceedsTolerance } from "../runtime/failure-tolerance.js";
 import { inputName, type InputRecord } from "../runtime/input-reader.js";
-import { countInputItems, InputSource } from "../runtime/input-source.js";
+import { InputSource } from "../runtime/input-source.js";
 import { ModelNames } from "../runtime/model-names.js";
 import { checkpointFileOf } from "../runtime/previous-run.js";
 import { ResultsWriter, type ResultLine } from "../runtime/results-writer.js";
 import { DEFAULT_RETRY } from "../runtime/retry.js";
 import { RunHandle } from "../runtime/run-handle.js";
-import { RunLock } from "../runtime/run-lock.js";
 import { RunStats } from "../runtime/run-stats.js";
 import { RunStore } from "../runtime/run-store.js";
-import { defaultPrefixWarmup, type RunOptions, type RunOutcome } from "../runtime/run-workflow.js";
+import {
+  countExpectedItems,
+  defaultPrefixWarmup,
+  withRunLock,
+  type RunOptions,
+  type RunOutcome,
+} from "../runtime/run-workflow.js";
 import type { BackendUnusableError } from "../util/user-errors.js";
 import { loadProgramGraph, type ProgramGraph } from "./load-program.js";
 import { openProgramEndpoint } from "./program-endpoint.js";
@@ -40,15 +45,7 @@ export interface ProgramRunOptions extends Omit<RunOptions, "shared" | "trust" |
 const INTERRUPTED = "__interrupt__";
 
 export function runProgram(options: ProgramRunOptions): RunHandle<ResultLine, RunOutcome> {
-  return new RunHandle(async (emit) => {
-    if (options.out === undefined) return executeProgram(options, emit);
-    const lock = options.lock ?? RunLock.acquire(options.out);
-    try {
-      return await executeProgram(options, emit);
-    } finally {
-      if (!options.lock) lock.release();
-    }
-  });
+  return new RunHandle((emit) => withRunLock(options, () => executeProgram(options, emit)));
 }
 
 async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLine) => void): Promise<RunOutcome> {
@@ -138,14 +135,7 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
     // Every item is a thread of its own in the run's checkpoints (the program's own checkpointer is not used).
     graph.checkpointer = store.checkpointer;
     const input = new InputSource(options.input, [], undefined, options.limit);
-    void countInputItems(options.input).then(
-      (count) => {
-        if (count === undefined) return;
-        stats.expectedItems = Math.min(count, options.limit ?? count);
-        options.onProgress?.(stats);
-      },
-      () => {},
-    );
+    countExpectedItems(options, stats);
     // The input line's `id` names the item; it is part of the graph's input only when the state has an `id` field.
     const stateHasId = Object.hasOwn(workflow.mainGraph.stateSchema?.properties ?? {}, "id");
     const graphInput = (state: Record<string, unknown>) => {

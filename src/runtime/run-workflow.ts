@@ -146,14 +146,30 @@ export function runWorkflow(options: RunOptions): RunHandle<ResultLine, RunOutco
 }
 
 /** A run with a results file holds the run lock on it (one run per `out` at a time, across processes). */
-async function runLocked(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
-  if (options.out === undefined) return executeRun(options, emit);
+export async function withRunLock<T>(options: Pick<RunOptions, "out" | "lock">, run: () => Promise<T>): Promise<T> {
+  if (options.out === undefined) return run();
   const lock = options.lock ?? RunLock.acquire(options.out);
   try {
-    return await executeRun(options, emit);
+    return await run();
   } finally {
     if (!options.lock) lock.release();
   }
+}
+
+function runLocked(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
+  return withRunLock(options, () => executeRun(options, emit));
+}
+
+/** Counts the input in the background (a file, an array) for the progress total, capped by `limit`. */
+export function countExpectedItems(options: Pick<RunOptions, "input" | "limit" | "onProgress">, stats: RunStats): void {
+  void countInputItems(options.input).then(
+    (count) => {
+      if (count === undefined) return;
+      stats.expectedItems = Math.min(count, options.limit ?? count);
+      options.onProgress?.(stats);
+    },
+    () => {},
+  );
 }
 
 async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
@@ -228,14 +244,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     inputItemCheck(workflow.mainGraph.stateSchema),
     options.limit,
   );
-  void countInputItems(options.input).then(
-    (count) => {
-      if (count === undefined) return;
-      stats.expectedItems = Math.min(count, options.limit ?? count);
-      options.onProgress?.(stats);
-    },
-    () => {},
-  );
+  countExpectedItems(options, stats);
   // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
   warmEntryPrefix(context, workflow, await input.peek(2));
 
