@@ -9,7 +9,7 @@
 // run as extra rows in the same run, against the same simulator: a before/after side by side.
 //
 //   npm run bench:o3 -- [--agents 1000] [--calm-agents 100] [--time-scale 2] [--share 0.25] [--json FILE] [--only NAMES]
-//                       [--before DIR]
+//                       [--before DIR] [--profile h100-8b|h100-32b]
 
 import { writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
@@ -20,6 +20,8 @@ import {
   capacityLowerBoundMs,
   dependentLowerBoundMs,
   PROFILES,
+  type EngineProfile,
+  type ProfileName,
   type SimServerOptions,
   type SimStats,
 } from "../../src/sim/index.js";
@@ -28,8 +30,6 @@ import { runLangGraphBaseline } from "../e2e/langgraph-baseline.js";
 import { runNexus } from "../e2e/nexus-contender.js";
 import { launchSim, type Contender } from "../e2e/run.js";
 import { simScenario, TOOL_LATENCY_MS } from "../e2e/workload.js";
-
-const PROFILE = PROFILES["h100-8b"];
 
 function nexus(name: string, passes: string): Contender {
   return { name, run: (ctx) => runNexus(ctx, { passes, scheme: "dynamo" }) };
@@ -83,13 +83,25 @@ interface Row {
   ratio: number;
 }
 
+/** The engine every contender of a run talks to. */
+interface Engine {
+  profile: EngineProfile;
+  timeScale: number;
+}
+
 async function measure(
   agents: number,
-  timeScale: number,
+  { profile, timeScale }: Engine,
   cacheTokens: number | undefined,
   contenders: Contender[],
 ): Promise<{ rows: Row[]; stats: SimStats[] }> {
-  const options: SimServerOptions = { timeScale, scenario: simScenario(agents), mode: "dynamo", cacheTokens };
+  const options: SimServerOptions = {
+    timeScale,
+    scenario: simScenario(agents),
+    mode: "dynamo",
+    profile: profile.name as ProfileName,
+    cacheTokens,
+  };
   const sim = await launchSim(options, false);
   const rows: Row[] = [];
   const all: SimStats[] = [];
@@ -100,7 +112,7 @@ async function measure(
       const run = await contender.run({ url: sim.url, agents, timeScale });
       const stats = (await (await fetch(`${sim.url}/sim/stats`)).json()) as SimStats;
       all.push(stats);
-      const plain = Math.max(stats.lowerBoundMs, dependentLowerBoundMs(stats.rounds, TOOL_LATENCY_MS, PROFILE));
+      const plain = Math.max(stats.lowerBoundMs, dependentLowerBoundMs(stats.rounds, TOOL_LATENCY_MS, profile));
       const boundMs = capacityLowerBoundMs(
         {
           boundMs: plain,
@@ -110,7 +122,7 @@ async function measure(
           capacityTokens: stats.capacityTokens,
         },
         TOOL_LATENCY_MS,
-        PROFILE,
+        profile,
       );
       const wallMs = run.wallMs / timeScale;
       rows.push({
@@ -164,9 +176,9 @@ function table(rows: Row[]): string {
 }
 
 /** Tokens the workload puts in the KV cache for `agents` agents (unique prompt tokens plus answers), from a small run. */
-async function workingSet(agents: number, timeScale: number): Promise<number> {
+async function workingSet(agents: number, engine: Engine): Promise<number> {
   const sample = 20;
-  const { stats } = await measure(sample, timeScale, undefined, [nexus("calibration", O2)]);
+  const { stats } = await measure(sample, engine, undefined, [nexus("calibration", O2)]);
   const perRun = stats[0].uniquePrefillTokens + stats[0].completionTokens;
   const shared = 2048;
   return Math.round(shared + ((perRun - shared) / sample) * agents);
@@ -183,33 +195,37 @@ async function main(): Promise<void> {
       json: { type: "string" },
       only: { type: "string" },
       before: { type: "string" },
+      profile: { type: "string", default: "h100-8b" },
     },
   });
   const agents = Number(values.agents);
   const calm = Number(values["calm-agents"]);
   const timeScale = Number(values["time-scale"]);
   const share = Number(values.share);
+  const profile = PROFILES[values.profile as ProfileName];
+  if (!profile) throw new Error(`unknown --profile ${values.profile} (known: ${Object.keys(PROFILES).join(", ")})`);
+  const engine: Engine = { profile, timeScale };
   const only = values.only?.split(",");
   const pick = (list: Contender[]) => (only ? list.filter((c) => only.some((o) => c.name.includes(o))) : list);
-  const ws = await workingSet(agents, timeScale);
+  const ws = await workingSet(agents, engine);
   const cacheTokens = Math.round(ws * share);
   console.log(
     `-O3 benchmark: ${agents} agents, working set ~${ws.toLocaleString("en-US")} tokens, sim KV cache ` +
-      `${cacheTokens.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%), time scale ${timeScale}, dynamo mode, h100-8b\n`,
+      `${cacheTokens.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%), time scale ${timeScale}, dynamo mode, ${profile.name}\n`,
   );
   const before = values.before ? await contendersOf(values.before, "before") : [];
-  const pressured = await measure(agents, timeScale, cacheTokens, pick([...before, ...CONTENDERS]));
+  const pressured = await measure(agents, engine, cacheTokens, pick([...before, ...CONTENDERS]));
   console.log(table(pressured.rows));
   // The same N on the whole cache: what the schedule costs without pressure, the floor pressure is measured against.
   const whole = pick([nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
   console.log(`\nThe same ${agents} agents, the profile's whole KV cache\n`);
-  const unpressured = await measure(agents, timeScale, undefined, whole);
+  const unpressured = await measure(agents, engine, undefined, whole);
   console.log(table(unpressured.rows));
   const calmContenders = pick([...before, nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
   console.log(
-    `\nNo pressure: ${calm} agents, the profile's whole KV cache (${PROFILE.kvCacheTokens.toLocaleString("en-US")} tokens)\n`,
+    `\nNo pressure: ${calm} agents, the profile's whole KV cache (${profile.kvCacheTokens.toLocaleString("en-US")} tokens)\n`,
   );
-  const relaxed = await measure(calm, timeScale, undefined, calmContenders);
+  const relaxed = await measure(calm, engine, undefined, calmContenders);
   console.log(table(relaxed.rows));
   if (values.json)
     writeFileSync(
@@ -218,6 +234,7 @@ async function main(): Promise<void> {
         {
           agents,
           calm,
+          profile: profile.name,
           timeScale,
           cacheTokens,
           workingSet: ws,

@@ -7,7 +7,8 @@
 // item is still running (nothing else would free the cache), and when the engine reports nothing.
 import { admissionAnnotation, type Admission } from "../ir/annotations/admission.js";
 import type { Workflow } from "../ir/workflow.js";
-import type { KvCacheReading, ModelBackend } from "./backend.js";
+import type { KvCacheReading } from "./backend.js";
+import type { KvReadings } from "./kv-readings.js";
 import type { RunStats } from "./run-stats.js";
 
 /** How often the usage is read again while items wait, real ms. */
@@ -24,10 +25,10 @@ const PARTIAL_BLOCK_TOKENS = 16;
 export class KvAdmission {
   private started = 0;
   private sinceReading = 0;
-  private reading?: KvCacheReading & { at: number };
+  private reading?: KvCacheReading;
 
   constructor(
-    private readonly backend: Required<Pick<ModelBackend, "kvCache">>,
+    private readonly readings: KvReadings,
     private readonly limit: Admission,
     /** What the run's requests used. */
     private readonly stats: Pick<RunStats, "usage" | "modelRequests">,
@@ -65,26 +66,26 @@ export class KvAdmission {
     const projected = reading.usage + ((this.sinceReading + 1) * this.itemTokens()) / reading.capacityTokens;
     return projected <= this.limit.maxUsage;
   }
+  /** A reading at most POLL_MS old; the items started since it count on top of its usage. */
   private async read(): Promise<KvCacheReading | undefined> {
-    const now = performance.now();
-    if (this.reading && now - this.reading.at < POLL_MS) return this.reading;
-    const value = await this.backend.kvCache();
-    if (!value) return undefined;
-    this.reading = { at: now, ...value };
-    this.sinceReading = 0;
-    return this.reading;
+    const reading = await this.readings.recent(POLL_MS);
+    if (reading && reading !== this.reading) {
+      this.reading = reading;
+      this.sinceReading = 0;
+    }
+    return reading;
   }
 }
 
 /** The run's admission control: when the entry node has an `admission` annotation and the backend reports KV usage. */
 export function kvAdmissionFor(
   workflow: Workflow,
-  backend: ModelBackend,
+  readings: KvReadings | undefined,
   stats: RunStats,
   finished: () => number,
 ): KvAdmission | undefined {
   const graph = workflow.mainGraph;
   const limit = graph.annotations.get(admissionAnnotation, graph.entry);
-  if (!limit || !backend.kvCache) return undefined;
-  return new KvAdmission({ kvCache: () => backend.kvCache!() }, limit, stats, finished);
+  if (!limit || !readings) return undefined;
+  return new KvAdmission(readings, limit, stats, finished);
 }

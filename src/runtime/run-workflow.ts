@@ -31,6 +31,7 @@ import { RunStore } from "./run-store.js";
 import { sharedStateStore, type SharedRunState } from "./shared-run-state.js";
 import { warmEntryPrefix } from "./startup-warmup.js";
 import { kvAdmissionFor } from "./kv-admission.js";
+import { KvReadings } from "./kv-readings.js";
 import { createToolExecutor } from "./tools/executors.js";
 import { trustPolicy, type TrustPolicy } from "./trust/trust-policy.js";
 import { refuseUnallowed, toolReach, usedTools } from "./trust/workflow-reach.js";
@@ -236,8 +237,9 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     { validationAttempts: options.validationAttempts ?? 3 },
     abortController.signal,
   );
-  const admission = kvAdmissionFor(workflow, backend, stats, () => context.live.finished);
-  context.scheduling.configure({ admission, timeScale: options.toolTimeScale });
+  const kv = backend.kvCache ? new KvReadings(() => backend.kvCache!()) : undefined;
+  const admission = kvAdmissionFor(workflow, kv, stats, () => context.live.finished);
+  context.scheduling.configure({ admission, kv, written: stats, timeScale: options.toolTimeScale });
   const input = new InputSource(
     options.input,
     requiredFields(workflow),

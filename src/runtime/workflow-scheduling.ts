@@ -3,6 +3,7 @@
 //   retention       a keep-alive for turns that may call a tool: the annotation's (the declared or default tool
 //                   latency plus the margin), or longer when the measured time from an answer to the item's next
 //                   request at the node (the tool and the client's own work, in engine time) plus the margin is;
+//                   and, while the engine's KV cache is under pressure, a share of a slot kept through the tool call;
 //   admission       an item's first request waits for room in the engine's KV cache (kv-admission.ts);
 //   downstreamPrefill  the first request at a node warms the next nodes' prefixes (downstream-prefill.ts);
 //   memo            identical requests at temperature 0 share one answer (call-memo.ts).
@@ -17,12 +18,16 @@ import type { ChatRequest, ChatResult, RequestHints } from "./chat.js";
 import { DownstreamPrefill } from "./downstream-prefill.js";
 import type { ExecutionContext } from "./execution-context.js";
 import type { KvAdmission } from "./kv-admission.js";
+import type { KvReadings } from "./kv-readings.js";
+import type { RunStats } from "./run-stats.js";
 import { ToolLatency } from "./tool-latency.js";
 
 /** Priority added to a turn that may call a tool: above any remaining-work difference, so its prefix is evicted last. */
 const RETAIN_PRIORITY_BOOST = 10_000;
 /** An inference slot is kept for an item's next turn for this many times the expected wait before it lapses. */
 const HOLD_SLOT_FACTOR = 3;
+/** How old (real ms) the KV reading that decides whether a slot share is kept may be. */
+const PRESSURE_READING_MS = 50;
 
 export class WorkflowScheduling {
   readonly toolLatency = new ToolLatency();
@@ -30,6 +35,11 @@ export class WorkflowScheduling {
   private readonly prefill = new DownstreamPrefill();
   /** Set by the run when the workflow has an admission limit and the backend reports its KV usage. */
   private admission?: KvAdmission;
+  /** The engine's KV readings, when it reports them: a slot share is kept only while its cache is under pressure. */
+  private kv?: KvReadings;
+  /** What the run's requests used so far, and since when (real ms): the rate at which the run fills the cache. */
+  private written?: Pick<RunStats, "usage">;
+  private startedAt = performance.now();
   /** Real ms per engine ms (a simulator's time scale), to turn measured tool latency into engine time. */
   private timeScale = 1;
   /** Top-level items that have sent their first request. */
@@ -39,8 +49,16 @@ export class WorkflowScheduling {
   private readonly nextUseMs = new Map<string, number>();
 
   /** Called once by the run, before its first item. */
-  configure(options: { admission?: KvAdmission; timeScale?: number }): void {
+  configure(options: {
+    admission?: KvAdmission;
+    kv?: KvReadings;
+    written?: Pick<RunStats, "usage">;
+    timeScale?: number;
+  }): void {
     this.admission = options.admission;
+    this.kv = options.kv;
+    this.written = options.written;
+    this.startedAt = performance.now();
     this.timeScale = options.timeScale ?? 1;
   }
 
@@ -83,16 +101,28 @@ export class WorkflowScheduling {
       const measured = Math.max(tool ?? 0, gap ?? 0) / this.timeScale;
       const margin = retention.toolLatencyMs > 0 ? retention.keepAliveMs / retention.toolLatencyMs : 1.25;
       result.keepAliveMs = Math.max(retention.keepAliveMs, Math.round(measured * margin));
-      if (retention.slotShare)
-        result.holdSlot = {
-          ms: HOLD_SLOT_FACTOR * Math.max(result.keepAliveMs * this.timeScale, gap ?? 0),
-          share: retention.slotShare,
-        };
+      const holdMs = HOLD_SLOT_FACTOR * Math.max(result.keepAliveMs * this.timeScale, gap ?? 0);
+      if (retention.slotShare && this.cacheUnderPressure(holdMs))
+        result.holdSlot = { ms: holdMs, share: retention.slotShare };
       // Engines that evict by request priority (SGLang's priority eviction, and Dynamo in front of it) keep the
       // blocks of a turn whose next use is near (after the tool) over those of final turns, never used again.
       result.priority = (result.priority ?? 0) + RETAIN_PRIORITY_BOOST;
     }
     return result;
+  }
+
+  /**
+   * Whether the engine's cache could evict an idle prefix within `ms` (real): the run writes more KV in that time
+   * (its requests' uncached prompt tokens and answers, at the run's rate so far) than the cache has free. True when
+   * the engine does not say its usage and capacity.
+   */
+  private cacheUnderPressure(ms: number): boolean {
+    const reading = this.kv?.latest(PRESSURE_READING_MS);
+    if (!reading?.capacityTokens || !this.written) return true;
+    const elapsed = performance.now() - this.startedAt;
+    const { promptTokens, cachedTokens, completionTokens } = this.written.usage;
+    const perMs = elapsed > 0 ? (promptTokens - cachedTokens + completionTokens) / elapsed : 0;
+    return perMs * ms >= (1 - reading.usage) * reading.capacityTokens;
   }
 
   /** Measures the time from an item's answer at a node to its next request there (for retention's keep-alive). */

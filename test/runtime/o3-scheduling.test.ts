@@ -8,9 +8,12 @@ import { engineHintFields } from "../../src/backends/openai-compatible/wire.js";
 import { compileFile } from "../../src/driver/compile.js";
 import type { ModelBackend } from "../../src/runtime/backend.js";
 import { KvAdmission } from "../../src/runtime/kv-admission.js";
+import { KvReadings } from "../../src/runtime/kv-readings.js";
 import { staticPrefixRequest } from "../../src/runtime/downstream-prefill.js";
 import { requestPlanFor } from "../../src/prompt/assemble-request.js";
 import { RunStats } from "../../src/runtime/run-stats.js";
+import { WorkflowScheduling } from "../../src/runtime/workflow-scheduling.js";
+import type { LlmNode } from "../../src/ir/types.js";
 import { startRecordingProxy } from "./helpers/http-servers.js";
 import { useTestResources } from "./helpers/closing.js";
 import { runFixture, useScratchDir, workflowFile } from "./helpers/run-fixture.js";
@@ -124,7 +127,7 @@ describe("-O3 runtime parts", () => {
     let finished = 0;
     const engine = { usage: 0.5, capacityTokens: 1000, waiting: 0 };
     const admission = new KvAdmission(
-      { kvCache: async () => ({ ...engine }) },
+      new KvReadings(async () => ({ ...engine })),
       { maxUsage: 0.8, itemTokens: 100, sharedTokens: 200 },
       stats,
       () => finished,
@@ -151,5 +154,31 @@ describe("-O3 runtime parts", () => {
     finished = 8;
     Object.assign(stats.usage, { promptTokens: 8 * 2100, cachedTokens: 8 * 2080, completionTokens: 8 * 20 });
     expect(admission.itemTokens()).toBe(40);
+  });
+
+  it("keeps a slot share through a tool call only while the engine's cache is under pressure", async () => {
+    const workflow = compileFile(workflowFile("o3-agent"), { optimizationLevel: "3" }).workflow!;
+    const graph = workflow.mainGraph;
+    const agent = graph.node("agent") as LlmNode;
+    const stats = new RunStats();
+    const engine: { usage: number; capacityTokens?: number } = { usage: 0.1, capacityTokens: 1e12 };
+    const readings = new KvReadings(async () => ({ ...engine }));
+    const scheduling = new WorkflowScheduling();
+    scheduling.configure({ kv: readings, written: stats });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    Object.assign(stats.usage, { promptTokens: 1e7, cachedTokens: 0, completionTokens: 1e5 });
+    const holdSlot = async () => {
+      await readings.recent(0); // the reading the next hints see
+      return scheduling.hintsFor(graph, agent, "item-1", 1, {}).holdSlot;
+    };
+    // Free KV far beyond what the run writes during the wait: the prefix stays cached, the slot goes to new items.
+    expect(await holdSlot()).toBeUndefined();
+    engine.usage = 1; // nothing free: what the run writes next evicts idle prefixes
+    expect(await holdSlot()).toEqual({ ms: expect.any(Number), share: 0.5 });
+    engine.capacityTokens = undefined; // the engine reports only its usage: the share is kept
+    engine.usage = 0.1;
+    expect(await holdSlot()).toEqual({ ms: expect.any(Number), share: 0.5 });
+    // The last turn at the node calls no tool: nothing to keep.
+    expect(scheduling.hintsFor(graph, agent, "item-1", agent.maxTurns, {}).holdSlot).toBeUndefined();
   });
 });

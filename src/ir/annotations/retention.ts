@@ -36,7 +36,7 @@ function explainRetention(value: Retention): string {
     `such turns also go at a priority above final turns, so engines that evict by priority keep their prefix longest`,
     ...(value.slotShare
       ? [
-          `while the tool runs, ${value.slotShare} of an inference slot is kept for the item's next turn: new items' first turns leave it free`,
+          `while the tool runs and the engine's KV cache is under pressure, ${value.slotShare} of an inference slot is kept for the item's next turn: new items' first turns leave it free`,
         ]
       : []),
   ].join("\n");
