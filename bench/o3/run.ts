@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   const pressured = await measure(agents, engine, cacheTokens, pick([...before, ...CONTENDERS]));
   console.log(table(pressured.rows));
   // The same N on the whole cache: what the schedule costs without pressure, the floor pressure is measured against.
-  const whole = pick([nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
+  const whole = pick([...before, nexus("Nexus -O2", O2), nexus("Nexus -O3", optimizationLevels["3"])]);
   console.log(`\nThe same ${agents} agents, the profile's whole KV cache\n`);
   const unpressured = await measure(agents, engine, undefined, whole);
   console.log(table(unpressured.rows));

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { buildTestCli, runNexusChild, type ChildRun } from "../provider-batch/helpers/child-run.js";
-import { submittedBatch } from "../provider-batch/helpers/journal.js";
+import { runKilledAtBatch } from "../provider-batch/helpers/journal.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "../provider-batch/helpers/sim.js";
 import { useScratchDir, writeInput } from "../runtime/helpers/run-fixture.js";
 
@@ -47,15 +47,7 @@ const args = (files: ReturnType<typeof prepare>, url: string, ...more: string[])
 ];
 
 function killedRun(files: ReturnType<typeof prepare>, url: string, crashAt: string | undefined): Promise<ChildRun> {
-  if (crashAt) return runNexusChild(args(files, url), { ...ENV, NEXUS_TEST_CRASH_AT: crashAt });
-  return runNexusChild(args(files, url), ENV, (child) => {
-    const timer = setInterval(() => {
-      if (!submittedBatch(files.journal)) return;
-      clearInterval(timer);
-      child.kill("SIGKILL");
-    }, 5);
-    child.on("close", () => clearInterval(timer));
-  });
+  return runKilledAtBatch(args(files, url), ENV, files.journal, crashAt);
 }
 
 const SCENARIOS: (string | undefined)[] = [

@@ -6,8 +6,8 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimServer } from "../../src/sim/index.js";
 import { main } from "../../src/cli/main.js";
-import { buildTestCli, runNexusChild, type ChildRun } from "./helpers/child-run.js";
-import { submittedBatch } from "./helpers/journal.js";
+import { buildTestCli, type ChildRun } from "./helpers/child-run.js";
+import { runKilledAtBatch } from "./helpers/journal.js";
 import { backendUrl, closeSimServers, simServer, simStats } from "./helpers/sim.js";
 import { readResults, resultCounts, triageRunArgs, writeTriage, type TriageFiles } from "./helpers/triage-workflow.js";
 
@@ -31,17 +31,8 @@ function runArgs(files: TriageFiles, url: string, resume: boolean): string[] {
   return triageRunArgs(files, url, ...(resume ? ["--resume"] : []));
 }
 
-async function killedRun(files: TriageFiles, url: string, crashAt: string | undefined): Promise<ChildRun> {
-  if (crashAt) return runNexusChild(runArgs(files, url, false), { ...env(), NEXUS_TEST_CRASH_AT: crashAt });
-  // From outside: SIGKILL as soon as the journal shows a batch at the provider.
-  return runNexusChild(runArgs(files, url, false), env(), (child) => {
-    const timer = setInterval(() => {
-      if (!submittedBatch(files.journal)) return;
-      clearInterval(timer);
-      child.kill("SIGKILL");
-    }, 5);
-    child.on("close", () => clearInterval(timer));
-  });
+function killedRun(files: TriageFiles, url: string, crashAt: string | undefined): Promise<ChildRun> {
+  return runKilledAtBatch(runArgs(files, url, false), env(), files.journal, crashAt);
 }
 
 async function expectCompleteAndPaidOnce(sim: SimServer, scheme: Scheme, files: TriageFiles, exitCode: number) {
