@@ -10,6 +10,8 @@ export interface StopCounts {
   /** Items an earlier run had finished. */
   resumed: number;
   expectedItems: number | undefined;
+  /** False when the run stopped before its input's end. */
+  inputEnded?: boolean;
 }
 
 /**
@@ -25,7 +27,9 @@ export function stoppedMessage(
 ): string {
   const total = Math.max(stats.expectedItems ?? stats.items, stats.items);
   const done = `${how}: ${stats.done} items done, their results are in ${out}`;
-  if (stats.done + stats.resumed >= total) return `${done}; nothing is left to resume.\n`;
+  // A stream's items are not counted ahead: a stream the run stopped reading may hold more.
+  const streamLeft = stats.expectedItems === undefined && stats.inputEnded === false;
+  if (stats.done + stats.resumed >= total && !streamLeft) return `${done}; nothing is left to resume.\n`;
   if (!resumable) return `${done}; a run with --out - cannot be resumed.\n`;
   // Deferred items sent nothing before the stop: like items not read yet, they were not started.
   const unfinished = stats.items - stats.deferred - stats.done - stats.resumed;

@@ -131,10 +131,10 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
 
   let interrupted = false;
   let completed = false;
+  const input = new InputSource(options.input, [], undefined, options.limit);
   try {
     // Every item is a thread of its own in the run's checkpoints (the program's own checkpointer is not used).
     graph.checkpointer = store.checkpointer;
-    const input = new InputSource(options.input, [], undefined, options.limit);
     countExpectedItems(options, stats);
     // The input line's `id` names the item; it is part of the graph's input only when the state has an `id` field.
     const stateHasId = Object.hasOwn(workflow.mainGraph.stateSchema?.properties ?? {}, "id");
@@ -183,8 +183,7 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
         });
       running.add(task);
     };
-    for await (const next of input.records()) {
-      if (stopping()) break;
+    for await (const next of input.records(stopping)) {
       if (next.kind === "invalid") {
         if (!writer.hasLine(next.id))
           record({ id: next.id, status: "error", output: null, error: next.error, usage: emptyUsage() });
@@ -212,6 +211,8 @@ async function executeProgram(options: ProgramRunOptions, emit: (line: ResultLin
     if (!abortController.signal.aborted) throw error;
     interrupted = true;
   } finally {
+    stats.inputEnded = input.ended;
+    input.close();
     shared.accumulator.close(new Error("run stopped"));
     await endpoint.close();
     writer.close();

@@ -2,12 +2,16 @@
 // at (peeked from the same reader and replayed, not read again) and the item count the progress bar shows (known
 // for a file and an array of items; a stream or an iterator of items has no total).
 import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { readInput, type InputRecord, type RunInput } from "./input-reader.js";
 import type { InputCheck } from "./input-schema.js";
 
 export class InputSource {
   private readonly reader: AsyncGenerator<InputRecord>;
   private readonly peeked: InputRecord[] = [];
+  /** A read that `peek` stopped waiting for: its record comes first after the peeked ones. */
+  private next?: Promise<IteratorResult<InputRecord>>;
+  private readonly reading = { ended: false };
 
   constructor(
     readonly input: RunInput,
@@ -20,19 +24,56 @@ export class InputSource {
     this.reader = limit === undefined ? reader : firstRecords(reader, limit);
   }
 
-  /** The first `n` records (fewer when the input is shorter); they are yielded again by `records()`. */
-  async peek(n: number): Promise<InputRecord[]> {
-    while (this.peeked.length < n) {
-      const next = await this.reader.next();
-      if (next.done) break;
-      this.peeked.push(next.value);
+  /**
+   * The first `n` records (fewer when the input is shorter, or when they do not arrive within `maxWaitMs`: a pipe
+   * may send its next line much later); they are yielded again by `records()`.
+   */
+  async peek(n: number, maxWaitMs = Infinity): Promise<InputRecord[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      if (Number.isFinite(maxWaitMs)) timer = setTimeout(resolve, maxWaitMs, undefined);
+    });
+    try {
+      while (this.peeked.length < n) {
+        this.next ??= this.reader.next();
+        const next = await Promise.race([this.next, late]);
+        if (next === undefined) break;
+        this.next = undefined;
+        if (next.done) break;
+        this.peeked.push(next.value);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     return this.peeked.slice(0, n);
   }
 
-  /** Every record in input order, peeked ones first; call once. */
-  async *records(): AsyncGenerator<InputRecord> {
+  /** Stops reading: a stream input (stdin) is destroyed, so a read that waits on it ends and the process can exit. */
+  close(): void {
+    if (this.input instanceof Readable && !this.input.destroyed) this.input.destroy();
+  }
+
+  /** Whether `records()` reached the input's end (it was not stopped first). */
+  get ended(): boolean {
+    return this.reading.ended;
+  }
+
+  /**
+   * Every record in input order, peeked ones first, until `stopping()` turns true, also while the next one is
+   * awaited: a stop does not wait for a pipe or a terminal that sends nothing more. Call once.
+   */
+  records(stopping: () => boolean = () => false): AsyncGenerator<InputRecord> {
+    return untilStopping(this.all(), stopping, this.reading);
+  }
+
+  private async *all(): AsyncGenerator<InputRecord> {
     while (this.peeked.length > 0) yield this.peeked.shift()!;
+    if (this.next) {
+      const next = await this.next;
+      this.next = undefined;
+      if (next.done) return;
+      yield next.value;
+    }
     yield* this.reader;
   }
 }
@@ -69,4 +110,41 @@ async function countJsonlLines(file: string): Promise<number> {
     }
   }
   return lineHasContent ? count + 1 : count;
+}
+
+/** How often a wait for the next input record checks whether the run is stopping, ms. */
+const STOP_CHECK_MS = 50;
+
+/**
+ * The records until `stopping()` turns true, also while the next one is awaited. The input's own reader is left
+ * pending (`close()` ends it). A record that arrives with the stop is not taken, like the rest of the input.
+ */
+async function* untilStopping<T>(
+  records: AsyncIterable<T>,
+  stopping: () => boolean,
+  /** Set when the records ran out (not stopped). */
+  reading: { ended: boolean },
+): AsyncGenerator<T> {
+  const iterator = records[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<undefined>((resolve) => {
+    timer = setInterval(() => {
+      if (stopping()) resolve(undefined);
+    }, STOP_CHECK_MS);
+    timer.unref();
+  });
+  try {
+    for (;;) {
+      if (stopping()) return;
+      const next = await Promise.race([iterator.next(), stopped]);
+      if (next === undefined || stopping()) return;
+      if (next.done) {
+        reading.ended = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    clearInterval(timer);
+  }
 }

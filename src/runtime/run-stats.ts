@@ -6,6 +6,8 @@ import type { RunTracer } from "./tracing/run-tracer.js";
 export class RunStats {
   /** Items in the input, once counted (for the progress total); undefined until then. */
   expectedItems: number | undefined;
+  /** Whether the run read its input to the end: false when it stopped first (a stream may hold more); unset: unknown. */
+  inputEnded?: boolean;
   items = 0;
   succeeded = 0;
   failed = 0;

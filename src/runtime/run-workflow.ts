@@ -146,6 +146,9 @@ export function runWorkflow(options: RunOptions): RunHandle<ResultLine, RunOutco
   return new RunHandle((emit) => runLocked(options, emit));
 }
 
+/** How long the start-up warm-up waits for the input's first records (a pipe may send nothing for a while), ms. */
+const WARMUP_INPUT_WAIT_MS = 200;
+
 /** A run with a results file holds the run lock on it (one run per `out` at a time, across processes). */
 export async function withRunLock<T>(options: Pick<RunOptions, "out" | "lock">, run: () => Promise<T>): Promise<T> {
   if (options.out === undefined) return run();
@@ -248,7 +251,7 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   );
   countExpectedItems(options, stats);
   // The engine prefills the entry node's shared prefix while the run opens its store and builds its graphs.
-  warmEntryPrefix(context, workflow, await input.peek(2));
+  warmEntryPrefix(context, workflow, await input.peek(2, WARMUP_INPUT_WAIT_MS));
 
   const stateDir = options.out === undefined && !options.shared ? mkdtempSync(join(tmpdir(), "nexus-run-")) : undefined;
   const checkpointFile = stateDir ? join(stateDir, "run.nexus.sqlite") : checkpointFileOf(options.out!);
@@ -363,13 +366,14 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
   let interrupted = false;
   let completed = false;
   try {
-    await scheduleChunks(input.records(), workflow.mainGraph.entry, runner, {
+    const stopping = () => {
+      interrupted ||= (options.stop?.aborted ?? false) || stoppedBy !== undefined;
+      return interrupted;
+    };
+    await scheduleChunks(input.records(stopping), workflow.mainGraph.entry, runner, {
       chunkSize,
       window,
-      stopping: () => {
-        interrupted ||= (options.stop?.aborted ?? false) || stoppedBy !== undefined;
-        return interrupted;
-      },
+      stopping,
       live: context.live,
       onAdmissionChange: () => accumulator.check(),
     });
@@ -378,6 +382,8 @@ async function executeRun(options: RunOptions, emit: (result: ResultLine) => voi
     if (!abortController.signal.aborted) throw error;
     interrupted = true;
   } finally {
+    stats.inputEnded = input.ended;
+    input.close();
     context.batches.close("the run stopped");
     accumulator.close(new Error("run stopped"));
     await writer.close();

@@ -51,6 +51,16 @@ describe("the message of a stopped run", () => {
     expect(text).toBe("interrupted: 400 items done, their results are in r.jsonl; nothing is left to resume.\n");
   });
 
+  it("offers to resume a stream it stopped reading, whose items were not counted ahead", () => {
+    const stream = { ...base, done: 0, items: 0, expectedItems: undefined };
+    expect(stoppedMessage("interrupted", { ...stream, inputEnded: false }, "r.jsonl", [])).toContain(
+      "items not yet read from the input were not started.\nResume with the same command and --resume",
+    );
+    expect(stoppedMessage("interrupted", { ...stream, inputEnded: true }, "r.jsonl", [])).toContain(
+      "nothing is left to resume",
+    );
+  });
+
   it("counts items finished by an earlier run as done", () => {
     const stats = { deferred: 0, resumed: 300, done: 100, items: 400, expectedItems: 400 };
     expect(stoppedMessage("interrupted", stats, "r.jsonl", [])).toContain("nothing is left to resume");

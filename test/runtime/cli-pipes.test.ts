@@ -2,7 +2,7 @@
 // to stdout (the report to stderr, no results or checkpoint file), a reader that closes the pipe stops the run, and
 // the uses `-` cannot serve are refused as usage errors.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResultLine } from "../../src/runtime/results-writer.js";
@@ -113,5 +113,34 @@ describe("nexus run in a pipe", () => {
     const dir = scratch();
     const directory = await nexusPiped(dir, "", ["run", EXAMPLE, "--input", dir]);
     expect(directory).toMatchObject({ status: 1, stderr: `error: input '${dir}' is a directory, not a JSONL file\n` });
+  });
+
+  it("stops at Ctrl-C while stdin stays open and sends nothing more", async () => {
+    const dir = scratch();
+    const child = spawn(
+      process.execPath,
+      [BIN, "run", EXAMPLE, "--input", "-", "--out", "results.jsonl", "--backend", "instant://", "--no-progress"],
+      { cwd: dir },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Two items, and the pipe stays open: a producer that has nothing more yet.
+    child.stdin.write(readFileSync(EXAMPLE_INPUT, "utf8").split("\n").slice(0, 2).join("\n") + "\n");
+    // Ctrl-C once the run is under way: its checkpoint file exists.
+    for (let i = 0; i < 300 && !existsSync(join(dir, "results.jsonl.nexus.sqlite")); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGINT");
+    const timeout = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const status = await closed;
+    clearTimeout(timeout);
+    expect(status).toBe(130);
+    expect(stderr).toContain("interrupt: finishing the items in flight");
+    // The two items were read but not started; a stream may hold more: the hint says how to resume.
+    expect(stderr).toMatch(
+      /interrupted: 0 items done, .*items not yet read from the input were not started\.\nResume with the same command and --resume: nexus run /,
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
