@@ -178,6 +178,13 @@ export const diagnostics = {
       loc,
       "import the graph's builder from its file to have it read as a subgraph",
     ),
+  tsUnreadBatchOption: (node: string, option: string | undefined, loc: Loc) =>
+    warning(
+      "NX1034",
+      `cannot read ${option === undefined ? "the batch options" : `batch option '${q(option)}'`} of node '${q(node)}' statically; the build assumes the default (the run uses the program's value)`,
+      loc,
+      'write it as a literal: a number for size and timeoutMs, "by-id" or "in-order" for results',
+    ),
   tsUnresolvedImport: (specifier: string, loc: Loc) =>
     warning(
       "NX1032",

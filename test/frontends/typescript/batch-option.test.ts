@@ -63,6 +63,28 @@ export const graph = new StateGraph(State).addNode("lookup", lookup).addEdge(STA
     });
   });
 
+  it("warns at an option it cannot read, and keeps the ones it can (NX1034)", () => {
+    const computed = program(`batchNode(lookupAll, { size: Number(process.env.SIZE), timeoutMs: 30 })`);
+    expect(computed.diagnostics.map((d) => [d.code, d.severity, d.message, d.loc?.line])).toEqual([
+      [
+        "NX1034",
+        "warning",
+        "cannot read batch option 'size' of node 'lookup' statically; the build assumes the default (the run uses the program's value)",
+        14,
+      ],
+    ]);
+    expect(computed.workflow!.mainGraph.node("lookup")).toMatchObject({ batch: { timeoutMs: 30 } });
+    expect((computed.workflow!.mainGraph.node("lookup") as { batch?: object }).batch).not.toHaveProperty("size");
+    const wrongKind = program(`batchNode(lookupAll, { results: "by-key" })`);
+    expect(wrongKind.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining("cannot read batch option 'results' of node 'lookup'"),
+    ]);
+    const whole = program(`batchNode(lookupAll)`, `{ metadata: { nexus: { batch: loadPolicy() } } }`);
+    expect(whole.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining("cannot read the batch options of node 'lookup'"),
+    ]);
+  });
+
   it("sets the batch policy of a node that calls a model", () => {
     const result = compileProgram({
       "graph.ts": `${HEADER}export const graph = new StateGraph(State)
