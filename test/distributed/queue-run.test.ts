@@ -109,17 +109,15 @@ describe("distributed runs", () => {
     const input = join(dir, "b.jsonl");
     const out = join(dir, "b.out.jsonl");
     const ids = writeItems(input, 100);
-    const [victim] = await Promise.all([
-      cluster.worker(SIM, "--lock-ms", "1500"),
-      cluster.worker(SIM, "--lock-ms", "1500"),
-    ]);
+    // The victim works alone until it runs a chunk (its /metrics says so), so it surely has one to lose.
+    const victim = await cluster.worker(SIM, "--lock-ms", "1500");
     const run = cluster.coordinator(PAPER_REVIEW, "--input", input, "--out", out, "--chunk-size", "20");
-    // Killed while it runs a chunk (its /metrics says so).
     for (;;) {
       const text = await fetch(victim.metricsUrl).then((r) => r.text());
       if (Number(/nexus_worker_chunks_active (\d+)/.exec(text)![1]) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    await cluster.worker(SIM, "--lock-ms", "1500");
     victim.process.child.kill("SIGKILL");
     const finished = await run.finished;
     expect(finished.stderr).toBe(finished.stderr.replace(/error:/, ""));
