@@ -45,7 +45,10 @@ export interface RunOptions {
   workflow: Workflow;
   /** The workflow file, for relative paths of `function` tools and MCP stdio commands (default: the file the workflow was compiled from). */
   workflowFile?: string;
-  /** The items: a JSONL file path, a JSONL byte stream (such as `process.stdin`), or an (async) iterable of objects. */
+  /**
+   * The items: a JSONL file path, a JSONL byte stream (such as `process.stdin`; destroyed when the run ends, so a
+   * stopped run does not wait on it), or an (async) iterable of objects.
+   */
   input: RunInput;
   /**
    * The results file, one JSONL line per item; its checkpoints go next to it (`<out>.nexus.sqlite`). Without one,
