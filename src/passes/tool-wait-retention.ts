@@ -2,8 +2,9 @@
 // offers tools, records how long the engine should keep an item's prefix after a turn whose answer may call a tool:
 // the slowest offered tool's expected latency (`expected_latency`, else the default) plus a margin. The runtime sends
 // it as a keep-alive hint with those turns, so the next turn finds the prefix cached instead of recomputing it, and
-// keeps a share of an inference slot for the next turn while the tool runs (`slot-share`): under load, a next turn
-// that queued behind new items' first turns would arrive seconds after the keep-alive ran out.
+// keeps a share of an inference slot for the next turn while the tool runs (`slot-share`) and the engine's cache is
+// under pressure: there, a next turn that queued behind new items' first turns would arrive seconds after the
+// keep-alive ran out.
 import { retentionAnnotation, type Retention } from "../ir/annotations/retention.js";
 import type { Pass } from "../pass-manager/pass.js";
 

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_WAIT_MS } from "../dropins/nexus-op
 import { emptyUsage } from "../runtime/chat.js";
 import { exceedsTolerance } from "../runtime/failure-tolerance.js";
 import { inputName, type InputRecord } from "../runtime/input-reader.js";
-import { InputSource } from "../runtime/input-source.js";
+import { countExpectedItems, InputSource } from "../runtime/input-source.js";
 import { ModelNames } from "../runtime/model-names.js";
 import { checkpointFileOf } from "../runtime/previous-run.js";
 import { ResultsWriter, type ResultLine } from "../runtime/results-writer.js";
@@ -22,13 +22,8 @@ import { DEFAULT_RETRY } from "../runtime/retry.js";
 import { RunHandle } from "../runtime/run-handle.js";
 import { RunStats } from "../runtime/run-stats.js";
 import { RunStore } from "../runtime/run-store.js";
-import {
-  countExpectedItems,
-  defaultPrefixWarmup,
-  withRunLock,
-  type RunOptions,
-  type RunOutcome,
-} from "../runtime/run-workflow.js";
+import { withRunLock } from "../runtime/run-lock.js";
+import { defaultPrefixWarmup, type RunOptions, type RunOutcome } from "../runtime/run-workflow.js";
 import type { BackendUnusableError } from "../util/user-errors.js";
 import { loadProgramGraph, type ProgramGraph } from "./load-program.js";
 import { openProgramEndpoint } from "./program-endpoint.js";

@@ -5,6 +5,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { readInput, type InputRecord, type RunInput } from "./input-reader.js";
 import type { InputCheck } from "./input-schema.js";
+import type { RunStats } from "./run-stats.js";
 
 export class InputSource {
   private readonly reader: AsyncGenerator<InputRecord>;
@@ -86,6 +87,21 @@ async function* firstRecords(reader: AsyncGenerator<InputRecord>, limit: number)
     yield record;
     if (++count >= limit) return;
   }
+}
+
+/** Counts the input in the background (a file, an array) for the progress total, capped by `limit`. */
+export function countExpectedItems(
+  options: { input: RunInput; limit?: number; onProgress?: (stats: RunStats) => void },
+  stats: RunStats,
+): void {
+  void countInputItems(options.input).then(
+    (count) => {
+      if (count === undefined) return;
+      stats.expectedItems = Math.min(count, options.limit ?? count);
+      options.onProgress?.(stats);
+    },
+    () => {},
+  );
 }
 
 /** Items in the input for a progress total, when it can be known without reading the input itself. */

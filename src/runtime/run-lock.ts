@@ -126,3 +126,20 @@ function readOwner(ownerFile: string): LockOwner | undefined {
 function commandLine(): string {
   return ["nexus", ...process.argv.slice(2)].join(" ");
 }
+
+/**
+ * Runs `run` holding the run lock on `out` (one run per results file at a time, across processes): `lock` when the
+ * caller already took it, else one taken and released here. Without `out` nothing is locked.
+ */
+export async function withRunLock<T>(
+  { out, lock }: { out?: string; lock?: RunLock },
+  run: () => Promise<T>,
+): Promise<T> {
+  if (out === undefined) return run();
+  const held = lock ?? RunLock.acquire(out);
+  try {
+    return await run();
+  } finally {
+    if (!lock) held.release();
+  }
+}

@@ -16,12 +16,12 @@ import { BatchAccumulator, type PrefixWarmup } from "./batch-accumulator.js";
 import { scheduleChunks } from "./chunk-scheduler.js";
 import { ExecutionContext } from "./execution-context.js";
 import { inputName, type InputRecord, type RunInput } from "./input-reader.js";
-import { countInputItems, InputSource } from "./input-source.js";
+import { countExpectedItems, InputSource } from "./input-source.js";
 import { InferenceSlots } from "./inference-slots.js";
 import { buildStateGraph } from "./build-state-graph.js";
 import { OutputValidator } from "./output-validator.js";
 import { ResultsWriter, type CorruptResultLine, type ResultLine } from "./results-writer.js";
-import { RunLock } from "./run-lock.js";
+import { withRunLock, type RunLock } from "./run-lock.js";
 import type { RunFingerprint } from "./run-fingerprint.js";
 import { checkpointFileOf } from "./previous-run.js";
 import { RunHandle } from "./run-handle.js";
@@ -152,31 +152,8 @@ export function runWorkflow(options: RunOptions): RunHandle<ResultLine, RunOutco
 /** How long the start-up warm-up waits for the input's first records (a pipe may send nothing for a while), ms. */
 const WARMUP_INPUT_WAIT_MS = 200;
 
-/** A run with a results file holds the run lock on it (one run per `out` at a time, across processes). */
-export async function withRunLock<T>(options: Pick<RunOptions, "out" | "lock">, run: () => Promise<T>): Promise<T> {
-  if (options.out === undefined) return run();
-  const lock = options.lock ?? RunLock.acquire(options.out);
-  try {
-    return await run();
-  } finally {
-    if (!options.lock) lock.release();
-  }
-}
-
 function runLocked(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
   return withRunLock(options, () => executeRun(options, emit));
-}
-
-/** Counts the input in the background (a file, an array) for the progress total, capped by `limit`. */
-export function countExpectedItems(options: Pick<RunOptions, "input" | "limit" | "onProgress">, stats: RunStats): void {
-  void countInputItems(options.input).then(
-    (count) => {
-      if (count === undefined) return;
-      stats.expectedItems = Math.min(count, options.limit ?? count);
-      options.onProgress?.(stats);
-    },
-    () => {},
-  );
 }
 
 async function executeRun(options: RunOptions, emit: (result: ResultLine) => void): Promise<RunOutcome> {
